@@ -1,0 +1,5 @@
+package org.ldapbalancer.cli;
+
+public final class Main {
+  public static void main(String[] args) {}
+}

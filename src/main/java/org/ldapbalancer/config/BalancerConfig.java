@@ -1,0 +1,48 @@
+package org.ldapbalancer.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole configuration, as read from an lloadd.conf file. Immutable.
+ *
+ * @param bindConf how regular upstream connections authenticate ({@code bindconf})
+ * @param tiers the tiers in the order they are tried, each with its servers
+ * @param ioThreads event loops ({@code io-threads})
+ * @param clientMaxPending operations one client may have in flight, 0 for no limit
+ *     ({@code client_max_pending})
+ * @param maxIncomingClient largest PDU accepted from a client, in bytes
+ *     ({@code sockbuf_max_incoming_client})
+ * @param maxIncomingUpstream largest PDU accepted from an upstream, in bytes
+ *     ({@code sockbuf_max_incoming_upstream})
+ * @param proxyAuthz whether forwarded operations carry the client's identity in a Proxied
+ *     Authorization control ({@code feature proxyauthz}, {@code enable}/{@code disable})
+ * @param pidFile where to write the process id, if anywhere ({@code pidfile})
+ * @param listenUrls listener URLs given in the file ({@code listen}); the command line's
+ *     {@code -h} replaces them
+ * @param warnings directives that were accepted but are not acted on, with their location
+ */
+public record BalancerConfig(
+    BindConf bindConf,
+    List<Tier> tiers,
+    int ioThreads,
+    int clientMaxPending,
+    int maxIncomingClient,
+    int maxIncomingUpstream,
+    boolean proxyAuthz,
+    Optional<Path> pidFile,
+    List<String> listenUrls,
+    List<ConfigProblem> warnings) {
+
+  public BalancerConfig {
+    tiers = List.copyOf(tiers);
+    listenUrls = List.copyOf(listenUrls);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** Every configured server, tier by tier. */
+  public List<BackendServer> servers() {
+    return tiers.stream().flatMap(t -> t.servers().stream()).toList();
+  }
+}

@@ -1,0 +1,23 @@
+package org.ldapbalancer.config;
+
+import java.time.Duration;
+
+/**
+ * How the balancer authenticates its regular upstream connections ({@code bindconf}).
+ *
+ * @param method {@link BindMethod#NONE} or {@link BindMethod#SIMPLE}
+ * @param bindDn the DN bound as, empty for none
+ * @param credentials the password, empty for none
+ * @param networkTimeout how long a connection attempt (TCP connect and bind) may take
+ * @param timeout how long an operation may wait for its final response upstream before
+ *     the client is answered with a time-out; {@link Duration#ZERO} for no limit
+ */
+public record BindConf(
+    BindMethod method, String bindDn, String credentials, Duration networkTimeout, Duration timeout) {
+
+  public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(5);
+
+  public static BindConf anonymous() {
+    return new BindConf(BindMethod.NONE, "", "", DEFAULT_NETWORK_TIMEOUT, Duration.ZERO);
+  }
+}

@@ -1,0 +1,56 @@
+package org.ldapbalancer.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * An {@code ldap://host:port} URL naming a listener or an upstream server. Only the scheme,
+ * host and port are meaningful here.
+ */
+public record LdapUrl(String scheme, String host, int port) {
+
+  /**
+   * Parses {@code ldap://host[:port]}; an empty host means every address (listeners only).
+   *
+   * @throws IllegalArgumentException with a message fit for an operator
+   */
+  public static LdapUrl parse(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + text);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ldap")) {
+      throw new IllegalArgumentException(
+          "unsupported URL scheme in " + text + " (only ldap:// is supported so far)");
+    }
+    String host = uri.getHost();
+    if (host == null) {
+      if (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+        throw new IllegalArgumentException("bad host in URL " + text);
+      }
+      host = "";
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = uri.getPort() < 0 ? 389 : uri.getPort();
+    if (port > 65535) {
+      throw new IllegalArgumentException("bad port in URL " + text);
+    }
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")) {
+      throw new IllegalArgumentException("URL " + text + " must not name a DN");
+    }
+    return new LdapUrl(scheme, host, port);
+  }
+
+  @Override
+  public String toString() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return scheme + "://" + h + ":" + port;
+  }
+}
