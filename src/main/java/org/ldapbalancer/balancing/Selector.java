@@ -1,0 +1,33 @@
+package org.ldapbalancer.balancing;
+
+import java.util.List;
+
+/**
+ * Chooses a connection for an operation: tiers in order, each by its own policy. Not
+ * thread-safe: one per event loop.
+ */
+public final class Selector<E extends Endpoint> {
+  private final List<Tier<E>> tiers;
+  private final SelectionOutcome outcome = new SelectionOutcome();
+
+  public Selector(List<Tier<E>> tiers) {
+    this.tiers = List.copyOf(tiers);
+  }
+
+  /** A connection, or {@code null}; then {@link #refusal()} says why. */
+  public E select() {
+    outcome.reset();
+    for (int i = 0, n = tiers.size(); i < n; i++) {
+      E chosen = tiers.get(i).select(outcome);
+      if (chosen != null) {
+        return chosen;
+      }
+    }
+    return null;
+  }
+
+  /** Why the last {@link #select()} returned {@code null}. */
+  public Refusal refusal() {
+    return outcome.refusal();
+  }
+}

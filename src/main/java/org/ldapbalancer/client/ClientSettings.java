@@ -1,0 +1,29 @@
+package org.ldapbalancer.client;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Locale;
+import org.ldapbalancer.protocol.Controls;
+
+/**
+ * What every client connection shares: the per-client limit and how identities become Proxied
+ * Authorization controls. Immutable.
+ *
+ * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
+ * @param proxyAuthz whether to add the control at all
+ * @param ownAuthzId the identity regular upstream connections are bound as ({@code dn:...}); a
+ *     client with that identity needs no control, so its own control passes through
+ */
+public record ClientSettings(int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId) {
+  /** The control for {@code authzId}, or null when none is to be added. */
+  ByteBuf controlFor(String authzId) {
+    if (!proxyAuthz || normalize(authzId).equals(normalize(ownAuthzId))) {
+      return null;
+    }
+    return Controls.proxiedAuthorization(authzId);
+  }
+
+  /** Enough DN normalisation to recognise the balancer's own account as written in the config. */
+  private static String normalize(String authzId) {
+    return authzId.toLowerCase(Locale.ROOT).replaceAll("\\s*([,=+])\\s*", "$1").trim();
+  }
+}

@@ -1,0 +1,27 @@
+package org.ldapbalancer.operation;
+
+import org.ldapbalancer.protocol.LdapMessage;
+
+/** What the upstream side may ask of the client an operation came from. */
+public interface ClientLink {
+  /**
+   * Relays an upstream response (an entry, reference, intermediate or final response) to the
+   * client under the client's message ID. On a final response the client forgets the
+   * operation.
+   */
+  void relay(Operation op, LdapMessage response, boolean isFinal);
+
+  /**
+   * Ends the operation with a result the balancer makes itself (busy, unavailable, the upstream
+   * was lost, timed out). Does nothing if the operation has had its final response.
+   */
+  void fail(Operation op, int resultCode, String diagnostic);
+
+  /**
+   * Relays a BindResponse and, on success, takes the identity the bind established.
+   *
+   * @param authzId the new identity ({@code "dn:..."}, {@code "u:..."}) after a successful bind;
+   *     ignored otherwise
+   */
+  void bindCompleted(Operation op, LdapMessage response, int resultCode, String authzId);
+}

@@ -1,0 +1,135 @@
+package org.ldapbalancer.operation;
+
+import io.netty.buffer.ByteBuf;
+import org.ldapbalancer.protocol.ProtocolOp;
+
+/**
+ * One client request and everything that answers it: the record that links the client's
+ * message ID to the upstream connection and message ID it was forwarded under.
+ *
+ * <p>Owned by one event loop: the client's, which is also the upstream connection's (each event
+ * loop has its own upstream connections). No field is touched from any other thread.
+ *
+ * <p>Invariant: an operation is in its client's map until its final response (relayed or made
+ * locally) has been written, and in its upstream's map from forwarding until its final response
+ * arrives, it is abandoned, or the upstream is lost. {@link #finish()} guards "exactly one final
+ * response".
+ */
+public final class Operation {
+  private final ClientLink client;
+  private final int clientMessageId;
+  private final int requestTag;
+  private UpstreamLink upstream;
+  private int upstreamMessageId;
+  private long startNanos;
+  private boolean finished;
+
+  // Only for binds.
+  private boolean saslBind;
+  private String bindDn;
+  private boolean anonymousBind;
+  /** A bind request waiting in the bind queue (retained), released when sent or dropped. */
+  private ByteBuf queuedRequest;
+
+  public Operation(ClientLink client, int clientMessageId, int requestTag) {
+    this.client = client;
+    this.clientMessageId = clientMessageId;
+    this.requestTag = requestTag;
+  }
+
+  public ClientLink client() {
+    return client;
+  }
+
+  public int clientMessageId() {
+    return clientMessageId;
+  }
+
+  public int requestTag() {
+    return requestTag;
+  }
+
+  /** The tag of the final response this operation expects. */
+  public int responseTag() {
+    return ProtocolOp.responseTagFor(requestTag);
+  }
+
+  public boolean isBind() {
+    return requestTag == ProtocolOp.BIND_REQUEST;
+  }
+
+  public UpstreamLink upstream() {
+    return upstream;
+  }
+
+  public int upstreamMessageId() {
+    return upstreamMessageId;
+  }
+
+  /** Records where the operation was forwarded; called by the upstream link. */
+  public void forwardedTo(UpstreamLink link, int messageId, long nanos) {
+    this.upstream = link;
+    this.upstreamMessageId = messageId;
+    this.startNanos = nanos;
+  }
+
+  /** Unlinks the operation from its upstream, which no longer knows it. */
+  public void detachUpstream() {
+    this.upstream = null;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /**
+   * Marks the final response as sent.
+   *
+   * @return false if it had been already, in which case the caller must not send another
+   */
+  public boolean finish() {
+    if (finished) {
+      return false;
+    }
+    finished = true;
+    return true;
+  }
+
+  public boolean isFinished() {
+    return finished;
+  }
+
+  public void bindDetails(boolean sasl, String dn, boolean anonymous) {
+    this.saslBind = sasl;
+    this.bindDn = dn;
+    this.anonymousBind = anonymous;
+  }
+
+  public boolean isSaslBind() {
+    return saslBind;
+  }
+
+  public String bindDn() {
+    return bindDn;
+  }
+
+  public boolean isAnonymousBind() {
+    return anonymousBind;
+  }
+
+  void queue(ByteBuf request) {
+    this.queuedRequest = request;
+    this.startNanos = System.nanoTime();
+  }
+
+  /** The queued request, handed over to the caller, who releases it. */
+  ByteBuf takeQueuedRequest() {
+    ByteBuf request = queuedRequest;
+    queuedRequest = null;
+    return request;
+  }
+
+  boolean isQueued() {
+    return queuedRequest != null;
+  }
+}

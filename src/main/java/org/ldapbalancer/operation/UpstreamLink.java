@@ -1,0 +1,29 @@
+package org.ldapbalancer.operation;
+
+import io.netty.buffer.ByteBuf;
+import org.ldapbalancer.balancing.Endpoint;
+import org.ldapbalancer.protocol.LdapMessage;
+
+/** What the client side may ask of the upstream connection an operation travels on. */
+public interface UpstreamLink extends Endpoint {
+  /**
+   * Forwards {@code request} under a fresh upstream message ID, adding {@code control} (one
+   * encoded Control) when it is not null. The write is flushed with the current batch.
+   */
+  void forward(Operation op, LdapMessage request, ByteBuf control);
+
+  /**
+   * Sends an AbandonRequest for the operation (RFC 4511 §4.11) and forgets it, so that any later
+   * response for it is dropped. Never answered to the client.
+   */
+  void abandon(Operation op);
+
+  /** Whether this is a dedicated bind connection with no bind in flight. */
+  boolean isIdleBindConnection();
+
+  /** Frees a bind connection held for a multi-step SASL exchange the client gave up. */
+  void releaseSaslPin();
+
+  /** Runs {@code waiter} once, when this connection can take writes again (or is lost). */
+  void whenWritable(Runnable waiter);
+}

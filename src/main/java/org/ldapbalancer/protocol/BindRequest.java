@@ -1,0 +1,51 @@
+package org.ldapbalancer.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The parts of a BindRequest (RFC 4511 §4.2) the balancer needs: the version, the name, and
+ * whether the authentication is simple or SASL (and with which mechanism).
+ *
+ * <pre>
+ * BindRequest ::= [APPLICATION 0] SEQUENCE { version INTEGER (1 .. 127), name LDAPDN,
+ *     authentication CHOICE { simple [0] OCTET STRING, sasl [3] SaslCredentials } }
+ * </pre>
+ */
+public record BindRequest(int version, String name, String saslMechanism, boolean emptyPassword) {
+  private static final int SIMPLE = 0x80;
+  private static final int SASL = 0xa3;
+
+  public boolean isSasl() {
+    return saslMechanism != null;
+  }
+
+  /** An anonymous simple bind, or an unauthenticated one (a name with no password). */
+  public boolean isAnonymous() {
+    return !isSasl() && emptyPassword;
+  }
+
+  public static BindRequest parse(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    int limit = message.opEnd();
+    long version = Ber.readElement(buf, message.opContentStart(), limit, Ber.INTEGER);
+    int v = Ber.readIntContent(buf, Ber.start(version), Ber.length(version));
+    long name = Ber.readElement(buf, Ber.end(version), limit, Ber.OCTET_STRING);
+    String dn = buf.toString(Ber.start(name), Ber.length(name), StandardCharsets.UTF_8);
+    int authStart = Ber.end(name);
+    if (authStart >= limit) {
+      throw new MalformedPduException("bind request without authentication");
+    }
+    int authTag = buf.getUnsignedByte(authStart);
+    long auth = Ber.readAnyElement(buf, authStart, limit);
+    if (authTag == SIMPLE) {
+      return new BindRequest(v, dn, null, Ber.length(auth) == 0);
+    } else if (authTag == SASL) {
+      long mech = Ber.readElement(buf, Ber.start(auth), Ber.end(auth), Ber.OCTET_STRING);
+      String mechanism = buf.toString(Ber.start(mech), Ber.length(mech), StandardCharsets.UTF_8);
+      return new BindRequest(v, dn, mechanism, false);
+    }
+    throw new MalformedPduException(
+        "unknown bind authentication choice 0x" + Integer.toHexString(authTag));
+  }
+}

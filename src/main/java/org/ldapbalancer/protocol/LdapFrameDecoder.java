@@ -1,0 +1,67 @@
+package org.ldapbalancer.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import java.util.List;
+
+/**
+ * Cuts the byte stream into whole LDAPMessage frames without decoding them: reads the outer
+ * SEQUENCE tag and length only and passes on a retained slice of the frame (zero copy).
+ *
+ * <p>A frame that is not a SEQUENCE, uses an indefinite or oversized length, or announces more
+ * than {@code maxPduSize} bytes raises a {@link DecoderException} caused by a {@link
+ * MalformedPduException}; from then on the decoder discards everything, since the stream can no
+ * longer be framed.
+ */
+public final class LdapFrameDecoder extends ByteToMessageDecoder {
+  private final int maxPduSize;
+  private boolean failed;
+
+  public LdapFrameDecoder(int maxPduSize) {
+    if (maxPduSize < 16) {
+      throw new IllegalArgumentException("maxPduSize " + maxPduSize + " is too small");
+    }
+    this.maxPduSize = maxPduSize;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    int start = in.readerIndex();
+    int available = in.readableBytes();
+    if (available < 2) {
+      return;
+    }
+    try {
+      if (in.getUnsignedByte(start) != Ber.SEQUENCE) {
+        throw new MalformedPduException(
+            "a PDU must start with SEQUENCE, found tag 0x"
+                + Integer.toHexString(in.getUnsignedByte(start)));
+      }
+      int first = in.getUnsignedByte(start + 1);
+      int headerLength = first < 0x80 ? 2 : 2 + (first & 0x7f);
+      if (first > 0x80 && available < headerLength && headerLength <= 6) {
+        return; // the length octets have not all arrived
+      }
+      long len = Ber.readLength(in, start + 1, start + available);
+      long length = (int) len;
+      if (length > maxPduSize) {
+        throw new PduTooLargeException(length, maxPduSize);
+      }
+      int frameLength = headerLength + (int) length;
+      if (available < frameLength) {
+        return;
+      }
+      out.add(in.readRetainedSlice(frameLength));
+    } catch (MalformedPduException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw new DecoderException(e);
+    }
+  }
+}

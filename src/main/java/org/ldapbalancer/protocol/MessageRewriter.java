@@ -1,0 +1,85 @@
+package org.ldapbalancer.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+
+/**
+ * Writes a received LDAPMessage to another channel under a new message ID, optionally with one
+ * more control, without re-encoding it: a small new envelope header goes in front of retained
+ * slices of the original bytes, and the channel's gathering write sends them as one PDU.
+ *
+ * <p>Called on the target channel's event loop. Nothing is flushed; the caller flushes once per
+ * read batch.
+ */
+public final class MessageRewriter {
+  private MessageRewriter() {}
+
+  /** Writes the message with its message ID replaced, everything else byte for byte. */
+  public static void write(Channel target, LdapMessage message, int messageId) {
+    ByteBuf frame = message.frame();
+    int bodyLength = message.end() - message.opStart();
+    ByteBuf head = envelope(target, messageId, bodyLength);
+    target.write(head, target.voidPromise());
+    target.write(frame.retainedSlice(message.opStart(), bodyLength), target.voidPromise());
+  }
+
+  /**
+   * Writes the message with its message ID replaced and {@code control} (one encoded Control
+   * element) added to its controls, after the client's own.
+   */
+  public static void writeWithControl(
+      Channel target, LdapMessage message, int messageId, ByteBuf control) {
+    ByteBuf frame = message.frame();
+    int opLength = message.opEnd() - message.opStart();
+    int controlLength = control.readableBytes();
+    int existingStart;
+    int existingLength;
+    if (message.hasControls()) {
+      long existing = readControls(message);
+      existingStart = Ber.start(existing);
+      existingLength = Ber.length(existing);
+    } else {
+      existingStart = 0;
+      existingLength = 0;
+    }
+    int controlsContent = existingLength + controlLength;
+    int bodyLength = opLength + Ber.elementLength(controlsContent);
+    ByteBuf head = envelope(target, messageId, bodyLength);
+    target.write(head, target.voidPromise());
+    if (existingLength == 0) {
+      target.write(frame.retainedSlice(message.opStart(), opLength), target.voidPromise());
+      ByteBuf tail = target.alloc().directBuffer(6 + controlLength);
+      Ber.writeHeader(tail, Ber.CONTEXT_0_CONSTRUCTED, controlsContent);
+      tail.writeBytes(control, control.readerIndex(), controlLength);
+      target.write(tail, target.voidPromise());
+    } else {
+      // The controls header sits between the op and the client's controls; ours goes first
+      // so the client's own bytes stay one untouched slice.
+      ByteBuf middle = target.alloc().directBuffer(6 + controlLength);
+      Ber.writeHeader(middle, Ber.CONTEXT_0_CONSTRUCTED, controlsContent);
+      middle.writeBytes(control, control.readerIndex(), controlLength);
+      target.write(frame.retainedSlice(message.opStart(), opLength), target.voidPromise());
+      target.write(middle, target.voidPromise());
+      target.write(frame.retainedSlice(existingStart, existingLength), target.voidPromise());
+    }
+  }
+
+  private static long readControls(LdapMessage message) {
+    try {
+      return Ber.readElement(
+          message.frame(), message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+    } catch (MalformedPduException e) {
+      throw new IllegalStateException("controls were checked when the message was parsed", e);
+    }
+  }
+
+  /** The SEQUENCE header and message ID of an LDAPMessage whose remaining body is given. */
+  private static ByteBuf envelope(Channel target, int messageId, int bodyLength) {
+    int idLength = Ber.intElementLength(messageId);
+    int contentLength = idLength + bodyLength;
+    ByteBuf head = target.alloc().directBuffer(1 + Ber.lengthOfLength(contentLength) + idLength);
+    Ber.writeHeader(head, Ber.SEQUENCE, contentLength);
+    Ber.writeInt(head, Ber.INTEGER, messageId);
+    return head;
+  }
+}

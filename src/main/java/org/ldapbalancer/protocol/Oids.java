@@ -1,0 +1,15 @@
+package org.ldapbalancer.protocol;
+
+/** Object identifiers of the extended operations and controls the balancer handles. */
+public final class Oids {
+  /** RFC 4511 §4.4.1. */
+  public static final String NOTICE_OF_DISCONNECTION = "1.3.6.1.4.1.1466.20036";
+  /** RFC 4511 §4.14. */
+  public static final String START_TLS = "1.3.6.1.4.1.1466.20037";
+  /** RFC 4532. */
+  public static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
+  /** RFC 4370. */
+  public static final String PROXIED_AUTHORIZATION = "2.16.840.1.113730.3.4.18";
+
+  private Oids() {}
+}

@@ -1,0 +1,17 @@
+package org.ldapbalancer.protocol;
+
+/** The result codes (RFC 4511 §4.1.9, Appendix A) the balancer itself sends or inspects. */
+public final class ResultCode {
+  public static final int SUCCESS = 0;
+  public static final int OPERATIONS_ERROR = 1;
+  public static final int PROTOCOL_ERROR = 2;
+  public static final int TIME_LIMIT_EXCEEDED = 3;
+  public static final int ADMIN_LIMIT_EXCEEDED = 11;
+  public static final int SASL_BIND_IN_PROGRESS = 14;
+  public static final int BUSY = 51;
+  public static final int UNAVAILABLE = 52;
+  public static final int UNWILLING_TO_PERFORM = 53;
+  public static final int OTHER = 80;
+
+  private ResultCode() {}
+}

@@ -1,0 +1,209 @@
+package org.ldapbalancer.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.ldapbalancer.client.ClientChannelInitializer;
+import org.ldapbalancer.client.ClientConnection;
+import org.ldapbalancer.client.ClientSettings;
+import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.operation.OperationRouter;
+import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.upstream.ServerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running balancer: event loops, one {@link LoopShard} per loop, and the listeners.
+ *
+ * <p>Thread-safe: its public methods may be called from any thread; they hand work to the
+ * loops.
+ */
+public final class Balancer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Balancer.class);
+
+  private final BalancerConfig config;
+  private final Transport transport = Transport.best();
+  private final EventLoopGroup acceptor;
+  private final EventLoopGroup workers;
+  private final ExecutorService resolver;
+  private final List<LoopShard> shards = new ArrayList<>();
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final List<Channel> listeners = new ArrayList<>();
+  private volatile boolean closed;
+
+  private Balancer(BalancerConfig config) {
+    this.config = config;
+    this.acceptor = transport.newGroup(1, new DefaultThreadFactory("ldap-balancer-accept", true));
+    this.workers =
+        transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
+    this.resolver =
+        Executors.newCachedThreadPool(new DefaultThreadFactory("ldap-balancer-resolver", true));
+  }
+
+  /**
+   * Starts the event loops and upstream connections, then listens on {@code urls}.
+   *
+   * @throws IOException if a listener cannot be bound; nothing is left running then
+   */
+  public static Balancer start(BalancerConfig config, List<LdapUrl> urls) throws IOException {
+    Balancer balancer = new Balancer(config);
+    try {
+      balancer.startShards();
+      for (LdapUrl url : urls) {
+        balancer.listen(url);
+      }
+    } catch (IOException | RuntimeException e) {
+      balancer.close();
+      throw e;
+    }
+    return balancer;
+  }
+
+  private void startShards() {
+    Bootstrap template =
+        new Bootstrap()
+            .channel(transport.socketChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    List<EventLoop> loops = new ArrayList<>();
+    workers.forEach(e -> loops.add((EventLoop) e));
+    for (int i = 0; i < loops.size(); i++) {
+      shards.add(new LoopShard(loops.get(i), i, loops.size(), config, template, resolver));
+    }
+    shards.forEach(LoopShard::start);
+    log.info(
+        "{} event loops ({}), {} servers in {} tiers",
+        loops.size(), transport.name(), config.servers().size(), config.tiers().size());
+  }
+
+  private void listen(LdapUrl url) throws IOException {
+    Map<EventLoop, OperationRouter> routers = new HashMap<>();
+    shards.forEach(s -> routers.put(s.loop(), s.router()));
+    String own =
+        config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
+    ClientSettings settings =
+        new ClientSettings(config.clientMaxPending(), config.proxyAuthz(), own);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptor, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+            .childHandler(
+                new ClientChannelInitializer(
+                    routers, settings, config.maxIncomingClient(), clients::add));
+    SocketAddress address =
+        url.host().isEmpty()
+            ? new InetSocketAddress(url.port())
+            : new InetSocketAddress(url.host(), url.port());
+    try {
+      Channel channel = bootstrap.bind(address).sync().channel();
+      listeners.add(channel);
+      log.info("listening on {}", url);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The addresses the listeners are bound to, in the order given (port 0 becomes real). */
+  public List<InetSocketAddress> listenAddresses() {
+    return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+  }
+
+  /** Ready regular connections to each server, summed over the event loops. */
+  public Map<String, Integer> readyConnections() {
+    return sumOverPools(ServerPool::readyConnections);
+  }
+
+  /** Ready bind connections to each server, summed over the event loops. */
+  public Map<String, Integer> readyBindConnections() {
+    return sumOverPools(ServerPool::readyBindConnections);
+  }
+
+  private Map<String, Integer> sumOverPools(java.util.function.ToIntFunction<ServerPool> f) {
+    Map<String, Integer> sums = new HashMap<>();
+    for (LoopShard shard : shards) {
+      Future<Map<String, Integer>> part =
+          shard.loop().submit(() -> {
+            Map<String, Integer> m = new HashMap<>();
+            shard.pools().forEach(p -> m.merge(p.name(), f.applyAsInt(p), Integer::sum));
+            return m;
+          });
+      try {
+        part.get(5, TimeUnit.SECONDS).forEach((k, v) -> sums.merge(k, v, Integer::sum));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("event loop did not answer", e);
+      }
+    }
+    return sums;
+  }
+
+  /**
+   * Stops accepting, tells every client with a Notice of Disconnection ({@code unavailable}),
+   * closes all connections and stops the event loops.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("shutting down");
+    listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+    List<Future<?>> done = new ArrayList<>();
+    for (Channel client : clients) {
+      done.add(client.eventLoop().submit(() -> {
+        ClientConnection connection = client.pipeline().get(ClientConnection.class);
+        if (connection != null) {
+          connection.disconnect(ResultCode.UNAVAILABLE, "the server is shutting down");
+        }
+      }));
+    }
+    done.forEach(f -> f.awaitUninterruptibly(5, TimeUnit.SECONDS));
+    clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    for (LoopShard shard : shards) {
+      shard.loop().submit(() -> {
+        shard.router().failQueuedBinds(ResultCode.UNAVAILABLE, "the server is shutting down");
+        shard.close();
+      }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    resolver.shutdownNow();
+    log.info("stopped");
+  }
+}

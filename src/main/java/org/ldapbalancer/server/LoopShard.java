@@ -1,0 +1,131 @@
+package org.ldapbalancer.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.ldapbalancer.balancing.Selector;
+import org.ldapbalancer.balancing.ServerEndpoints;
+import org.ldapbalancer.balancing.Tier;
+import org.ldapbalancer.config.BackendServer;
+import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.operation.FlushBatch;
+import org.ldapbalancer.operation.OperationRouter;
+import org.ldapbalancer.operation.UpstreamLink;
+import org.ldapbalancer.upstream.ServerPool;
+
+/**
+ * Everything one event loop owns: its connections to every server, its router, and the timer
+ * that expires operations and queued binds. Clients on this loop only ever use this shard, so
+ * an operation is handled start to finish on one thread without locks.
+ */
+final class LoopShard {
+  /** How long a bind may wait for a bind connection before it is answered busy. */
+  static final long BIND_QUEUE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** Binds that may wait per event loop before further ones are answered busy. */
+  static final int BIND_QUEUE_CAPACITY = 4096;
+
+  private static final long SWEEP_MILLIS = 100;
+
+  private final EventLoop loop;
+  private final List<ServerPool> pools = new ArrayList<>();
+  private final OperationRouter router;
+  private final long operationTimeoutNanos;
+  private ScheduledFuture<?> sweeper;
+
+  LoopShard(
+      EventLoop loop,
+      int index,
+      int loops,
+      BalancerConfig config,
+      Bootstrap template,
+      Executor resolver) {
+    this.loop = loop;
+    this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
+    FlushBatch flushes = new FlushBatch();
+    List<Tier<UpstreamLink>> regularTiers = new ArrayList<>();
+    List<Tier<UpstreamLink>> bindTiers = new ArrayList<>();
+    for (org.ldapbalancer.config.Tier tier : config.tiers()) {
+      List<ServerEndpoints<UpstreamLink>> regular = new ArrayList<>();
+      List<ServerEndpoints<UpstreamLink>> binds = new ArrayList<>();
+      for (BackendServer server : tier.servers()) {
+        ServerPool pool =
+            new ServerPool(
+                server,
+                config.bindConf(),
+                loop,
+                template,
+                resolver,
+                share(server.numconns(), index, loops),
+                share(server.bindconns(), index, loops),
+                server.maxPendingOps() == 0 ? 0 : ceilShare(server.maxPendingOps(), loops),
+                config.maxIncomingUpstream(),
+                flushes);
+        pools.add(pool);
+        regular.add(pool.regularConnections());
+        binds.add(pool.bindConnections());
+      }
+      regularTiers.add(Tier.roundRobin(regular));
+      bindTiers.add(Tier.roundRobin(binds));
+    }
+    this.router =
+        new OperationRouter(
+            new Selector<>(regularTiers),
+            new Selector<>(bindTiers),
+            flushes,
+            BIND_QUEUE_CAPACITY,
+            BIND_QUEUE_TIMEOUT_NANOS);
+    pools.forEach(p -> p.attach(router));
+  }
+
+  /** This loop's part of {@code total} connections: an even split, but at least one. */
+  static int share(int total, int index, int loops) {
+    int base = total / loops;
+    return Math.max(1, base + (index < total % loops ? 1 : 0));
+  }
+
+  private static int ceilShare(int total, int loops) {
+    return Math.max(1, (total + loops - 1) / loops);
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  OperationRouter router() {
+    return router;
+  }
+
+  List<ServerPool> pools() {
+    return pools;
+  }
+
+  void start() {
+    pools.forEach(ServerPool::start);
+    sweeper = loop.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    router.expireQueuedBinds(now);
+    if (operationTimeoutNanos > 0) {
+      for (ServerPool pool : pools) {
+        pool.expire(now, operationTimeoutNanos);
+      }
+    }
+    router.flushes().flush();
+  }
+
+  /** Stops the timer and closes every upstream connection; runs on the loop. */
+  void close() {
+    if (sweeper != null) {
+      sweeper.cancel(false);
+    }
+    pools.forEach(ServerPool::close);
+  }
+}

@@ -1,0 +1,312 @@
+package org.ldapbalancer.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.ldapbalancer.balancing.ServerEndpoints;
+import org.ldapbalancer.config.BackendServer;
+import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.operation.FlushBatch;
+import org.ldapbalancer.operation.OperationRouter;
+import org.ldapbalancer.operation.UpstreamLink;
+import org.ldapbalancer.protocol.LdapFrameDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's connections to one configured server: its share of {@code numconns} regular
+ * connections and {@code bindconns} bind connections, opened asynchronously, bound as {@code
+ * bindconf}, replaced when lost and retried after {@code retry} when an attempt fails.
+ *
+ * <p>Every field belongs to {@link #loop}; the pool is only touched from it (its constructor
+ * and {@link #start()} excepted, which run before it is shared).
+ */
+public final class ServerPool {
+  private static final Logger log = LoggerFactory.getLogger(ServerPool.class);
+
+  private final BackendServer server;
+  private final BindConf bindConf;
+  private final EventLoop loop;
+  private final Bootstrap template;
+  private final Executor resolver;
+  private final int regularTarget;
+  private final int bindTarget;
+  private final int maxPendingOps;
+  private final int maxIncoming;
+  private final boolean timeoutsEnabled;
+  private final FlushBatch flushes;
+  private final List<UpstreamConnection> regular = new ArrayList<>();
+  private final List<UpstreamConnection> binds = new ArrayList<>();
+  private final List<UpstreamConnection> all = new ArrayList<>();
+  private final ServerEndpoints<UpstreamLink> regularView;
+  private final ServerEndpoints<UpstreamLink> bindView;
+  private OperationRouter router;
+  private int pendingOps;
+  private int firstMessageId = 1;
+  private boolean closed;
+  private boolean reportedDown;
+
+  /**
+   * @param template a bootstrap with the channel type and options set; the pool adds the event
+   *     loop and handlers
+   * @param resolver runs blocking host name lookups off the event loop
+   */
+  public ServerPool(
+      BackendServer server,
+      BindConf bindConf,
+      EventLoop loop,
+      Bootstrap template,
+      Executor resolver,
+      int regularConnections,
+      int bindConnections,
+      int maxPendingOps,
+      int maxIncoming,
+      FlushBatch flushes) {
+    this.server = server;
+    this.bindConf = bindConf;
+    this.loop = loop;
+    this.template = template;
+    this.resolver = resolver;
+    this.regularTarget = regularConnections;
+    this.bindTarget = bindConnections;
+    this.maxPendingOps = maxPendingOps;
+    this.maxIncoming = maxIncoming;
+    this.timeoutsEnabled = !bindConf.timeout().isZero();
+    this.flushes = flushes;
+    this.regularView = new View(regular, server.connMaxPending(), true);
+    this.bindView = new View(binds, 1, false);
+  }
+
+  /** Connects the router that idle bind connections report to. Called once, before start. */
+  public void attach(OperationRouter router) {
+    this.router = router;
+  }
+
+  /** For tests: the message ID new connections start counting from. */
+  public void firstMessageId(int id) {
+    this.firstMessageId = id;
+  }
+
+  public ServerEndpoints<UpstreamLink> regularConnections() {
+    return regularView;
+  }
+
+  public ServerEndpoints<UpstreamLink> bindConnections() {
+    return bindView;
+  }
+
+  public String name() {
+    return server.name();
+  }
+
+  BindConf bindConf() {
+    return bindConf;
+  }
+
+  boolean timeoutsEnabled() {
+    return timeoutsEnabled;
+  }
+
+  FlushBatch flushes() {
+    return flushes;
+  }
+
+  /** Opens every connection; returns at once. */
+  public void start() {
+    loop.execute(
+        () -> {
+          for (int i = 0; i < regularTarget; i++) {
+            connect(false);
+          }
+          for (int i = 0; i < bindTarget; i++) {
+            connect(true);
+          }
+        });
+  }
+
+  private void connect(boolean bindConnection) {
+    if (closed) {
+      return;
+    }
+    String host = server.uri().host();
+    resolver.execute(
+        () -> {
+          InetAddress[] addresses;
+          try {
+            addresses = InetAddress.getAllByName(host);
+          } catch (UnknownHostException e) {
+            loop.execute(() -> attemptFailed(bindConnection, "cannot resolve host " + host));
+            return;
+          }
+          loop.execute(() -> connect(bindConnection, addresses, 0));
+        });
+  }
+
+  /** Tries each resolved address in turn. */
+  private void connect(boolean bindConnection, InetAddress[] addresses, int index) {
+    if (closed) {
+      return;
+    }
+    if (index >= addresses.length) {
+      attemptFailed(bindConnection, "connection refused or timed out on every address");
+      return;
+    }
+    UpstreamConnection connection = new UpstreamConnection(this, bindConnection, firstMessageId);
+    Bootstrap bootstrap =
+        template
+            .clone(loop)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) bindConf.networkTimeout().toMillis())
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new LdapFrameDecoder(maxIncoming), connection);
+                  }
+                });
+    ChannelFuture future =
+        bootstrap.connect(new InetSocketAddress(addresses[index], server.uri().port()));
+    future.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            all.add(connection);
+          } else {
+            log.debug("{}: {} failed: {}", name(), addresses[index], f.cause().toString());
+            connect(bindConnection, addresses, index + 1);
+          }
+        });
+  }
+
+  private void attemptFailed(boolean bindConnection, String why) {
+    if (!reportedDown) {
+      log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
+      reportedDown = true;
+    }
+    scheduleConnect(bindConnection);
+  }
+
+  private void scheduleConnect(boolean bindConnection) {
+    if (!closed) {
+      loop.schedule(() -> connect(bindConnection), server.retry().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void connectionReady(UpstreamConnection connection) {
+    if (reportedDown) {
+      log.info("{}: connected again", name());
+      reportedDown = false;
+    }
+    if (connection.isBindConnection()) {
+      binds.add(connection);
+      bindConnectionIdle(connection);
+    } else {
+      regular.add(connection);
+    }
+  }
+
+  void connectionClosed(UpstreamConnection connection, boolean wasReady) {
+    all.remove(connection);
+    (connection.isBindConnection() ? binds : regular).remove(connection);
+    if (closed) {
+      return;
+    }
+    if (wasReady) {
+      connect(connection.isBindConnection()); // a working connection is replaced at once
+    } else {
+      attemptFailed(connection.isBindConnection(), "connection set-up failed");
+    }
+  }
+
+  void bindConnectionIdle(UpstreamConnection connection) {
+    if (router != null && connection.isReady()) {
+      router.bindConnectionIdle(connection);
+    }
+  }
+
+  void operationStarted() {
+    pendingOps++;
+  }
+
+  void operationEnded() {
+    pendingOps--;
+  }
+
+  void operationsEnded(int count) {
+    pendingOps -= count;
+  }
+
+  /** Fails operations older than the time limit; run periodically on the loop. */
+  public void expire(long nowNanos, long timeoutNanos) {
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (i < all.size()) {
+        all.get(i).expire(nowNanos, timeoutNanos);
+      }
+    }
+  }
+
+  /** Stops reconnecting and closes every connection (on the loop). */
+  public void close() {
+    closed = true;
+    for (UpstreamConnection c : new ArrayList<>(all)) {
+      c.channel().close();
+    }
+  }
+
+  /** Operations in flight on this server from this loop. */
+  public int pendingOps() {
+    return pendingOps;
+  }
+
+  public int readyConnections() {
+    return regular.size();
+  }
+
+  public int readyBindConnections() {
+    return binds.size();
+  }
+
+  /** A server's connections of one kind as selection sees them. */
+  private final class View implements ServerEndpoints<UpstreamLink> {
+    private final List<? extends UpstreamLink> connections;
+    private final int connMaxPending;
+    private final boolean limited;
+
+    @SuppressWarnings("unchecked")
+    View(List<UpstreamConnection> connections, int connMaxPending, boolean limited) {
+      this.connections = connections;
+      this.connMaxPending = connMaxPending;
+      this.limited = limited;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<UpstreamLink> endpoints() {
+      return (List<UpstreamLink>) connections;
+    }
+
+    @Override
+    public int pendingOps() {
+      return pendingOps;
+    }
+
+    @Override
+    public int maxPendingOps() {
+      return limited ? maxPendingOps : 0;
+    }
+
+    @Override
+    public int connMaxPending() {
+      return connMaxPending;
+    }
+  }
+}
