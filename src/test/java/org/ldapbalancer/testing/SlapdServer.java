@@ -51,7 +51,8 @@ public final class SlapdServer implements AutoCloseable {
   private final Path logFile;
   private final Thread shutdownHook;
   private int port;
-  private Process process;
+  // Volatile only for the shutdown hook, which runs on another thread.
+  private volatile Process process;
   private boolean paused;
   private boolean closed;
 
@@ -207,6 +208,7 @@ public final class SlapdServer implements AutoCloseable {
       process =
           new ProcessBuilder(command)
               .directory(instanceDir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .redirectErrorStream(true)
               // A file rather than a pipe: nobody has to drain it, and it survives for log().
               .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()))
@@ -214,7 +216,6 @@ public final class SlapdServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + String.join(" ", command), e);
     }
-    closeStdin(process);
     awaitAnswering(command);
   }
 
@@ -297,14 +298,6 @@ public final class SlapdServer implements AutoCloseable {
     }
   }
 
-  private static void closeStdin(Process process) {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException ignored) {
-      // slapd and slapadd never read stdin; a failed close changes nothing.
-    }
-  }
-
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
       return socket.getLocalPort();
@@ -351,7 +344,7 @@ public final class SlapdServer implements AutoCloseable {
         Files.writeString(configFile, SlapdConfigFile.render(instanceDir, dataDir));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, extraLdif));
-        load(slapadd, configFile, ldif, instanceDir);
+        SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
         SlapdServer server = new SlapdServer(slapd, instanceDir, configFile);
         try {
           server.startOnFreePort();
@@ -366,39 +359,6 @@ public final class SlapdServer implements AutoCloseable {
       } catch (RuntimeException e) {
         deleteRecursively(instanceDir);
         throw e;
-      }
-    }
-
-    /** slapadd writes the database directly, far faster than ldapadd through a running slapd. */
-    private static void load(Path slapadd, Path configFile, Path ldif, Path instanceDir)
-        throws IOException {
-      Path output = instanceDir.resolve("slapadd.log");
-      List<String> command =
-          List.of(slapadd.toString(), "-f", configFile.toString(), "-l", ldif.toString(), "-q");
-      Process process =
-          new ProcessBuilder(command)
-              .directory(instanceDir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.to(output.toFile()))
-              .start();
-      closeStdin(process);
-      try {
-        if (!process.waitFor(STARTUP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-          process.destroyForcibly();
-          throw new IllegalStateException("slapadd did not finish: " + String.join(" ", command));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted waiting for slapadd", e);
-      }
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(
-            "slapadd failed with status "
-                + process.exitValue()
-                + "\ncommand: "
-                + String.join(" ", command)
-                + "\noutput:\n"
-                + Files.readString(output));
       }
     }
   }

@@ -225,6 +225,23 @@ final class SlapdServerIT {
     slapd.close();
   }
 
+  @Test
+  void badDataFailsWithSlapaddsOwnMessage() {
+    assertThatThrownBy(
+            () -> SlapdServer.builder().users(0).extraLdif("dn: cn=x,o=elsewhere\ncn: x\n").start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("slapadd failed")
+        .hasMessageContaining("cn=x,o=elsewhere");
+  }
+
+  @Test
+  void missingProgramIsAnErrorThatSaysWhatToInstall() {
+    assertThatThrownBy(() -> Executables.require("no-such-slapd", "slapd"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("slapd not installed")
+        .hasMessageContaining("apt-get install slapd ldap-utils");
+  }
+
   private static void connect(int port) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
