@@ -1,0 +1,61 @@
+package org.ldapbalancer.testing;
+
+import java.nio.file.Path;
+
+/** Renders the old-style {@code slapd.conf} of one {@link SlapdServer} instance. */
+final class SlapdConfigFile {
+
+  /** Debian's layout; the fixture targets Debian's slapd package. */
+  private static final String SCHEMA_DIR = "/etc/ldap/schema";
+
+  private static final String MODULE_DIR = "/usr/lib/ldap";
+
+  private SlapdConfigFile() {}
+
+  static String render(Path instanceDir, Path dataDir) {
+    String admin = quoted(DirectoryData.ADMIN_DN);
+    return String.join(
+        "\n",
+        "include " + SCHEMA_DIR + "/core.schema",
+        "include " + SCHEMA_DIR + "/cosine.schema",
+        "include " + SCHEMA_DIR + "/inetorgperson.schema",
+        "include " + SCHEMA_DIR + "/nis.schema",
+        "pidfile " + instanceDir.resolve("slapd.pid"),
+        "argsfile " + instanceDir.resolve("slapd.args"),
+        "modulepath " + MODULE_DIR,
+        "moduleload back_mdb",
+        // The bound identity's authzTo decides whom it may act as (RFC 4370 proxied authz).
+        "authz-policy to",
+        // Tests that page through many users should not trip over the default of 500.
+        "sizelimit unlimited",
+        "",
+        "database mdb",
+        // mdb maps the whole maxsize; keep it small so many instances fit on a CI machine.
+        "maxsize 268435456",
+        "suffix " + quoted(DirectoryData.SUFFIX),
+        "rootdn " + admin,
+        "rootpw " + DirectoryData.ADMIN_PASSWORD,
+        "directory " + dataDir,
+        "index objectClass,uid eq",
+        "",
+        // The rootdn (admin) bypasses every ACL below, so it manages everything without a
+        // clause of its own; naming it here would only make slapd warn.
+        "access to attrs=userPassword",
+        "  by self write",
+        "  by * auth",
+        // Lets tests see that an operation really ran as the proxied user: another user's
+        // telephoneNumber comes back empty, the user's own does not.
+        "access to attrs=telephoneNumber",
+        "  by self write",
+        "  by * none",
+        "access to *",
+        "  by self write",
+        "  by users read",
+        "  by anonymous read",
+        "");
+  }
+
+  private static String quoted(String value) {
+    return '"' + value + '"';
+  }
+}
