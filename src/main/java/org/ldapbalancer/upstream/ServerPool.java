@@ -52,7 +52,11 @@ public final class ServerPool {
   private final ServerEndpoints<UpstreamLink> bindView;
   private OperationRouter router;
   private int pendingOps;
-  private int firstMessageId = 1;
+  /**
+   * Where new connections start counting message IDs; only tests and diagnostics set it (system
+   * property {@code ldapbalancer.upstream.firstMessageId}) to exercise the wrap-around.
+   */
+  private final int firstMessageId = Integer.getInteger("ldapbalancer.upstream.firstMessageId", 1);
   private boolean closed;
   private boolean reportedDown;
 
@@ -90,11 +94,6 @@ public final class ServerPool {
   /** Connects the router that idle bind connections report to. Called once, before start. */
   public void attach(OperationRouter router) {
     this.router = router;
-  }
-
-  /** For tests: the message ID new connections start counting from. */
-  public void firstMessageId(int id) {
-    this.firstMessageId = id;
   }
 
   public ServerEndpoints<UpstreamLink> regularConnections() {

@@ -1,0 +1,128 @@
+package org.ldapbalancer.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.ldapbalancer.config.BackendServer;
+import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.Tier;
+import org.ldapbalancer.config.TierPolicy;
+import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.server.Balancer;
+
+/** A balancer started in-process on a free loopback port, for tests. */
+public final class RunningBalancer implements AutoCloseable {
+  private final Balancer balancer;
+  private final int port;
+
+  private RunningBalancer(Balancer balancer) {
+    this.balancer = balancer;
+    this.port = balancer.listenAddresses().get(0).getPort();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Balancer balancer() {
+    return balancer;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "ldap://127.0.0.1:" + port;
+  }
+
+  /** Waits until every listed server has at least one ready regular and bind connection. */
+  public RunningBalancer awaitReady(String... serverUrls) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      var ready = balancer.readyConnections();
+      var binds = balancer.readyBindConnections();
+      for (String s : serverUrls) {
+        if (ready.getOrDefault(s, 0) < 1 || binds.getOrDefault(s, 0) < 1) {
+          return false;
+        }
+      }
+      return true;
+    });
+    return this;
+  }
+
+  @Override
+  public void close() {
+    balancer.close();
+  }
+
+  public static final class Builder {
+    private final List<List<BackendServer>> tiers = new ArrayList<>(List.of(new ArrayList<>()));
+    private BindConf bindConf =
+        new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
+            SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ZERO);
+    private int ioThreads = 2;
+    private int clientMaxPending = 0;
+    private int maxIncomingClient = 262143;
+    private boolean proxyAuthz = true;
+
+    public Builder server(String url, int numconns, int bindconns) {
+      return server(url, numconns, bindconns, 0, 0);
+    }
+
+    public Builder server(String url, int numconns, int bindconns, int maxPending, int connMax) {
+      tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
+          Duration.ofMillis(200), maxPending, connMax));
+      return this;
+    }
+
+    public Builder nextTier() {
+      tiers.add(new ArrayList<>());
+      return this;
+    }
+
+    public Builder bindConf(BindConf b) {
+      this.bindConf = b;
+      return this;
+    }
+
+    public Builder ioThreads(int n) {
+      this.ioThreads = n;
+      return this;
+    }
+
+    public Builder clientMaxPending(int n) {
+      this.clientMaxPending = n;
+      return this;
+    }
+
+    public Builder maxIncomingClient(int n) {
+      this.maxIncomingClient = n;
+      return this;
+    }
+
+    public Builder proxyAuthz(boolean on) {
+      this.proxyAuthz = on;
+      return this;
+    }
+
+    public BalancerConfig config() {
+      return new BalancerConfig(bindConf,
+          tiers.stream().map(t -> new Tier(TierPolicy.ROUNDROBIN, t)).toList(), ioThreads,
+          clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
+          List.of());
+    }
+
+    public RunningBalancer start() throws IOException {
+      return new RunningBalancer(
+          Balancer.start(config(), List.of(LdapUrl.parse("ldap://127.0.0.1:0"))));
+    }
+  }
+}
