@@ -43,6 +43,9 @@ public final class ConfigParser {
   private final TierList tiers = new TierList();
   private final GlobalDirectives globals = new GlobalDirectives();
 
+  /** Whether any backend-server line was seen, even one with errors (they are reported). */
+  private boolean sawBackendServer;
+
   /** The files being read, outermost first, to catch an include loop. */
   private final List<OpenFile> open = new ArrayList<>();
 
@@ -92,7 +95,10 @@ public final class ConfigParser {
       case "include" -> include(directive);
       case "bindconf" -> bindConf.apply(directive, problems);
       case "tier" -> tiers.startTier(directive, problems);
-      case "backend-server" -> BackendServerDirective.parse(directive, problems).ifPresent(tiers::add);
+      case "backend-server" -> {
+        sawBackendServer = true;
+        BackendServerDirective.parse(directive, problems).ifPresent(tiers::add);
+      }
       default -> {
         if (!globals.apply(directive, problems)
             && !UnsupportedDirectives.warnIfKnown(directive, problems)) {
@@ -135,7 +141,7 @@ public final class ConfigParser {
   private BalancerConfig build(Path mainFile, int lastLine) throws ConfigException {
     BindConf bind = bindConf.build(problems);
     List<Tier> tierList = tiers.build(problems);
-    if (tierList.isEmpty()) {
+    if (!sawBackendServer) {
       problems.error(mainFile, lastLine, "no backend-server configured; at least one is required");
     }
     if (problems.hasErrors()) {
