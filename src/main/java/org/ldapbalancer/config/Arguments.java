@@ -6,8 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * Checks on a directive's arguments. Every failure is reported to {@link Problems} with the
- * directive's name and the offending value, and parsing goes on, so one run shows every
- * mistake.
+ * directive's name and the offending value, and parsing goes on, so one run shows every mistake.
  */
 final class Arguments {
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
@@ -82,8 +81,8 @@ final class Arguments {
   /**
    * Splits a {@code key=value} option; the key is matched case-insensitively, as lloadd does.
    *
-   * @param echo whether a malformed word may be repeated in the message; not for {@code
-   *     bindconf}, where a stray word may well be a password ({@code credentials secret})
+   * @param echo whether a malformed word may be repeated in the message; not for {@code bindconf},
+   *     where a stray word may well be a password ({@code credentials secret})
    */
   static Optional<KeyValue> keyValue(
       LogicalLine directive, LogicalLine.Word word, boolean echo, Problems problems) {

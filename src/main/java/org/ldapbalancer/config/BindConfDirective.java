@@ -9,8 +9,8 @@ import java.util.OptionalInt;
  * {@code bindconf}: how regular upstream connections authenticate.
  *
  * <p>Like lloadd, a second {@code bindconf} line does not start afresh: each option it names
- * replaces the earlier value and the others stay. Credentials never appear in a message.
- * Not thread-safe: one parse, one thread.
+ * replaces the earlier value and the others stay. Credentials never appear in a message. Not
+ * thread-safe: one parse, one thread.
  */
 final class BindConfDirective {
   private BindMethod method; // null until bindmethod= is given
@@ -72,21 +72,15 @@ final class BindConfDirective {
           problems.error(
               directive,
               option.word(),
-              directive.name()
-                  + ": bad value "
-                  + option.shown()
-                  + ": expected none or simple");
+              directive.name() + ": bad value " + option.shown() + ": expected none or simple");
     }
   }
 
   private static Optional<Duration> seconds(
       LogicalLine directive, Arguments.KeyValue option, Problems problems) {
     OptionalInt value =
-        Arguments.integer(
-            directive, option.word(), option.shown(), option.value(), 0, problems);
-    return value.isPresent()
-        ? Optional.of(Duration.ofSeconds(value.getAsInt()))
-        : Optional.empty();
+        Arguments.integer(directive, option.word(), option.shown(), option.value(), 0, problems);
+    return value.isPresent() ? Optional.of(Duration.ofSeconds(value.getAsInt())) : Optional.empty();
   }
 
   /** The combined result of every {@code bindconf} line; anonymous if there was none. */
@@ -114,7 +108,8 @@ final class BindConfDirective {
       problems.warn(lastSeen, "bindconf: binddn and credentials are ignored with bindmethod=none");
     }
     return effective == BindMethod.SIMPLE
-        ? new BindConf(effective, nullToEmpty(bindDn), nullToEmpty(credentials), networkTimeout, timeout)
+        ? new BindConf(
+            effective, nullToEmpty(bindDn), nullToEmpty(credentials), networkTimeout, timeout)
         : new BindConf(BindMethod.NONE, "", "", networkTimeout, timeout);
   }
 

@@ -30,10 +30,9 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
- * <p>Directives lloadd knows but this balancer does not implement yet are accepted with a
- * warning, unless ignoring them would be unsafe or would silently change behaviour (a tier
- * strategy, {@code starttls=critical}, SASL); those are errors. A word lloadd does not know
- * is an error.
+ * <p>Directives lloadd knows but this balancer does not implement yet are accepted with a warning,
+ * unless ignoring them would be unsafe or would silently change behaviour (a tier strategy, {@code
+ * starttls=critical}, SASL); those are errors. A word lloadd does not know is an error.
  *
  * <p>Thread-safe: each call parses with its own state.
  */
@@ -54,8 +53,8 @@ public final class ConfigParser {
   private ConfigParser() {}
 
   /**
-   * Parses a configuration file; {@code include}d files are resolved against the directory
-   * of the file that names them.
+   * Parses a configuration file; {@code include}d files are resolved against the directory of the
+   * file that names them.
    *
    * @throws ConfigException listing every error, each as {@code file:line: message}
    */
@@ -71,8 +70,8 @@ public final class ConfigParser {
   }
 
   /**
-   * Parses configuration text, as if read from {@code nameForMessages}: messages name that
-   * file, and relative {@code include}s are resolved against its directory.
+   * Parses configuration text, as if read from {@code nameForMessages}: messages name that file,
+   * and relative {@code include}s are resolved against its directory.
    *
    * @throws ConfigException listing every error, each as {@code file:line: message}
    */

@@ -5,17 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits the text of an lloadd.conf file into directives the way lloadd (and slapd) do, so
- * that a file lloadd accepts reads the same here:
+ * Splits the text of an lloadd.conf file into directives the way lloadd (and slapd) do, so that a
+ * file lloadd accepts reads the same here:
  *
  * <ul>
- *   <li>a line that begins with white space continues the previous line; an empty line ends
- *       a directive;
+ *   <li>a line that begins with white space continues the previous line; an empty line ends a
+ *       directive;
  *   <li>continuation lines are joined <em>before</em> comments are recognised, so the lines
  *       indented under a {@code #} line are part of the comment;
- *   <li>words are separated by white space; double quotes group words and may appear inside
- *       a word ({@code binddn="cn=a b"}); a backslash makes the next character literal, even
- *       a quote or a backslash.
+ *   <li>words are separated by white space; double quotes group words and may appear inside a word
+ *       ({@code binddn="cn=a b"}); a backslash makes the next character literal, even a quote or a
+ *       backslash.
  * </ul>
  */
 final class ConfigTokenizer {

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 /**
  * The global settings: {@code io-threads}, {@code client_max_pending}, the {@code
  * sockbuf_max_incoming_*} limits, {@code feature} / {@code enable} / {@code disable}, {@code
- * pidfile} and {@code listen}. A later line overrides an earlier one, as in lloadd; {@code
- * listen} lines add up. Not thread-safe: one parse, one thread.
+ * pidfile} and {@code listen}. A later line overrides an earlier one, as in lloadd; {@code listen}
+ * lines add up. Not thread-safe: one parse, one thread.
  */
 final class GlobalDirectives {
   private static final Pattern LISTEN_URL =
@@ -29,7 +29,8 @@ final class GlobalDirectives {
   /** Applies the directive if it is one of these; false if it is not. */
   boolean apply(LogicalLine directive, Problems problems) {
     switch (directive.keyword()) {
-      case "io-threads" -> Arguments.singleInteger(directive, 1, problems).ifPresent(n -> ioThreads = n);
+      case "io-threads" ->
+          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> ioThreads = n);
       case "client_max_pending" ->
           Arguments.singleInteger(directive, 0, problems).ifPresent(n -> clientMaxPending = n);
       case "sockbuf_max_incoming_client" ->
@@ -59,7 +60,9 @@ final class GlobalDirectives {
         // Switching off what is not implemented changes nothing; switching it on would.
         if (on) {
           problems.warn(
-              directive, word, directive.name() + " " + word.text() + ": not supported yet, ignored");
+              directive,
+              word,
+              directive.name() + " " + word.text() + ": not supported yet, ignored");
         }
       } else {
         problems.error(

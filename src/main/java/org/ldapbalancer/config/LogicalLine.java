@@ -7,9 +7,9 @@ import java.util.Locale;
 /**
  * One directive as written in a file: its words after quote and escape removal.
  *
- * <p>A directive may span several physical lines (continuation lines), so every word keeps
- * the line it started on; a message about {@code numconns=0} then points at the line the
- * operator has to edit, not at the {@code backend-server} line above it.
+ * <p>A directive may span several physical lines (continuation lines), so every word keeps the line
+ * it started on; a message about {@code numconns=0} then points at the line the operator has to
+ * edit, not at the {@code backend-server} line above it.
  *
  * @param file the file the directive was read from, as messages should name it
  * @param words the directive name followed by its arguments; never empty

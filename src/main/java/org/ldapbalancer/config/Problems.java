@@ -5,9 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects the errors and warnings of one parse, so that an operator sees every mistake in
- * one run instead of fixing them one restart at a time. Not thread-safe: one parse, one
- * thread.
+ * Collects the errors and warnings of one parse, so that an operator sees every mistake in one run
+ * instead of fixing them one restart at a time. Not thread-safe: one parse, one thread.
  */
 final class Problems {
   private final List<ConfigProblem> errors = new ArrayList<>();

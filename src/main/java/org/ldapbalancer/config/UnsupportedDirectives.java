@@ -6,13 +6,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Directives and options lloadd knows (lloadd.conf(5) and lloadd's own keyword tables) that
- * are not implemented here yet. They are accepted with a warning, so that an existing lloadd
- * file still starts; a word lloadd itself would reject stays an error.
+ * Directives and options lloadd knows (lloadd.conf(5) and lloadd's own keyword tables) that are not
+ * implemented here yet. They are accepted with a warning, so that an existing lloadd file still
+ * starts; a word lloadd itself would reject stays an error.
  *
- * <p>Where ignoring a setting would be unsafe or would change behaviour without telling
- * (StartTLS required, a tier strategy, SASL), the directive's handler reports an error
- * instead; this list only holds what can be ignored.
+ * <p>Where ignoring a setting would be unsafe or would change behaviour without telling (StartTLS
+ * required, a tier strategy, SASL), the directive's handler reports an error instead; this list
+ * only holds what can be ignored.
  */
 final class UnsupportedDirectives {
 

@@ -22,7 +22,12 @@ class BackendServerDirectiveTest {
     assertThat(server)
         .isEqualTo(
             new BackendServer(
-                new LdapUrl("ldap", "ldap1.example.com", 1389), 8, 4, Duration.ofMillis(250), 100, 10));
+                new LdapUrl("ldap", "ldap1.example.com", 1389),
+                8,
+                4,
+                Duration.ofMillis(250),
+                100,
+                10));
   }
 
   @Test
@@ -93,7 +98,8 @@ class BackendServerDirectiveTest {
         .containsExactly("lloadd.conf:1: backend-server: starttls=critical is not supported yet");
     assertThat(errors("backend-server uri=ldap://a.example starttls=maybe"))
         .containsExactly(
-            "lloadd.conf:1: backend-server: bad value starttls=maybe: expected no, yes or critical");
+            "lloadd.conf:1: backend-server: bad value starttls=maybe: expected no, yes or"
+                + " critical");
   }
 
   @Test
@@ -114,6 +120,7 @@ class BackendServerDirectiveTest {
   @Test
   void aBadWeightIsStillAnError() {
     assertThat(errors("backend-server uri=ldap://a.example weight=heavy"))
-        .containsExactly("lloadd.conf:1: backend-server: bad value weight=heavy: not a whole number");
+        .containsExactly(
+            "lloadd.conf:1: backend-server: bad value weight=heavy: not a whole number");
   }
 }

@@ -44,14 +44,14 @@ class BindConfDirectiveTest {
     BindConf bind = parse("bindconf bindmethod=NONE timeout=10", SERVER).bindConf();
 
     assertThat(bind)
-        .isEqualTo(new BindConf(BindMethod.NONE, "", "", Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        .isEqualTo(
+            new BindConf(BindMethod.NONE, "", "", Duration.ofSeconds(5), Duration.ofSeconds(10)));
   }
 
   @Test
   void optionKeysAreCaseInsensitiveButValuesKeepTheirCase() throws Exception {
     BindConf bind =
-        parse("bindconf BindMethod=Simple BindDN=cn=Admin Credentials=PassWord", SERVER)
-            .bindConf();
+        parse("bindconf BindMethod=Simple BindDN=cn=Admin Credentials=PassWord", SERVER).bindConf();
 
     assertThat(bind.bindDn()).isEqualTo("cn=Admin");
     assertThat(bind.credentials()).isEqualTo("PassWord");
@@ -86,7 +86,8 @@ class BindConfDirectiveTest {
     assertThat(config.bindConf().method()).isEqualTo(BindMethod.SIMPLE);
     assertThat(config.warnings())
         .extracting(ConfigProblem::toString)
-        .containsExactly("lloadd.conf:1: bindconf: no bindmethod given; using simple since binddn is set");
+        .containsExactly(
+            "lloadd.conf:1: bindconf: no bindmethod given; using simple since binddn is set");
   }
 
   @Test
@@ -125,8 +126,7 @@ class BindConfDirectiveTest {
   void badValuesAreErrors() {
     assertThat(
             errors(
-                "bindconf bindmethod=kerberos timeout=soon network-timeout=-2 colour=blue",
-                SERVER))
+                "bindconf bindmethod=kerberos timeout=soon network-timeout=-2 colour=blue", SERVER))
         .containsExactly(
             "lloadd.conf:1: bindconf: bad value bindmethod=kerberos: expected none or simple",
             "lloadd.conf:1: bindconf: bad value timeout=soon: not a whole number",
@@ -139,7 +139,8 @@ class BindConfDirectiveTest {
     assertThat(errors("bindconf bindmethod=simple binddn=cn=a credentials hunter2", SERVER))
         .contains("lloadd.conf:1: bindconf: expected key=value")
         .noneMatch(e -> e.contains("hunter2"));
-    assertThat(errors("bindconf", SERVER)).containsExactly("lloadd.conf:1: bindconf: missing argument");
+    assertThat(errors("bindconf", SERVER))
+        .containsExactly("lloadd.conf:1: bindconf: missing argument");
   }
 
   @Test

@@ -106,7 +106,11 @@ class ConfigIncludeTest {
   void includingTheSameFileTwiceInSequenceIsNotALoop() throws Exception {
     write("common.conf", "io-threads 2");
     Path main =
-        write("lloadd.conf", "include common.conf", "include common.conf", "backend-server uri=ldap://a");
+        write(
+            "lloadd.conf",
+            "include common.conf",
+            "include common.conf",
+            "backend-server uri=ldap://a");
 
     assertThat(ConfigParser.parse(main).ioThreads()).isEqualTo(2);
   }

@@ -1,6 +1,7 @@
 package org.ldapbalancer.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.ldapbalancer.config.ConfigFixture.SERVER;
 import static org.ldapbalancer.config.ConfigFixture.errors;
 import static org.ldapbalancer.config.ConfigFixture.parse;
@@ -17,10 +18,13 @@ class ConfigParserTest {
     BalancerConfig config = parse(SERVER);
 
     assertThat(config.bindConf()).isEqualTo(BindConf.anonymous());
-    assertThat(config.tiers()).singleElement().satisfies(t -> {
-      assertThat(t.policy()).isEqualTo(TierPolicy.ROUNDROBIN);
-      assertThat(t.servers()).hasSize(1);
-    });
+    assertThat(config.tiers())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.policy()).isEqualTo(TierPolicy.ROUNDROBIN);
+              assertThat(t.servers()).hasSize(1);
+            });
     assertThat(config.ioThreads())
         .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), 16))
         .isEqualTo(BalancerConfig.defaultIoThreads());
@@ -58,7 +62,9 @@ class ConfigParserTest {
 
     assertThat(config.ioThreads()).isEqualTo(3);
     assertThat(config.clientMaxPending()).isEqualTo(7);
-    assertThat(config.servers()).extracting(BackendServer::name).containsExactly("ldap://a.example:389");
+    assertThat(config.servers())
+        .extracting(BackendServer::name)
+        .containsExactly("ldap://a.example:389");
   }
 
   @Test
@@ -100,7 +106,10 @@ class ConfigParserTest {
 
     assertThat(config.listenUrls())
         .containsExactly(
-            "ldap://:1389/", "ldaps://0.0.0.0:1636", "ldapi://%2Frun%2Fldapi", "pldap://[::1]:2389");
+            "ldap://:1389/",
+            "ldaps://0.0.0.0:1636",
+            "ldapi://%2Frun%2Fldapi",
+            "pldap://[::1]:2389");
   }
 
   @Test
@@ -158,7 +167,7 @@ class ConfigParserTest {
   @Test
   void everyErrorIsCollectedInFileOrder() {
     ConfigException e =
-        org.assertj.core.api.Assertions.catchThrowableOfType(
+        catchThrowableOfType(
             ConfigException.class,
             () ->
                 parse(
@@ -168,9 +177,7 @@ class ConfigParserTest {
                     "tier weighted",
                     "backend-server uri=ldaps://b.example"));
 
-    assertThat(e.problems())
-        .extracting(ConfigProblem::line)
-        .containsExactly(1, 2, 3, 4, 5);
+    assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(1, 2, 3, 4, 5);
     assertThat(e.problems()).allSatisfy(p -> assertThat(p.file()).isEqualTo(ConfigFixture.FILE));
     assertThat(e.getMessage().lines())
         .hasSize(5)
@@ -208,7 +215,8 @@ class ConfigParserTest {
 
     assertThat(config.bindConf())
         .isEqualTo(
-            new BindConf(BindMethod.SIMPLE, "cn=test", "pass", Duration.ofSeconds(5), Duration.ZERO));
+            new BindConf(
+                BindMethod.SIMPLE, "cn=test", "pass", Duration.ofSeconds(5), Duration.ZERO));
     assertThat(config.servers())
         .containsExactly(
             new BackendServer(
@@ -225,8 +233,7 @@ class ConfigParserTest {
     Path missing = Path.of("does-not-exist", "lloadd.conf");
 
     ConfigException e =
-        org.assertj.core.api.Assertions.catchThrowableOfType(
-            ConfigException.class, () -> ConfigParser.parse(missing));
+        catchThrowableOfType(ConfigException.class, () -> ConfigParser.parse(missing));
 
     assertThat(e.problems())
         .singleElement()

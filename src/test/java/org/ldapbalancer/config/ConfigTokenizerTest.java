@@ -32,10 +32,9 @@ class ConfigTokenizerTest {
         split("bindconf", "    bindmethod=simple", "\tbinddn=cn=test", "pidfile /x");
 
     assertThat(lines).hasSize(2);
-    assertThat(words(lines.get(0))).containsExactly("bindconf", "bindmethod=simple", "binddn=cn=test");
-    assertThat(lines.get(0).words())
-        .extracting(LogicalLine.Word::line)
-        .containsExactly(1, 2, 3);
+    assertThat(words(lines.get(0)))
+        .containsExactly("bindconf", "bindmethod=simple", "binddn=cn=test");
+    assertThat(lines.get(0).words()).extracting(LogicalLine.Word::line).containsExactly(1, 2, 3);
     assertThat(lines.get(1).line()).isEqualTo(4);
   }
 
@@ -110,7 +109,8 @@ class ConfigTokenizerTest {
   @Test
   void windowsLineEndingsAreAccepted() {
     List<LogicalLine> lines =
-        ConfigTokenizer.split("io-threads 2\r\nbindconf\r\n  bindmethod=none\r\n", ConfigFixture.FILE, problems);
+        ConfigTokenizer.split(
+            "io-threads 2\r\nbindconf\r\n  bindmethod=none\r\n", ConfigFixture.FILE, problems);
 
     assertThat(lines).hasSize(2);
     assertThat(words(lines.get(1))).containsExactly("bindconf", "bindmethod=none");

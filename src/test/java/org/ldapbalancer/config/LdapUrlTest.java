@@ -11,7 +11,8 @@ class LdapUrlTest {
   void hostAndPort() {
     assertThat(LdapUrl.parse("ldap://ldap.example.com:1389"))
         .isEqualTo(new LdapUrl("ldap", "ldap.example.com", 1389));
-    assertThat(LdapUrl.parse("LDAP://ldap.example.com/")).isEqualTo(new LdapUrl("ldap", "ldap.example.com", 389));
+    assertThat(LdapUrl.parse("LDAP://ldap.example.com/"))
+        .isEqualTo(new LdapUrl("ldap", "ldap.example.com", 389));
     assertThat(LdapUrl.parse("ldap://[::1]:1389")).hasToString("ldap://[::1]:1389");
   }
 

@@ -21,7 +21,10 @@ class TierListTest {
     BalancerConfig config =
         parse("backend-server uri=ldap://a.example", "backend-server uri=ldap://b.example");
 
-    assertThat(config.tiers()).singleElement().extracting(Tier::policy).isEqualTo(TierPolicy.ROUNDROBIN);
+    assertThat(config.tiers())
+        .singleElement()
+        .extracting(Tier::policy)
+        .isEqualTo(TierPolicy.ROUNDROBIN);
     assertThat(serverNames(config))
         .containsExactly(List.of("ldap://a.example:389", "ldap://b.example:389"));
   }
@@ -65,7 +68,8 @@ class TierListTest {
                 "tier bestof",
                 "backend-server uri=ldap://b.example"))
         .containsExactly(
-            "lloadd.conf:1: tier weighted: not supported yet; only roundrobin is implemented so far",
+            "lloadd.conf:1: tier weighted: not supported yet; only roundrobin is implemented so"
+                + " far",
             "lloadd.conf:3: tier bestof: not supported yet; only roundrobin is implemented so far");
   }
 

@@ -5,9 +5,9 @@ import static org.ldapbalancer.config.ConfigFixture.SERVER;
 import static org.ldapbalancer.config.ConfigFixture.parse;
 import static org.ldapbalancer.config.ConfigFixture.warnings;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class UnsupportedDirectivesTest {
 
