@@ -21,7 +21,7 @@ public record BindConf(
     return new BindConf(BindMethod.NONE, "", "", DEFAULT_NETWORK_TIMEOUT, Duration.ZERO);
   }
 
-  /** Like the generated form, but the password is masked: this record ends up in logs. */
+  /** Like the record's default form, but the password is masked: this record ends up in logs. */
   @Override
   public String toString() {
     return "BindConf[method="
