@@ -35,6 +35,24 @@ public record BalancerConfig(
     List<String> listenUrls,
     List<ConfigProblem> warnings) {
 
+  /** lloadd's default for {@code sockbuf_max_incoming_client}. */
+  public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
+
+  /** lloadd's default for {@code sockbuf_max_incoming_upstream}. */
+  public static final int DEFAULT_MAX_INCOMING_UPSTREAM = 4194303;
+
+  /** The most event loops {@link #defaultIoThreads()} picks on a large machine. */
+  public static final int MAX_DEFAULT_IO_THREADS = 16;
+
+  /**
+   * Event loops when {@code io-threads} is not given: one per available processor, at most
+   * {@link #MAX_DEFAULT_IO_THREADS}; beyond that more loops mostly mean more upstream
+   * connections per server, not more throughput.
+   */
+  public static int defaultIoThreads() {
+    return Math.min(Runtime.getRuntime().availableProcessors(), MAX_DEFAULT_IO_THREADS);
+  }
+
   public BalancerConfig {
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);

@@ -20,4 +20,20 @@ public record BindConf(
   public static BindConf anonymous() {
     return new BindConf(BindMethod.NONE, "", "", DEFAULT_NETWORK_TIMEOUT, Duration.ZERO);
   }
+
+  /** Like the record's default form, but the password is masked: this record ends up in logs. */
+  @Override
+  public String toString() {
+    return "BindConf[method="
+        + method
+        + ", bindDn="
+        + bindDn
+        + ", credentials="
+        + (credentials.isEmpty() ? "" : "***")
+        + ", networkTimeout="
+        + networkTimeout
+        + ", timeout="
+        + timeout
+        + "]";
+  }
 }

@@ -18,7 +18,8 @@ public record LdapUrl(String scheme, String host, int port) {
   public static LdapUrl parse(String text) {
     URI uri;
     try {
-      uri = new URI(text);
+      // java.net.URI wants an authority after "//"; "ldap://" means every address.
+      uri = new URI(text.endsWith("://") ? text + "/" : text);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("not a URL: " + text);
     }
@@ -28,8 +29,13 @@ public record LdapUrl(String scheme, String host, int port) {
           "unsupported URL scheme in " + text + " (only ldap:// is supported so far)");
     }
     String host = uri.getHost();
+    int port = uri.getPort();
     if (host == null) {
-      if (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+      String authority = uri.getRawAuthority();
+      if (authority != null && authority.matches(":[0-9]{1,5}")) {
+        // "ldap://:1389" (every address, one port): java.net.URI finds no host here at all.
+        port = Integer.parseInt(authority.substring(1));
+      } else if (authority != null && !authority.isEmpty()) {
         throw new IllegalArgumentException("bad host in URL " + text);
       }
       host = "";
@@ -37,7 +43,7 @@ public record LdapUrl(String scheme, String host, int port) {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    int port = uri.getPort() < 0 ? 389 : uri.getPort();
+    port = port < 0 ? 389 : port;
     if (port > 65535) {
       throw new IllegalArgumentException("bad port in URL " + text);
     }

@@ -1,0 +1,146 @@
+package org.ldapbalancer.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code backend-server uri=... [option=value ...]}: one upstream server.
+ *
+ * <p>Not thread-safe: a new instance per directive.
+ */
+final class BackendServerDirective {
+  private final LogicalLine directive;
+  private final Problems problems;
+  private Arguments.KeyValue uri;
+  private int numconns = BackendServer.DEFAULT_NUMCONNS;
+  private int bindconns = BackendServer.DEFAULT_BINDCONNS;
+  private Duration retry = BackendServer.DEFAULT_RETRY;
+  private int maxPendingOps;
+  private int connMaxPending;
+
+  private BackendServerDirective(LogicalLine directive, Problems problems) {
+    this.directive = directive;
+    this.problems = problems;
+  }
+
+  /** The server, or empty if the line has errors (they are reported). */
+  static Optional<BackendServer> parse(LogicalLine directive, Problems problems) {
+    return new BackendServerDirective(directive, problems).parse();
+  }
+
+  private Optional<BackendServer> parse() {
+    int errorsBefore = problems.errorCount();
+    for (LogicalLine.Word word : directive.args()) {
+      Arguments.keyValue(directive, word, true, problems).ifPresent(this::option);
+    }
+    Optional<LdapUrl> url = url();
+    if (url.isEmpty() || problems.errorCount() > errorsBefore) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new BackendServer(url.get(), numconns, bindconns, retry, maxPendingOps, connMaxPending));
+  }
+
+  private void option(Arguments.KeyValue option) {
+    String key = option.lowerKey();
+    switch (key) {
+      case "uri" -> uri = option;
+      case "numconns" -> integer(option, 1, n -> numconns = n);
+      case "bindconns" -> integer(option, 1, n -> bindconns = n);
+      case "retry" -> integer(option, 0, ms -> retry = Duration.ofMillis(ms));
+      case "max-pending-ops" -> integer(option, 0, n -> maxPendingOps = n);
+      case "conn-max-pending" -> integer(option, 0, n -> connMaxPending = n);
+      case "starttls" -> startTls(option);
+      case "weight" -> integer(option, 0, w -> unsupported(option));
+      default -> {
+        if (UnsupportedDirectives.TLS_OPTIONS.contains(key)
+            || UnsupportedDirectives.SOCKET_OPTIONS.contains(key)) {
+          unsupported(option);
+        } else {
+          problems.error(
+              directive,
+              option.word(),
+              directive.name() + ": unknown option \"" + option.key() + '"');
+        }
+      }
+    }
+  }
+
+  private void startTls(Arguments.KeyValue option) {
+    switch (option.value().toLowerCase(Locale.ROOT)) {
+      case "no" -> {}
+      case "yes" ->
+          problems.warn(
+              directive,
+              option.word(),
+              directive.name()
+                  + ": "
+                  + option.shown()
+                  + " not supported yet, ignored: the connections will not use TLS");
+      case "critical" ->
+          // The operator demanded TLS; carrying binds and data in clear text instead is unsafe.
+          problems.error(
+              directive,
+              option.word(),
+              directive.name() + ": " + option.shown() + " is not supported yet");
+      default ->
+          problems.error(
+              directive,
+              option.word(),
+              directive.name()
+                  + ": bad value "
+                  + option.shown()
+                  + ": expected no, yes or critical");
+    }
+  }
+
+  private Optional<LdapUrl> url() {
+    if (uri == null) {
+      problems.error(directive, directive.name() + ": uri= is required");
+      return Optional.empty();
+    }
+    String text = uri.value();
+    String scheme = text.contains("://") ? text.substring(0, text.indexOf("://")) : "";
+    scheme = scheme.toLowerCase(Locale.ROOT);
+    if (scheme.equals("ldaps") || scheme.equals("ldapi")) {
+      problems.error(
+          directive,
+          uri.word(),
+          directive.name() + ": " + uri.shown() + ": " + scheme + ":// is not supported yet");
+      return Optional.empty();
+    }
+    try {
+      LdapUrl url = LdapUrl.parse(text);
+      if (url.host().isEmpty()) {
+        problems.error(
+            directive,
+            uri.word(),
+            directive.name() + ": bad value " + uri.shown() + ": a host name is required");
+        return Optional.empty();
+      }
+      return Optional.of(url);
+    } catch (IllegalArgumentException e) {
+      problems.error(
+          directive,
+          uri.word(),
+          directive.name() + ": bad value " + uri.shown() + ": " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void integer(Arguments.KeyValue option, int min, IntConsumer sink) {
+    OptionalInt value =
+        Arguments.integer(directive, option.word(), option.shown(), option.value(), min, problems);
+    value.ifPresent(sink);
+  }
+
+  private void unsupported(Arguments.KeyValue option) {
+    problems.warn(
+        directive,
+        option.word(),
+        directive.name() + ": option " + option.key() + " not supported yet, ignored");
+  }
+}

@@ -1,0 +1,119 @@
+package org.ldapbalancer.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * {@code bindconf}: how regular upstream connections authenticate.
+ *
+ * <p>Like lloadd, a second {@code bindconf} line does not start afresh: each option it names
+ * replaces the earlier value and the others stay. Credentials never appear in a message. Not
+ * thread-safe: one parse, one thread.
+ */
+final class BindConfDirective {
+  private BindMethod method; // null until bindmethod= is given
+  private String bindDn;
+  private String credentials;
+  private Duration networkTimeout = BindConf.DEFAULT_NETWORK_TIMEOUT;
+  private Duration timeout = Duration.ZERO;
+  private LogicalLine lastSeen; // for messages about the combined result
+
+  void apply(LogicalLine directive, Problems problems) {
+    lastSeen = directive;
+    if (!Arguments.count(directive, 1, Integer.MAX_VALUE, problems)) {
+      return;
+    }
+    for (LogicalLine.Word word : directive.args()) {
+      Optional<Arguments.KeyValue> option = Arguments.keyValue(directive, word, false, problems);
+      option.ifPresent(o -> applyOption(directive, o, problems));
+    }
+  }
+
+  private void applyOption(LogicalLine directive, Arguments.KeyValue option, Problems problems) {
+    String key = option.lowerKey();
+    switch (key) {
+      case "bindmethod" -> method(directive, option, problems);
+      case "binddn" -> bindDn = option.value();
+      case "credentials" -> credentials = option.value();
+      case "timeout" -> seconds(directive, option, problems).ifPresent(t -> timeout = t);
+      case "network-timeout" ->
+          seconds(directive, option, problems).ifPresent(t -> networkTimeout = t);
+      default -> {
+        if (UnsupportedDirectives.SASL_OPTIONS.contains(key)
+            || UnsupportedDirectives.TLS_OPTIONS.contains(key)
+            || UnsupportedDirectives.SOCKET_OPTIONS.contains(key)) {
+          problems.warn(
+              directive,
+              option.word(),
+              directive.name() + ": option " + option.key() + " not supported yet, ignored");
+        } else {
+          problems.error(
+              directive,
+              option.word(),
+              directive.name() + ": unknown option \"" + option.key() + '"');
+        }
+      }
+    }
+  }
+
+  private void method(LogicalLine directive, Arguments.KeyValue option, Problems problems) {
+    switch (option.value().toLowerCase(Locale.ROOT)) {
+      case "none" -> method = BindMethod.NONE;
+      case "simple" -> method = BindMethod.SIMPLE;
+      case "sasl" ->
+          // Binding some other way than configured would hand out the wrong identity.
+          problems.error(
+              directive,
+              option.word(),
+              directive.name() + ": bindmethod=sasl is not supported yet (use simple or none)");
+      default ->
+          problems.error(
+              directive,
+              option.word(),
+              directive.name() + ": bad value " + option.shown() + ": expected none or simple");
+    }
+  }
+
+  private static Optional<Duration> seconds(
+      LogicalLine directive, Arguments.KeyValue option, Problems problems) {
+    OptionalInt value =
+        Arguments.integer(directive, option.word(), option.shown(), option.value(), 0, problems);
+    return value.isPresent() ? Optional.of(Duration.ofSeconds(value.getAsInt())) : Optional.empty();
+  }
+
+  /** The combined result of every {@code bindconf} line; anonymous if there was none. */
+  BindConf build(Problems problems) {
+    if (lastSeen == null) {
+      return BindConf.anonymous();
+    }
+    BindMethod effective = method;
+    if (effective == null) {
+      // lloadd's default is "none"; an operator who wrote a DN surely meant to bind with it.
+      effective = bindDn != null ? BindMethod.SIMPLE : BindMethod.NONE;
+      if (bindDn != null) {
+        problems.warn(lastSeen, "bindconf: no bindmethod given; using simple since binddn is set");
+      }
+    }
+    if (effective == BindMethod.SIMPLE) {
+      if (bindDn == null || bindDn.isEmpty()) {
+        problems.error(lastSeen, "bindconf: bindmethod=simple requires binddn");
+      }
+      if (credentials == null) {
+        // An empty password turns a simple bind into an unauthenticated one (RFC 4513 5.1.2).
+        problems.error(lastSeen, "bindconf: bindmethod=simple requires credentials");
+      }
+    } else if (bindDn != null || credentials != null) {
+      problems.warn(lastSeen, "bindconf: binddn and credentials are ignored with bindmethod=none");
+    }
+    return effective == BindMethod.SIMPLE
+        ? new BindConf(
+            effective, nullToEmpty(bindDn), nullToEmpty(credentials), networkTimeout, timeout)
+        : new BindConf(BindMethod.NONE, "", "", networkTimeout, timeout);
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,211 @@
+package org.ldapbalancer.config;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Reads an lloadd.conf file (lloadd.conf(5)) into a {@link BalancerConfig}.
+ *
+ * <p>Every problem is collected before giving up, so one run lists them all:
+ *
+ * <pre>{@code
+ * try {
+ *   BalancerConfig config = ConfigParser.parse(Path.of("/etc/openldap/lloadd.conf"));
+ *   config.warnings().forEach(w -> log.warn("{}", w));
+ * } catch (ConfigException e) {
+ *   e.problems().forEach(p -> System.err.println(p)); // file:line: message
+ * }
+ * }</pre>
+ *
+ * <p>Directives lloadd knows but this balancer does not implement yet are accepted with a warning,
+ * unless ignoring them would be unsafe or would silently change behaviour (a tier strategy, {@code
+ * starttls=critical}, SASL); those are errors. A word lloadd does not know is an error.
+ *
+ * <p>Thread-safe: each call parses with its own state.
+ */
+public final class ConfigParser {
+  private final Problems problems = new Problems();
+  private final BindConfDirective bindConf = new BindConfDirective();
+  private final TierList tiers = new TierList();
+  private final GlobalDirectives globals = new GlobalDirectives();
+
+  /** Whether any backend-server line was seen, even one with errors (they are reported). */
+  private boolean sawBackendServer;
+
+  /** The files being read, outermost first, to catch an include loop. */
+  private final List<OpenFile> open = new ArrayList<>();
+
+  private record OpenFile(Path identity, Path shown) {}
+
+  private ConfigParser() {}
+
+  /**
+   * Parses a configuration file; {@code include}d files are resolved against the directory of the
+   * file that names them.
+   *
+   * @throws ConfigException listing every error, each as {@code file:line: message}
+   */
+  public static BalancerConfig parse(Path file) throws ConfigException {
+    String text;
+    try {
+      text = read(file);
+    } catch (IOException e) {
+      throw new ConfigException(
+          List.of(new ConfigProblem(file, 0, "cannot read configuration file: " + reason(e))));
+    }
+    return parse(text, file);
+  }
+
+  /**
+   * Parses configuration text, as if read from {@code nameForMessages}: messages name that file,
+   * and relative {@code include}s are resolved against its directory.
+   *
+   * @throws ConfigException listing every error, each as {@code file:line: message}
+   */
+  public static BalancerConfig parse(String text, Path nameForMessages) throws ConfigException {
+    ConfigParser parser = new ConfigParser();
+    parser.parseText(text, nameForMessages);
+    return parser.build(nameForMessages, lastLine(text));
+  }
+
+  private void parseText(String text, Path file) {
+    open.add(new OpenFile(identity(file), file));
+    for (LogicalLine directive : ConfigTokenizer.split(text, file, problems)) {
+      dispatch(directive);
+    }
+    open.remove(open.size() - 1);
+  }
+
+  private void dispatch(LogicalLine directive) {
+    switch (directive.keyword()) {
+      case "include" -> include(directive);
+      case "bindconf" -> bindConf.apply(directive, problems);
+      case "tier" -> tiers.startTier(directive, problems);
+      case "backend-server" -> {
+        sawBackendServer = true;
+        BackendServerDirective.parse(directive, problems).ifPresent(tiers::add);
+      }
+      default -> {
+        if (!globals.apply(directive, problems)
+            && !UnsupportedDirectives.warnIfKnown(directive, problems)) {
+          problems.error(directive, "unknown directive \"" + directive.name() + '"');
+        }
+      }
+    }
+  }
+
+  private void include(LogicalLine directive) {
+    if (!Arguments.count(directive, 1, 1, problems)) {
+      return;
+    }
+    String name = directive.args().get(0).text();
+    Path target;
+    try {
+      Path parent = directive.file().getParent();
+      target = parent == null ? Path.of(name) : parent.resolve(name);
+    } catch (InvalidPathException e) {
+      problems.error(directive, directive.name() + ": bad path \"" + name + "\": " + e.getReason());
+      return;
+    }
+    Path identity = identity(target);
+    if (open.stream().anyMatch(f -> f.identity().equals(identity))) {
+      String chain =
+          open.stream().map(f -> f.shown().toString()).collect(Collectors.joining(" -> "));
+      problems.error(directive, "include loop: " + chain + " -> " + target);
+      return;
+    }
+    String text;
+    try {
+      text = read(target);
+    } catch (IOException e) {
+      problems.error(directive, directive.name() + ": cannot read " + target + ": " + reason(e));
+      return;
+    }
+    parseText(text, target);
+  }
+
+  private BalancerConfig build(Path mainFile, int lastLine) throws ConfigException {
+    BindConf bind = bindConf.build(problems);
+    List<Tier> tierList = tiers.build(problems);
+    if (!sawBackendServer) {
+      problems.error(mainFile, lastLine, "no backend-server configured; at least one is required");
+    }
+    if (problems.hasErrors()) {
+      throw new ConfigException(problems.errors());
+    }
+    return new BalancerConfig(
+        bind,
+        tierList,
+        globals.ioThreads(),
+        globals.clientMaxPending(),
+        globals.maxIncomingClient(),
+        globals.maxIncomingUpstream(),
+        globals.proxyAuthz(),
+        globals.pidFile(),
+        globals.listenUrls(),
+        problems.warnings());
+  }
+
+  /** Strict UTF-8: a mangled password would fail later, far from its cause. */
+  private static String read(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException("is a directory");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IOException("not valid UTF-8");
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+  }
+
+  /** The same file reached by two names (symbolic links, "a/../b") must count as one. */
+  private static Path identity(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (IOException | SecurityException e) {
+      return file.toAbsolutePath().normalize();
+    }
+  }
+
+  /** Where to point a message about the file as a whole: its last line. */
+  private static int lastLine(String text) {
+    String[] lines = text.split("\r?\n", -1);
+    int n = lines.length;
+    if (n > 1 && lines[n - 1].isEmpty()) {
+      n--;
+    }
+    return Math.max(1, n);
+  }
+}

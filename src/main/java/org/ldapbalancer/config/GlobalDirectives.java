@@ -1,0 +1,143 @@
+package org.ldapbalancer.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The global settings: {@code io-threads}, {@code client_max_pending}, the {@code
+ * sockbuf_max_incoming_*} limits, {@code feature} / {@code enable} / {@code disable}, {@code
+ * pidfile} and {@code listen}. A later line overrides an earlier one, as in lloadd; {@code listen}
+ * lines add up. Not thread-safe: one parse, one thread.
+ */
+final class GlobalDirectives {
+  private static final Pattern LISTEN_URL =
+      Pattern.compile("(?i)(ldap|ldaps|ldapi|pldap|pldaps)://\\S*");
+
+  private int ioThreads = BalancerConfig.defaultIoThreads();
+  private int clientMaxPending;
+  private int maxIncomingClient = BalancerConfig.DEFAULT_MAX_INCOMING_CLIENT;
+  private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
+  private boolean proxyAuthz = true;
+  private Path pidFile;
+  private final List<String> listenUrls = new ArrayList<>();
+
+  /** Applies the directive if it is one of these; false if it is not. */
+  boolean apply(LogicalLine directive, Problems problems) {
+    switch (directive.keyword()) {
+      case "io-threads" ->
+          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> ioThreads = n);
+      case "client_max_pending" ->
+          Arguments.singleInteger(directive, 0, problems).ifPresent(n -> clientMaxPending = n);
+      case "sockbuf_max_incoming_client" ->
+          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> maxIncomingClient = n);
+      case "sockbuf_max_incoming_upstream" ->
+          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> maxIncomingUpstream = n);
+      case "feature", "enable" -> features(directive, true, problems);
+      case "disable" -> features(directive, false, problems);
+      case "pidfile" -> pidFile(directive, problems);
+      case "listen" -> listen(directive, problems);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void features(LogicalLine directive, boolean on, Problems problems) {
+    if (!Arguments.count(directive, 1, Integer.MAX_VALUE, problems)) {
+      return;
+    }
+    for (LogicalLine.Word word : directive.args()) {
+      String name = word.text().toLowerCase(Locale.ROOT);
+      if (name.equals("proxyauthz")) {
+        proxyAuthz = on;
+      } else if (UnsupportedDirectives.FEATURES.contains(name)) {
+        // Switching off what is not implemented changes nothing; switching it on would.
+        if (on) {
+          problems.warn(
+              directive,
+              word,
+              directive.name() + " " + word.text() + ": not supported yet, ignored");
+        }
+      } else {
+        problems.error(
+            directive, word, directive.name() + ": unknown feature \"" + word.text() + '"');
+      }
+    }
+  }
+
+  private void pidFile(LogicalLine directive, Problems problems) {
+    if (!Arguments.count(directive, 1, 1, problems)) {
+      return;
+    }
+    String text = directive.args().get(0).text();
+    try {
+      pidFile = Path.of(text);
+    } catch (InvalidPathException e) {
+      problems.error(directive, directive.name() + ": bad path \"" + text + "\": " + e.getReason());
+    }
+  }
+
+  /** lloadd takes one quoted list of URLs; several arguments are accepted as well. */
+  private void listen(LogicalLine directive, Problems problems) {
+    if (!Arguments.count(directive, 1, Integer.MAX_VALUE, problems)) {
+      return;
+    }
+    int before = listenUrls.size();
+    int errorsBefore = problems.errorCount();
+    for (LogicalLine.Word word : directive.args()) {
+      for (String url : word.text().trim().split("\\s+")) {
+        if (url.isEmpty()) {
+          continue;
+        }
+        if (LISTEN_URL.matcher(url).matches()) {
+          listenUrls.add(url);
+        } else {
+          problems.error(
+              directive,
+              word,
+              directive.name()
+                  + ": bad URL \""
+                  + url
+                  + "\" (expected ldap://, ldaps://, ldapi://, pldap:// or pldaps://)");
+        }
+      }
+    }
+    if (listenUrls.size() == before && problems.errorCount() == errorsBefore) {
+      problems.error(directive, directive.name() + ": missing URL");
+    }
+  }
+
+  int ioThreads() {
+    return ioThreads;
+  }
+
+  int clientMaxPending() {
+    return clientMaxPending;
+  }
+
+  int maxIncomingClient() {
+    return maxIncomingClient;
+  }
+
+  int maxIncomingUpstream() {
+    return maxIncomingUpstream;
+  }
+
+  boolean proxyAuthz() {
+    return proxyAuthz;
+  }
+
+  Optional<Path> pidFile() {
+    return Optional.ofNullable(pidFile);
+  }
+
+  List<String> listenUrls() {
+    return listenUrls;
+  }
+}

@@ -1,0 +1,126 @@
+package org.ldapbalancer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.config.ConfigFixture.errors;
+import static org.ldapbalancer.config.ConfigFixture.parse;
+import static org.ldapbalancer.config.ConfigFixture.warnings;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BackendServerDirectiveTest {
+
+  @Test
+  void everyOptionIsRead() throws Exception {
+    BackendServer server =
+        parse(
+                "backend-server uri=ldap://ldap1.example.com:1389 numconns=8 bindconns=4"
+                    + " retry=250 max-pending-ops=100 conn-max-pending=10")
+            .servers()
+            .get(0);
+
+    assertThat(server)
+        .isEqualTo(
+            new BackendServer(
+                new LdapUrl("ldap", "ldap1.example.com", 1389),
+                8,
+                4,
+                Duration.ofMillis(250),
+                100,
+                10));
+  }
+
+  @Test
+  void onlyTheUriIsRequired() throws Exception {
+    BackendServer server = parse("backend-server uri=ldap://[2001:db8::1]").servers().get(0);
+
+    assertThat(server.uri()).isEqualTo(new LdapUrl("ldap", "2001:db8::1", 389));
+    assertThat(server.numconns()).isEqualTo(BackendServer.DEFAULT_NUMCONNS);
+    assertThat(server.bindconns()).isEqualTo(BackendServer.DEFAULT_BINDCONNS);
+    assertThat(server.retry()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(server.maxPendingOps()).isZero();
+    assertThat(server.connMaxPending()).isZero();
+  }
+
+  @Test
+  void aMissingUriIsAnError() {
+    assertThat(errors("backend-server numconns=2"))
+        .containsExactly("lloadd.conf:1: backend-server: uri= is required");
+    assertThat(errors("backend-server"))
+        .containsExactly("lloadd.conf:1: backend-server: uri= is required");
+  }
+
+  @Test
+  void ldapsAndLdapiAreNotSupportedYet() {
+    assertThat(errors("backend-server uri=ldaps://a.example", "backend-server uri=LDAPI:///"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: uri=ldaps://a.example: ldaps:// is not supported yet",
+            "lloadd.conf:2: backend-server: uri=LDAPI:///: ldapi:// is not supported yet");
+  }
+
+  @Test
+  void aUriWithoutAHostOrWithADnIsAnError() {
+    assertThat(errors("backend-server uri=ldap://:1389", "backend-server uri=ldap://a/dc=example"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: bad value uri=ldap://:1389: a host name is required",
+            "lloadd.conf:2: backend-server: bad value uri=ldap://a/dc=example: URL"
+                + " ldap://a/dc=example must not name a DN");
+  }
+
+  @Test
+  void badNumbersAreErrorsOnTheLineThatHoldsThem() {
+    assertThat(
+            errors(
+                "backend-server uri=ldap://a.example",
+                "    numconns=0",
+                "    bindconns=many",
+                "    retry=-1",
+                "    max-pending-ops=-5 conn-max-pending=1.5"))
+        .containsExactly(
+            "lloadd.conf:2: backend-server: bad value numconns=0: must be at least 1",
+            "lloadd.conf:3: backend-server: bad value bindconns=many: not a whole number",
+            "lloadd.conf:4: backend-server: bad value retry=-1: must be at least 0",
+            "lloadd.conf:5: backend-server: bad value max-pending-ops=-5: must be at least 0",
+            "lloadd.conf:5: backend-server: bad value conn-max-pending=1.5: not a whole number");
+  }
+
+  @Test
+  void unknownOptionsAndStrayWordsAreErrors() {
+    assertThat(errors("backend-server uri=ldap://a.example colour=blue extra"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: unknown option \"colour\"",
+            "lloadd.conf:1: backend-server: expected key=value, got \"extra\"");
+  }
+
+  @Test
+  void starttlsCriticalIsAnErrorBecauseSilentlyUsingClearTextIsUnsafe() {
+    assertThat(errors("backend-server uri=ldap://a.example starttls=critical"))
+        .containsExactly("lloadd.conf:1: backend-server: starttls=critical is not supported yet");
+    assertThat(errors("backend-server uri=ldap://a.example starttls=maybe"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: bad value starttls=maybe: expected no, yes or"
+                + " critical");
+  }
+
+  @Test
+  void optionalTlsWeightAndSocketOptionsAreWarnedAbout() throws Exception {
+    assertThat(
+            warnings(
+                "backend-server uri=ldap://a.example starttls=yes weight=5",
+                "  tls_reqcert=demand tls_cacert=/etc/ssl/ca.pem keepalive=60:5:10 starttls=no"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: starttls=yes not supported yet, ignored: the"
+                + " connections will not use TLS",
+            "lloadd.conf:1: backend-server: option weight not supported yet, ignored",
+            "lloadd.conf:2: backend-server: option tls_reqcert not supported yet, ignored",
+            "lloadd.conf:2: backend-server: option tls_cacert not supported yet, ignored",
+            "lloadd.conf:2: backend-server: option keepalive not supported yet, ignored");
+  }
+
+  @Test
+  void aBadWeightIsStillAnError() {
+    assertThat(errors("backend-server uri=ldap://a.example weight=heavy"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: bad value weight=heavy: not a whole number");
+  }
+}

@@ -1,0 +1,242 @@
+package org.ldapbalancer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.ldapbalancer.config.ConfigFixture.SERVER;
+import static org.ldapbalancer.config.ConfigFixture.errors;
+import static org.ldapbalancer.config.ConfigFixture.parse;
+import static org.ldapbalancer.config.ConfigFixture.warnings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigParserTest {
+
+  @Test
+  void aSingleServerGetsEveryDefault() throws Exception {
+    BalancerConfig config = parse(SERVER);
+
+    assertThat(config.bindConf()).isEqualTo(BindConf.anonymous());
+    assertThat(config.tiers())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.policy()).isEqualTo(TierPolicy.ROUNDROBIN);
+              assertThat(t.servers()).hasSize(1);
+            });
+    assertThat(config.ioThreads())
+        .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), 16))
+        .isEqualTo(BalancerConfig.defaultIoThreads());
+    assertThat(config.clientMaxPending()).isZero();
+    assertThat(config.maxIncomingClient()).isEqualTo(262143);
+    assertThat(config.maxIncomingUpstream()).isEqualTo(4194303);
+    assertThat(config.proxyAuthz()).isTrue();
+    assertThat(config.pidFile()).isEmpty();
+    assertThat(config.listenUrls()).isEmpty();
+    assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void globalSettingsAreRead() throws Exception {
+    BalancerConfig config =
+        parse(
+            "io-threads 4",
+            "client_max_pending 100",
+            "sockbuf_max_incoming_client 4194303",
+            "sockbuf_max_incoming_upstream 8388607",
+            "pidfile /run/ldap-balancer/lloadd.pid",
+            SERVER);
+
+    assertThat(config.ioThreads()).isEqualTo(4);
+    assertThat(config.clientMaxPending()).isEqualTo(100);
+    assertThat(config.maxIncomingClient()).isEqualTo(4194303);
+    assertThat(config.maxIncomingUpstream()).isEqualTo(8388607);
+    assertThat(config.pidFile()).contains(Path.of("/run/ldap-balancer/lloadd.pid"));
+  }
+
+  @Test
+  void directiveNamesAreCaseInsensitive() throws Exception {
+    BalancerConfig config =
+        parse("IO-Threads 3", "Client_Max_Pending 7", "BACKEND-SERVER URI=ldap://a.example");
+
+    assertThat(config.ioThreads()).isEqualTo(3);
+    assertThat(config.clientMaxPending()).isEqualTo(7);
+    assertThat(config.servers())
+        .extracting(BackendServer::name)
+        .containsExactly("ldap://a.example:389");
+  }
+
+  @Test
+  void aLaterSettingOverridesAnEarlierOne() throws Exception {
+    assertThat(parse("io-threads 2", "io-threads 8", SERVER).ioThreads()).isEqualTo(8);
+  }
+
+  @Test
+  void proxyAuthzIsOnByDefaultAndTheLastSwitchWins() throws Exception {
+    assertThat(parse("disable proxyauthz", SERVER).proxyAuthz()).isFalse();
+    assertThat(parse("disable proxyauthz", "enable proxyauthz", SERVER).proxyAuthz()).isTrue();
+    assertThat(parse("disable proxyauthz", "feature proxyauthz", SERVER).proxyAuthz()).isTrue();
+    assertThat(parse("feature proxyauthz", "disable proxyauthz", SERVER).proxyAuthz()).isFalse();
+    assertThat(parse("ENABLE ProxyAuthz", SERVER).proxyAuthz()).isTrue();
+  }
+
+  @Test
+  void otherLloadFeaturesAreWarnedAboutWhenSwitchedOn() throws Exception {
+    assertThat(warnings("feature proxyauthz vc read_pause", "disable vc", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: feature vc: not supported yet, ignored",
+            "lloadd.conf:1: feature read_pause: not supported yet, ignored");
+  }
+
+  @Test
+  void anUnknownFeatureIsAnError() {
+    assertThat(errors("feature proxyauthz turbo", SERVER))
+        .containsExactly("lloadd.conf:1: feature: unknown feature \"turbo\"");
+    assertThat(errors("enable", SERVER)).containsExactly("lloadd.conf:1: enable: missing argument");
+  }
+
+  @Test
+  void listenUrlsAddUpAcrossLinesAndWithinAQuotedList() throws Exception {
+    BalancerConfig config =
+        parse(
+            "listen \"ldap://:1389/ ldaps://0.0.0.0:1636\"",
+            "listen ldapi://%2Frun%2Fldapi pldap://[::1]:2389",
+            SERVER);
+
+    assertThat(config.listenUrls())
+        .containsExactly(
+            "ldap://:1389/",
+            "ldaps://0.0.0.0:1636",
+            "ldapi://%2Frun%2Fldapi",
+            "pldap://[::1]:2389");
+  }
+
+  @Test
+  void aListenValueThatIsNotAnLdapUrlIsAnError() {
+    assertThat(errors("listen http://x:80", "listen \"\"", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: listen: bad URL \"http://x:80\" (expected ldap://, ldaps://, ldapi://,"
+                + " pldap:// or pldaps://)",
+            "lloadd.conf:2: listen: missing URL");
+  }
+
+  @Test
+  void anUnknownDirectiveIsAnError() {
+    assertThat(errors("io-threads 2", "frobnicate yes", SERVER))
+        .containsExactly("lloadd.conf:2: unknown directive \"frobnicate\"");
+  }
+
+  @Test
+  void badNumbersAreErrorsNamingTheDirectiveAndTheValue() {
+    assertThat(
+            errors(
+                "io-threads four",
+                "io-threads 0",
+                "client_max_pending -1",
+                "sockbuf_max_incoming_client 0",
+                "sockbuf_max_incoming_upstream 99999999999",
+                "io-threads",
+                "io-threads 1 2",
+                SERVER))
+        .containsExactly(
+            "lloadd.conf:1: io-threads: bad value \"four\": not a whole number",
+            "lloadd.conf:2: io-threads: bad value \"0\": must be at least 1",
+            "lloadd.conf:3: client_max_pending: bad value \"-1\": must be at least 0",
+            "lloadd.conf:4: sockbuf_max_incoming_client: bad value \"0\": must be at least 1",
+            "lloadd.conf:5: sockbuf_max_incoming_upstream: bad value \"99999999999\": must be at"
+                + " most 2147483647",
+            "lloadd.conf:6: io-threads: missing argument",
+            "lloadd.conf:7: io-threads: too many arguments (expected 1, got 2)");
+  }
+
+  @Test
+  void pidfileTakesExactlyOnePath() {
+    assertThat(errors("pidfile", "pidfile /a /b", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: pidfile: missing argument",
+            "lloadd.conf:2: pidfile: too many arguments (expected 1, got 2)");
+  }
+
+  @Test
+  void atLeastOneBackendServerIsRequired() {
+    assertThat(errors("io-threads 2", "tier roundrobin"))
+        .containsExactly("lloadd.conf:2: no backend-server configured; at least one is required");
+  }
+
+  @Test
+  void everyErrorIsCollectedInFileOrder() {
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    "io-threads x",
+                    "nonsense",
+                    "backend-server uri=ldap://a.example numconns=0",
+                    "tier weighted",
+                    "backend-server uri=ldaps://b.example"));
+
+    assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(1, 2, 3, 4, 5);
+    assertThat(e.problems()).allSatisfy(p -> assertThat(p.file()).isEqualTo(ConfigFixture.FILE));
+    assertThat(e.getMessage().lines())
+        .hasSize(5)
+        .first()
+        .isEqualTo("lloadd.conf:1: io-threads: bad value \"x\": not a whole number");
+  }
+
+  @Test
+  void theLloadManPageExampleIsAccepted() throws Exception {
+    BalancerConfig config =
+        parse(
+            "argsfile  /var/run/lloadd.args",
+            "pidfile   /var/run/lloadd.pid",
+            "",
+            "bindconf",
+            "    bindmethod=simple",
+            "    binddn=cn=test",
+            "    credentials=pass",
+            "",
+            "backend-server",
+            "    uri=ldap://ldap1.example.com",
+            "    numconns=3",
+            "    bindconns=2",
+            "    retry=5000",
+            "    max-pending-ops=5",
+            "    conn-max-pending=3",
+            "",
+            "backend-server",
+            "    uri=ldap://ldap2.example.com",
+            "    numconns=3",
+            "    bindconns=2",
+            "    retry=5000",
+            "    max-pending-ops=5",
+            "    conn-max-pending=3");
+
+    assertThat(config.bindConf())
+        .isEqualTo(
+            new BindConf(
+                BindMethod.SIMPLE, "cn=test", "pass", Duration.ofSeconds(5), Duration.ZERO));
+    assertThat(config.servers())
+        .containsExactly(
+            new BackendServer(
+                LdapUrl.parse("ldap://ldap1.example.com"), 3, 2, Duration.ofMillis(5000), 5, 3),
+            new BackendServer(
+                LdapUrl.parse("ldap://ldap2.example.com"), 3, 2, Duration.ofMillis(5000), 5, 3));
+    assertThat(config.warnings())
+        .extracting(ConfigProblem::toString)
+        .containsExactly("lloadd.conf:1: argsfile: not supported yet, ignored");
+  }
+
+  @Test
+  void aMissingFileIsReportedAsAProblem() {
+    Path missing = Path.of("does-not-exist", "lloadd.conf");
+
+    ConfigException e =
+        catchThrowableOfType(ConfigException.class, () -> ConfigParser.parse(missing));
+
+    assertThat(e.problems())
+        .singleElement()
+        .hasToString(missing + ":0: cannot read configuration file: no such file");
+  }
+}

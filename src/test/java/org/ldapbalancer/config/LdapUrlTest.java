@@ -1,0 +1,36 @@
+package org.ldapbalancer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import org.junit.jupiter.api.Test;
+
+class LdapUrlTest {
+
+  @Test
+  void hostAndPort() {
+    assertThat(LdapUrl.parse("ldap://ldap.example.com:1389"))
+        .isEqualTo(new LdapUrl("ldap", "ldap.example.com", 1389));
+    assertThat(LdapUrl.parse("LDAP://ldap.example.com/"))
+        .isEqualTo(new LdapUrl("ldap", "ldap.example.com", 389));
+    assertThat(LdapUrl.parse("ldap://[::1]:1389")).hasToString("ldap://[::1]:1389");
+  }
+
+  @Test
+  void anEmptyHostMeansEveryAddressWithOrWithoutAPort() {
+    assertThat(LdapUrl.parse("ldap://")).isEqualTo(new LdapUrl("ldap", "", 389));
+    assertThat(LdapUrl.parse("ldap:///")).isEqualTo(new LdapUrl("ldap", "", 389));
+    assertThat(LdapUrl.parse("ldap://:1389")).isEqualTo(new LdapUrl("ldap", "", 1389));
+    assertThat(LdapUrl.parse("ldap://:1389/")).isEqualTo(new LdapUrl("ldap", "", 1389));
+  }
+
+  @Test
+  void otherSchemesBadPortsAndDnsAreRejected() {
+    assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldaps://a"));
+    assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldap://:99999"));
+    assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldap://a:99999"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("ldap://a/dc=example"))
+        .withMessageContaining("must not name a DN");
+  }
+}

@@ -1,0 +1,62 @@
+package org.ldapbalancer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.config.ConfigFixture.SERVER;
+import static org.ldapbalancer.config.ConfigFixture.parse;
+import static org.ldapbalancer.config.ConfigFixture.warnings;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class UnsupportedDirectivesTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "argsfile /run/lloadd.args",
+        "concurrency 8",
+        "gentlehup on",
+        "idletimeout 300",
+        "logfile /var/log/lloadd.log",
+        "logfile-format syslog-utc",
+        "logfile-only on",
+        "logfile-rotate 5 100 24",
+        "loglevel stats trace",
+        "threads 16",
+        "threadqueues 2",
+        "max_pdus_per_cycle 1000",
+        "iotimeout 10000",
+        "tcp-buffer listener=ldap:/// 65536",
+        "write_coherence 5",
+        "restrict write",
+        "restrict_exop 1.3.6.1.1.8 reject",
+        "restrict_control 1.2.840.113556.1.4.319 connection",
+        "allow bind_v2",
+        "disallow bind_anon",
+        "timelimit 60",
+        "sockbuf_max_incoming 262143",
+        "backend lload",
+        "TLSCACertificateFile /etc/ssl/ca.pem",
+        "TLSCertificateFile /etc/ssl/cert.pem",
+        "TLSCertificateKeyFile /etc/ssl/key.pem",
+        "TLSCipherSuite HIGH",
+        "TLSProtocolMin 3.3",
+        "TLSVerifyClient never",
+        "TLSShareSlapdCTX on",
+        "tlsecname prime256v1"
+      })
+  void aKnownLloadDirectiveIsAcceptedWithAWarningNamingIt(String line) throws Exception {
+    String name = line.split(" ")[0];
+
+    assertThat(warnings(line, SERVER))
+        .containsExactly("lloadd.conf:1: " + name + ": not supported yet, ignored");
+  }
+
+  @Test
+  void everyListedNameIsAccepted() throws Exception {
+    for (String name : UnsupportedDirectives.DIRECTIVES) {
+      assertThat(parse(name + " x", SERVER).warnings()).hasSize(1);
+    }
+  }
+}
