@@ -1,5 +1,163 @@
 package org.ldapbalancer.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.ConfigException;
+import org.ldapbalancer.config.ConfigParser;
+import org.ldapbalancer.config.ConfigProblem;
+import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.server.Balancer;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ldap-balancer}: the command line, shaped as lloadd(8) where the two overlap.
+ *
+ * <pre>
+ * ldap-balancer -f FILE [-h "URL ..."] [-d LEVEL] [-t] [-V] [-n NAME]
+ * ldap-balancer demo [--port N] [--users N]
+ * </pre>
+ */
+@Command(
+    name = "ldap-balancer",
+    description = "An LDAPv3 load balancer; reads lloadd.conf.",
+    subcommands = {DemoCommand.class},
+    usageHelpAutoWidth = true)
+public final class Main implements Callable<Integer> {
+  /** The listener when neither -h nor the file names one (as lloadd: every address, port 389). */
+  static final String DEFAULT_LISTENER = "ldap:///";
+
+  @Option(names = "-f", paramLabel = "FILE", description = "the configuration file (lloadd.conf)")
+  Path configFile;
+
+  @Option(
+      names = "-h",
+      paramLabel = "URLS",
+      description = "listener URLs, separated by spaces (default: ldap:///)")
+  String listenUrls;
+
+  @Option(
+      names = "-d",
+      paramLabel = "LEVEL",
+      description = "debug logging (any level above 0); the process always stays in the foreground")
+  String debugLevel;
+
+  @Option(names = "-t", description = "check the configuration and exit: 0 when valid")
+  boolean checkOnly;
+
+  @Option(names = "-V", description = "print the version and exit")
+  boolean version;
+
+  @Option(names = "-n", paramLabel = "NAME", description = "the service name used in logs")
+  String serviceName;
+
+  @Option(names = "--help", usageHelp = true, description = "show this help")
+  boolean help;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setExecutionExceptionHandler(
+        (e, c, parsed) -> {
+          c.getErr().println("ldap-balancer: " + e.getMessage());
+          return 1;
+        });
+    return cmd.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream err = System.err;
+    if (version) {
+      System.out.println("ldap-balancer " + versionString());
+      return 0;
+    }
+    if (configFile == null) {
+      err.println("ldap-balancer: no configuration file; give one with -f (see --help)");
+      return 1;
+    }
+    debugLogging(debugLevel);
+    BalancerConfig config;
+    try {
+      config = ConfigParser.parse(configFile);
+    } catch (ConfigException e) {
+      e.problems().forEach(p -> err.println(p));
+      return 1;
+    }
+    for (ConfigProblem warning : config.warnings()) {
+      err.println(warning + " (warning)");
+    }
+    List<LdapUrl> urls;
+    try {
+      urls = listeners(config);
+    } catch (IllegalArgumentException e) {
+      err.println("ldap-balancer: -h: " + e.getMessage());
+      return 1;
+    }
+    if (checkOnly) {
+      System.out.println(configFile + ": configuration is valid");
+      return 0;
+    }
+    if (serviceName != null) {
+      Thread.currentThread().setName(serviceName);
+    }
+    Balancer balancer;
+    try {
+      balancer = Balancer.start(config, urls);
+    } catch (IOException e) {
+      err.println("ldap-balancer: " + e.getMessage());
+      return 1;
+    }
+    Path pidFile = config.pidFile().orElse(null);
+    if (pidFile != null) {
+      Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+    }
+    Shutdown.awaitSignal();
+    balancer.close();
+    if (pidFile != null) {
+      Files.deleteIfExists(pidFile);
+    }
+    return 0;
+  }
+
+  private List<LdapUrl> listeners(BalancerConfig config) {
+    List<String> texts = new ArrayList<>();
+    if (listenUrls != null) {
+      for (String url : listenUrls.trim().split("\\s+")) {
+        texts.add(url);
+      }
+    } else if (!config.listenUrls().isEmpty()) {
+      texts.addAll(config.listenUrls());
+    } else {
+      texts.add(DEFAULT_LISTENER);
+    }
+    return texts.stream().map(LdapUrl::parse).toList();
+  }
+
+  static void debugLogging(String level) {
+    if (level == null || level.equals("0")) {
+      return;
+    }
+    Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
+    logger.setLevel(Level.DEBUG);
+  }
+
+  static String versionString() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "(development build)" : v;
+  }
 }

@@ -5,6 +5,7 @@ import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.extensions.WhoAmIExtendedRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ public final class SampleDirectory {
     }
     config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig(name, loopback, port, null));
     config.setSchema(null); // sample data only; no schema checking needed
+    config.getExtendedOperationHandlers().removeIf(
+        h -> h.getSupportedExtendedRequestOIDs().contains(WhoAmIExtendedRequest.WHO_AM_I_REQUEST_OID));
+    config.addExtendedOperationHandler(new ProxiedWhoAmIHandler());
     InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
     server.addEntries(entries(name, users));
     server.startListening();
