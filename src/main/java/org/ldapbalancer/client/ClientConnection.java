@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientLink {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
+  /** Bytes of responses a client that does not read may have waiting before it is cut off. */
+  static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
+
   enum State {
     READY,
     /** A Bind is in flight; other requests get protocolError (RFC 4511 §4.2.1). */
@@ -250,6 +253,19 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(channel);
+    if (!channel.isWritable() && backlogTooLarge()) {
+      disconnect(ResultCode.ADMIN_LIMIT_EXCEEDED, "client is not reading its responses");
+    }
+  }
+
+  /**
+   * Whether responses waiting for this client exceed {@link #MAX_BACKLOG_BYTES}. Upstream
+   * connections are shared, so they keep being read whatever one client does; a client that
+   * stops reading is cut off here rather than allowed to hold memory without bound.
+   */
+  private boolean backlogTooLarge() {
+    var outbound = channel.unsafe().outboundBuffer();
+    return outbound != null && outbound.totalPendingWriteBytes() > MAX_BACKLOG_BYTES;
   }
 
   @Override

@@ -222,10 +222,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     }
     pending.remove(id);
     pool.operationEnded();
-    op.detachUpstream();
     if (op.isBind()) {
-      bindResponse(op, frame);
+      bindResponse(op, frame); // detaches once the client knows which connection it was
     } else {
+      op.detachUpstream();
       op.client().relay(op, view, true);
     }
   }
@@ -233,6 +233,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   private void bindResponse(Operation op, ByteBuf frame) throws MalformedPduException {
     int code = Responses.resultCode(view);
     if (code == ResultCode.SUCCESS && op.isSaslBind()) {
+      op.detachUpstream();
       heldBindResponse = frame.retain();
       whoAmIFor = op;
       ownRequestId = messageIds.next(idInUse);
@@ -246,6 +247,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     }
     saslPinned = code == ResultCode.SASL_BIND_IN_PROGRESS && !op.isFinished();
     op.client().bindCompleted(op, view, code, authzId);
+    op.detachUpstream();
     if (!saslPinned) {
       pool.bindConnectionIdle(this);
     }
