@@ -253,8 +253,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(channel);
-    if (!channel.isWritable() && backlogTooLarge()) {
-      disconnect(ResultCode.ADMIN_LIMIT_EXCEEDED, "client is not reading its responses");
+    if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
+      // A Notice of Disconnection would only queue behind what it does not read: just close.
+      log.warn("closing client {}: more than {} bytes of responses unread",
+          channel.remoteAddress(), MAX_BACKLOG_BYTES);
+      state = State.CLOSING;
+      abandonAll();
+      channel.close();
     }
   }
 
