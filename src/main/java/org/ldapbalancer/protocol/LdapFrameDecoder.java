@@ -34,7 +34,7 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
     }
     int start = in.readerIndex();
     int available = in.readableBytes();
-    if (available < 2) {
+    if (available < 1) {
       return;
     }
     try {
@@ -42,6 +42,9 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
         throw new MalformedPduException(
             "a PDU must start with SEQUENCE, found tag 0x"
                 + Integer.toHexString(in.getUnsignedByte(start)));
+      }
+      if (available < 2) {
+        return;
       }
       int first = in.getUnsignedByte(start + 1);
       int headerLength = first < 0x80 ? 2 : 2 + (first & 0x7f);
@@ -53,11 +56,12 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
       if (length > maxPduSize) {
         throw new PduTooLargeException(length, maxPduSize);
       }
-      int frameLength = headerLength + (int) length;
+      // long: with a maximum near Integer.MAX_VALUE, header plus content overflow an int.
+      long frameLength = headerLength + length;
       if (available < frameLength) {
         return;
       }
-      out.add(in.readRetainedSlice(frameLength));
+      out.add(in.readRetainedSlice((int) frameLength));
     } catch (MalformedPduException e) {
       failed = true;
       in.skipBytes(in.readableBytes());

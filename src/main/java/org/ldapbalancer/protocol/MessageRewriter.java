@@ -53,14 +53,15 @@ public final class MessageRewriter {
       tail.writeBytes(control, control.readerIndex(), controlLength);
       target.write(tail, target.voidPromise());
     } else {
-      // The controls header sits between the op and the client's controls; ours goes first
-      // so the client's own bytes stay one untouched slice.
-      ByteBuf middle = target.alloc().directBuffer(6 + controlLength);
+      // A new controls header, the client's controls as one untouched slice, then ours.
+      ByteBuf middle = target.alloc().directBuffer(6);
       Ber.writeHeader(middle, Ber.CONTEXT_0_CONSTRUCTED, controlsContent);
-      middle.writeBytes(control, control.readerIndex(), controlLength);
+      ByteBuf tail = target.alloc().directBuffer(controlLength);
+      tail.writeBytes(control, control.readerIndex(), controlLength);
       target.write(frame.retainedSlice(message.opStart(), opLength), target.voidPromise());
       target.write(middle, target.voidPromise());
       target.write(frame.retainedSlice(existingStart, existingLength), target.voidPromise());
+      target.write(tail, target.voidPromise());
     }
   }
 
