@@ -57,7 +57,7 @@ public final class BenchReport {
       }
     }
     if (r.unfinished() > 0) {
-      b.append(fmt("%nunfinished: %d requests had no answer when the run stopped",
+      b.append(fmt("%nunfinished: %d (requests without an answer when the run stopped)",
           r.unfinished()));
     }
     return b.toString();
