@@ -112,7 +112,7 @@ public final class Bench {
     List<BenchConnection> connections = new ArrayList<>(persistent);
     for (int i = 0; i < persistent; i++) {
       BenchConnection c = new BenchConnection(requests, settings.mix(), settings.inFlight(),
-          control, stats, new Pacer(share));
+          control, stats, new Pacer(share, i, persistent));
       connections.add(c);
       bootstrap.clone().handler(pipeline(c)).connect(address).addListener(
           (ChannelFutureListener) f -> {
@@ -127,7 +127,7 @@ public final class Bench {
       ready.forEach(BenchConnection::close);
       for (int i = 0; i < settings.connections(); i++) {
         ConnectCycle cycle = new ConnectCycle(group.next(), bootstrap, address, requests, control,
-            stats, new Pacer(share), MAX_PDU_SIZE);
+            stats, new Pacer(share, i, settings.connections()), MAX_PDU_SIZE);
         starters.add(cycle::start);
       }
     } else {

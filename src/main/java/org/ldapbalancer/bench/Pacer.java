@@ -10,12 +10,23 @@ package org.ldapbalancer.bench;
  */
 final class Pacer {
   private final long intervalNanos;
+  private final long offsetNanos;
   private long nextDue;
   private boolean started;
 
   /** @param opsPerSecond this pacer's share of the target rate; 0 for no pacing */
   Pacer(double opsPerSecond) {
+    this(opsPerSecond, 0, 1);
+  }
+
+  /**
+   * The {@code index}-th of {@code count} pacers sharing a rate. Their schedules are staggered
+   * by a fraction of the interval each, so that N connections at a low rate do not all send at
+   * the same instant (a burst every interval instead of an even load).
+   */
+  Pacer(double opsPerSecond, int index, int count) {
     this.intervalNanos = opsPerSecond <= 0 ? 0 : Math.max(1, Math.round(1e9 / opsPerSecond));
+    this.offsetNanos = count <= 1 ? 0 : intervalNanos / count * index;
   }
 
   static Pacer unpaced() {
@@ -32,7 +43,7 @@ final class Pacer {
     }
     if (!started) {
       started = true;
-      nextDue = nowNanos;
+      nextDue = nowNanos + offsetNanos;
     }
     long wait = nextDue - nowNanos;
     if (wait > 0) {

@@ -36,4 +36,13 @@ class PacerTest {
     }
     assertThat(burst).isEqualTo(5); // the tokens due at 1..5 ms
   }
+
+  @Test
+  void sharedRatesAreStaggered() {
+    Pacer first = new Pacer(10, 0, 4); // one every 100 ms each
+    Pacer third = new Pacer(10, 2, 4);
+    assertThat(first.take(0)).isZero();
+    assertThat(third.take(0)).isEqualTo(50 * MS);
+    assertThat(third.take(50 * MS)).isZero();
+  }
 }
