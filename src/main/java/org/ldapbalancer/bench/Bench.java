@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -137,7 +138,6 @@ public final class Bench {
     progress.println(BenchReport.header(settings, transport.name()));
     progress.flush();
     runClock(starters);
-    control.stop();
     ready.forEach(BenchConnection::close);
     long measured = control.measureStartNanos() == 0
         ? 0 : control.finishNanos() - control.measureStartNanos();
@@ -244,12 +244,24 @@ public final class Bench {
         nextTick += SECOND;
       }
     }
+    awaitEventLoops();
     long end = control.finishNanos();
     if (end - intervalStart > SECOND / 10) {
       printInterval(intervalStart, end, !measuring);
     } else {
       stats.takeInterval(); // too short to print, but its operations belong in the totals
       stats.takeIntervalErrors();
+    }
+  }
+
+  /**
+   * Waits until every event loop has finished what it was doing when the run stopped: a result
+   * being recorded then is in the totals, one arriving later sees the stop and is left out. So
+   * operations, latencies and errors always add up.
+   */
+  private void awaitEventLoops() {
+    for (EventExecutor loop : group) {
+      loop.submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
   }
 

@@ -193,6 +193,9 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
     if (kind == OpKind.BIND) {
       bindOutstanding = false;
     }
+    if (control.stopped()) {
+      return; // answered after the end: counted as unfinished, like the rest still in flight
+    }
     stats.record(kind, measured, latency, code);
     if (measured) {
       control.completed();

@@ -116,6 +116,10 @@ final class ConnectCycle {
           return; // a notice of disconnection shows up below as the close it announces
         }
         done = true;
+        if (control.stopped()) {
+          ctx.close();
+          return;
+        }
         int code = Responses.resultCode(view);
         stats.record(OpKind.CONNECT, measured, System.nanoTime() - startNanos, code);
         if (measured) {

@@ -98,8 +98,9 @@ final class RunControl {
     }
   }
 
-  /** Ends the run for {@code reason} unless it has ended already. */
+  /** Stops the run for {@code reason} unless it has ended already. */
   void finish(String reason) {
+    phase = STOPPED; // first, so that no result arriving from now on is counted
     if (stopReason.compareAndSet(null, reason)) {
       finishNanos = System.nanoTime();
       finished.countDown();

@@ -130,6 +130,14 @@ class BenchCommandIT {
   }
 
   @Test
+  void resultsStillAddUpWhenTheDurationStopsABusyRun() throws Exception {
+    Run run = boundedRun("bind", "1", "0", "--password", "wrong");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().getFieldAsString("stoppedBy")).isEqualTo("duration");
+    assertThat(run.number("errors", "byResultCode", "49")).isEqualTo(run.number("operations"));
+  }
+
+  @Test
   void warmupOperationsAreNotCounted() throws Exception {
     Run run = boundedRun("search", "2", "300", "--warmup", "0.5");
     assertCleanRun(run, "search", "search");
