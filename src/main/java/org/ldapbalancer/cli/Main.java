@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "ldap-balancer",
     description = "An LDAPv3 load balancer; reads lloadd.conf.",
-    subcommands = {DemoCommand.class},
+    subcommands = {DemoCommand.class, BenchCommand.class},
     usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {
   /** The listener when neither -h nor the file names one (as lloadd: every address, port 389). */

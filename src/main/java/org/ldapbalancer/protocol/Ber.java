@@ -16,6 +16,7 @@ public final class Ber {
   public static final int OCTET_STRING = 0x04;
   public static final int ENUMERATED = 0x0a;
   public static final int SEQUENCE = 0x30;
+  public static final int SET = 0x31;
   public static final int CONTEXT_0_CONSTRUCTED = 0xa0;
 
   private Ber() {}

@@ -8,6 +8,10 @@ import java.nio.charset.StandardCharsets;
 public final class Requests {
   private static final int EXTENDED_NAME = 0x80;
   private static final int SIMPLE_AUTH = 0x80;
+  /** Filter CHOICE {@code present [7] AttributeDescription} (RFC 4511 §4.5.1.7.5). */
+  private static final int FILTER_PRESENT = 0x87;
+  private static final byte[] OBJECT_CLASS = "objectClass".getBytes(StandardCharsets.US_ASCII);
+  private static final int MODIFY_REPLACE = 2;
 
   private Requests() {}
 
@@ -26,14 +30,78 @@ public final class Requests {
   /** A simple BindRequest, as the balancer binds its own connections. */
   public static ByteBuf simpleBind(
       ByteBufAllocator alloc, int messageId, String dn, String password) {
-    byte[] name = dn.getBytes(StandardCharsets.UTF_8);
-    byte[] pw = password.getBytes(StandardCharsets.UTF_8);
+    return simpleBind(
+        alloc,
+        messageId,
+        dn.getBytes(StandardCharsets.UTF_8),
+        password.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A simple BindRequest from an already encoded DN and password (UTF-8). */
+  public static ByteBuf simpleBind(ByteBufAllocator alloc, int messageId, byte[] name, byte[] pw) {
     int opContent = Ber.intElementLength(3) + Ber.elementLength(name.length)
         + Ber.elementLength(pw.length);
     ByteBuf buf = message(alloc, messageId, ProtocolOp.BIND_REQUEST, opContent);
     Ber.writeInt(buf, Ber.INTEGER, 3);
     Ber.writeOctets(buf, Ber.OCTET_STRING, name);
     Ber.writeOctets(buf, SIMPLE_AUTH, pw);
+    return buf;
+  }
+
+  /**
+   * A base-object SearchRequest (RFC 4511 §4.5.1) with the filter {@code (objectClass=*)}: the
+   * usual way to read one entry. No size or time limit, aliases never dereferenced.
+   *
+   * @param attributes the requested attribute descriptions, each UTF-8; none means all user
+   *     attributes
+   */
+  public static ByteBuf searchBaseObject(
+      ByteBufAllocator alloc, int messageId, byte[] baseDn, byte[][] attributes) {
+    int attrContent = 0;
+    for (byte[] a : attributes) {
+      attrContent += Ber.elementLength(a.length);
+    }
+    int opContent = Ber.elementLength(baseDn.length)
+        + 3 * Ber.intElementLength(0) // scope, derefAliases, sizeLimit
+        + Ber.intElementLength(0) // timeLimit
+        + 3 // typesOnly BOOLEAN
+        + Ber.elementLength(OBJECT_CLASS.length)
+        + Ber.elementLength(attrContent);
+    ByteBuf buf = message(alloc, messageId, ProtocolOp.SEARCH_REQUEST, opContent);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, baseDn);
+    Ber.writeInt(buf, Ber.ENUMERATED, 0); // baseObject
+    Ber.writeInt(buf, Ber.ENUMERATED, 0); // neverDerefAliases
+    Ber.writeInt(buf, Ber.INTEGER, 0); // sizeLimit: none
+    Ber.writeInt(buf, Ber.INTEGER, 0); // timeLimit: none
+    buf.writeByte(Ber.BOOLEAN).writeByte(1).writeByte(0); // typesOnly FALSE
+    Ber.writeOctets(buf, FILTER_PRESENT, OBJECT_CLASS);
+    Ber.writeHeader(buf, Ber.SEQUENCE, attrContent);
+    for (byte[] a : attributes) {
+      Ber.writeOctets(buf, Ber.OCTET_STRING, a);
+    }
+    return buf;
+  }
+
+  /**
+   * A ModifyRequest (RFC 4511 §4.6) that replaces every value of one attribute with {@code
+   * value}.
+   */
+  public static ByteBuf modifyReplace(
+      ByteBufAllocator alloc, int messageId, byte[] dn, byte[] attribute, byte[] value) {
+    int values = Ber.elementLength(value.length);
+    int partialAttribute = Ber.elementLength(attribute.length) + Ber.elementLength(values);
+    int change = Ber.intElementLength(MODIFY_REPLACE) + Ber.elementLength(partialAttribute);
+    int changes = Ber.elementLength(change);
+    int opContent = Ber.elementLength(dn.length) + Ber.elementLength(changes);
+    ByteBuf buf = message(alloc, messageId, ProtocolOp.MODIFY_REQUEST, opContent);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, dn);
+    Ber.writeHeader(buf, Ber.SEQUENCE, changes);
+    Ber.writeHeader(buf, Ber.SEQUENCE, change);
+    Ber.writeInt(buf, Ber.ENUMERATED, MODIFY_REPLACE);
+    Ber.writeHeader(buf, Ber.SEQUENCE, partialAttribute);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, attribute);
+    Ber.writeHeader(buf, Ber.SET, values);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, value);
     return buf;
   }
 

@@ -54,6 +54,16 @@ class PackageRulesTest {
   }
 
   @Test
+  void theLoadGeneratorIsAClientOnly() {
+    // bench must measure any server the same way, so it never reaches into the balancer
+    noClasses().that().resideInAPackage("org.ldapbalancer.bench..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",
+            "org.ldapbalancer.upstream..", "org.ldapbalancer.operation..",
+            "org.ldapbalancer.balancing..", "org.ldapbalancer.server..")
+        .check(classes);
+  }
+
+  @Test
   void operationDoesNotKnowEitherSide() {
     noClasses().that().resideInAPackage("..operation..")
         .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",
