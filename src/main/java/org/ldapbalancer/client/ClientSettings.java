@@ -6,16 +6,40 @@ import org.ldapbalancer.protocol.Controls;
 
 /**
  * What every client connection shares: the per-client limit and how identities become Proxied
- * Authorization controls. Immutable.
- *
- * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
- * @param proxyAuthz whether to add the control at all
- * @param ownAuthzId the identity regular upstream connections are bound as ({@code dn:...}); a
- *     client with that identity needs no control, so its own control passes through
+ * Authorization controls. Immutable and thread-safe.
  */
-public record ClientSettings(int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId) {
+public final class ClientSettings {
+  private static final String ANONYMOUS = "dn:";
+
+  private final int maxPendingPerClient;
+  private final boolean proxyAuthz;
+  private final String ownAuthzId;
+  /** Every new client starts anonymous: one shared control instead of one per connection. */
+  private final ByteBuf anonymousControl;
+
+  /**
+   * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
+   * @param proxyAuthz whether to add the control at all
+   * @param ownAuthzId the identity regular upstream connections are bound as ({@code dn:...}); a
+   *     client with that identity needs no control, so its own control passes through
+   */
+  public ClientSettings(int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId) {
+    this.maxPendingPerClient = maxPendingPerClient;
+    this.proxyAuthz = proxyAuthz;
+    this.ownAuthzId = ownAuthzId;
+    this.anonymousControl = newControl(ANONYMOUS);
+  }
+
+  public int maxPendingPerClient() {
+    return maxPendingPerClient;
+  }
+
   /** The control for {@code authzId}, or null when none is to be added. */
   ByteBuf controlFor(String authzId) {
+    return ANONYMOUS.equals(authzId) ? anonymousControl : newControl(authzId);
+  }
+
+  private ByteBuf newControl(String authzId) {
     if (!proxyAuthz || normalize(authzId).equals(normalize(ownAuthzId))) {
       return null;
     }
