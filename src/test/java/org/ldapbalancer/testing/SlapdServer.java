@@ -311,6 +311,7 @@ public final class SlapdServer implements AutoCloseable {
 
     private int users = 100;
     private String extraLdif = "";
+    private boolean balancerAccount = true;
 
     private Builder() {}
 
@@ -329,6 +330,15 @@ public final class SlapdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Leaves out {@link DirectoryData#BALANCER_DN}: a server that refuses the balancer's {@code
+     * bindconf} (invalidCredentials) while it still knows every user.
+     */
+    public Builder withoutBalancerAccount() {
+      this.balancerAccount = false;
+      return this;
+    }
+
     public SlapdServer start() {
       Path slapd = Executables.require("slapd", "slapd");
       Path slapadd = Executables.require("slapadd", "slapd");
@@ -343,7 +353,7 @@ public final class SlapdServer implements AutoCloseable {
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(configFile, SlapdConfigFile.render(instanceDir, dataDir));
         Path ldif = instanceDir.resolve("data.ldif");
-        Files.writeString(ldif, DirectoryData.ldif(users, extraLdif));
+        Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
         SlapdServer server = new SlapdServer(slapd, instanceDir, configFile);
         try {
