@@ -156,6 +156,38 @@ final class ReadToolsThroughBalancerMatchDirectIT {
   }
 
   @Test
+  void clientControlsTravelAlongsideTheBalancersOwn() {
+    Function<LdapTool, LdapTool> user2 = tool -> tool.boundAs(userDn(2), USER_PASSWORD);
+    // The assertion control (RFC 4528): the operation runs only if the filter holds.
+    ComparableResult holds =
+        assertSameThroughBalancer(
+            user2, t -> t.search("-e", "!assert=(cn=User 1)", "-b", userDn(1), "-s", "base", "cn"));
+    assertThat(holds.exitCode()).isZero();
+    assertThat(holds.stdout()).contains("cn: User 1");
+    ComparableResult fails =
+        assertSameThroughBalancer(
+            user2, t -> t.search("-e", "!assert=(cn=Other)", "-b", userDn(1), "-s", "base", "cn"));
+    assertThat(fails.exitCode()).isEqualTo(122);
+    assertThat(
+            assertSameThroughBalancer(
+                    user2, t -> t.compare("-e", "!assert=(sn=1)", userDn(1), "cn:User 1"))
+                .exitCode())
+        .isEqualTo(6);
+    assertThat(
+            assertSameThroughBalancer(
+                    user2, t -> t.compare("-e", "!assert=(sn=2)", userDn(1), "cn:User 1"))
+                .exitCode())
+        .isEqualTo(122);
+    // Two client controls, one of them critical manageDSAit.
+    ComparableResult two =
+        assertSameThroughBalancer(
+            user2,
+            t -> t.search("-MM", "-e", "assert=(ou=people)", "-b", PEOPLE_DN, "(uid=user.1*)", "uid"));
+    assertThat(two.exitCode()).isZero();
+    assertThat(two.stdout()).contains("dn: " + userDn(10));
+  }
+
+  @Test
   void wrongPasswordIsInvalidCredentials() {
     ComparableResult result =
         assertSameThroughBalancer(t -> t.boundAs(userDn(3), "wrong"), LdapTool::whoami);
