@@ -1,6 +1,7 @@
 package org.ldapbalancer.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.ldapbalancer.testing.DirectoryData.PEOPLE_DN;
 import static org.ldapbalancer.testing.DirectoryData.USER_PASSWORD;
 import static org.ldapbalancer.testing.DirectoryData.userDn;
@@ -80,6 +81,45 @@ final class UnusableServersAreSkippedIT {
       assertThat(ready.getOrDefault(unresolvable, 0)).as("%s", ready).isZero();
       assertThat(ready.get(slapds.server(0).url())).as("%s", ready).isEqualTo(2);
       assertThat(ready.get(slapds.server(1).url())).as("%s", ready).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void withNoUsableServerClientsAreToldUnavailableAtOnce() throws IOException {
+    String down = "ldap://127.0.0.1:" + closedPort();
+    try (RunningBalancer balancer =
+        RunningBalancer.builder()
+            .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+            .server(down, 2, 1)
+            .server("ldap://no-such-host.invalid:389", 2, 1)
+            .start()) {
+      LdapTool tool = LdapTool.at(balancer.url()).withTimeout(Duration.ofSeconds(20));
+      LdapTool.Result nothing = tool.search("-b", PEOPLE_DN, "(uid=user.1)");
+      assertThat(nothing.exitCode()).as("%s", nothing).isEqualTo(52);
+      assertThat(nothing.stderr()).contains("Server is unavailable (52)");
+    }
+  }
+
+  @Test
+  void aServerThatRefusesBindconfServesNoOperationsButStillTakesBinds() throws IOException {
+    try (SlapdServer refusing = SlapdServer.builder().users(3).withoutBalancerAccount().start();
+        RunningBalancer balancer =
+            RunningBalancer.builder()
+                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+                .server(refusing.url(), 2, 1)
+                .start()) {
+      // Client binds need no bindconf: they go on the server's bind connections.
+      await("a bind connection to " + refusing.url())
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> balancer.balancer().readyBindConnections().getOrDefault(refusing.url(), 0) > 0);
+      LdapTool user = LdapTool.at(balancer.url()).boundAs(userDn(1), USER_PASSWORD)
+          .withTimeout(Duration.ofSeconds(20));
+      LdapTool.Result whoami = user.whoami();
+      // ldapwhoami exits 1 when the Who Am I? request itself fails; the bind went through.
+      assertThat(whoami.exitCode()).as("%s", whoami).isEqualTo(1);
+      assertThat(whoami.stdout()).as("%s", whoami).contains("Result: Server is unavailable (52)");
+      assertThat(whoami.stderr()).doesNotContain("ldap_bind");
+      assertThat(balancer.balancer().readyConnections().getOrDefault(refusing.url(), 0)).isZero();
     }
   }
 
