@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldapbalancer.testing.LdapTool;
@@ -48,20 +51,9 @@ final class PausedUpstreamTimesOutIT {
 
       slapds.server(0).pause();
 
-      // The tool's own bind may be the one sent to the paused server; the next goes elsewhere.
-      LdapTool.Result run = null;
-      for (int attempt = 0; attempt < 2; attempt++) {
-        long start = System.nanoTime();
-        run = user.search("-c", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)", "uid");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(run.timedOut()).as("%s", run).isFalse();
-        if (!run.stderr().startsWith("ldap_bind")) {
-          break;
-        }
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(11);
-        assertThat(run.stderr()).contains("Administrative limit exceeded (11)");
-        assertThat(took).isGreaterThanOrEqualTo(OPERATION_TIMEOUT);
-      }
+      LdapTool.Result run =
+          searchPastATimedOutBind(
+              user, "-c", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)", "uid");
       List<Integer> results = resultCodes(run);
       assertThat(results).as("%s", run).hasSize(SEARCHES).containsOnly(0, 11);
       assertThat(results.stream().filter(r -> r == 11).count())
@@ -81,6 +73,66 @@ final class PausedUpstreamTimesOutIT {
           .as("%s", after)
           .hasSize(SEARCHES);
     }
+  }
+
+  @Test
+  void aServerPausedWhenTheBalancerStartsJoinsOnceItAnswers() throws Exception {
+    try (SlapdGroup slapds = SlapdGroup.start(2, SEARCHES)) {
+      slapds.server(0).pause();
+      try (RunningBalancer balancer =
+          slapds.balancer(OPERATION_TIMEOUT).ioThreads(1).start()) {
+        balancer.awaitReady(slapds.server(1).url());
+        Path uids = Files.createTempFile(dir, "uids-", ".txt");
+        Files.writeString(uids, "user.1\n".repeat(SEARCHES));
+        LdapTool user =
+            LdapTool.at(balancer.url())
+                .boundAs(userDn(1), USER_PASSWORD)
+                .withTimeout(TOOL_DEADLINE);
+        String[] search = {"-c", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)", "entryUUID"};
+
+        // Its regular connections never finish their bindconf bind, so no search goes there.
+        LdapTool.Result meanwhile = searchPastATimedOutBind(user, search);
+        assertThat(meanwhile.succeeded()).as("%s", meanwhile).isTrue();
+        assertThat(entryUuids(meanwhile)).as("%s", meanwhile).hasSize(1);
+        assertThat(balancer.balancer().readyConnections().getOrDefault(slapds.server(0).url(), 0))
+            .isZero();
+
+        slapds.server(0).resume();
+        balancer.awaitReady(slapds.urls());
+        LdapTool.Result after = user.search(search);
+        assertThat(after.succeeded()).as("%s", after).isTrue();
+        assertThat(resultCodes(after)).hasSize(SEARCHES).containsOnly(0);
+        assertThat(entryUuids(after)).as("both servers answer:\n%s", after).hasSize(2);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code ldapsearch args} once or, if its bind went to the paused server and timed out,
+   * twice: the bind selection's round robin then sends the next bind to the other server.
+   */
+  private static LdapTool.Result searchPastATimedOutBind(LdapTool tool, String... args) {
+    LdapTool.Result run = null;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      long start = System.nanoTime();
+      run = tool.search(args);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(run.timedOut()).as("%s", run).isFalse();
+      if (!run.stderr().startsWith("ldap_bind")) {
+        return run;
+      }
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(11);
+      assertThat(run.stderr()).contains("Administrative limit exceeded (11)");
+      assertThat(took).isGreaterThanOrEqualTo(OPERATION_TIMEOUT);
+    }
+    return run;
+  }
+
+  private static Set<String> entryUuids(LdapTool.Result run) {
+    return run.stdout()
+        .lines()
+        .filter(l -> l.startsWith("entryUUID: "))
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** The result code of each search, in order, from {@code ldapsearch}'s "result:" lines. */
