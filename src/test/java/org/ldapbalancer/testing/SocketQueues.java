@@ -25,6 +25,23 @@ public final class SocketQueues {
 
   /** Bytes received but not yet read on established connections whose local port is {@code port}. */
   public static long unreadBytes(int port) {
+    return sum(port, true);
+  }
+
+  /**
+   * Bytes on their way to a server listening on loopback {@code port}: those its connections
+   * have received but not read, plus those the other ends (the balancer's connections) have
+   * written but the kernel has not yet delivered.
+   */
+  public static long queuedTowards(int port) {
+    return sum(port, true) + sum(port, false);
+  }
+
+  /**
+   * @param atServer the receive queues of connections whose local port is {@code port};
+   *     otherwise the send queues of connections whose remote port is {@code port}
+   */
+  private static long sum(int port, boolean atServer) {
     long total = 0;
     for (Path table : TABLES) {
       List<String> lines;
@@ -39,13 +56,15 @@ public final class SocketQueues {
       for (String line : lines.subList(1, lines.size())) {
         // sl local_address rem_address st tx_queue:rx_queue ...
         String[] fields = line.trim().split("\\s+");
-        String local = fields[1];
-        int localPort = Integer.parseInt(local.substring(local.indexOf(':') + 1), 16);
-        if (localPort != port || !fields[3].equals(ESTABLISHED)) {
+        String address = fields[atServer ? 1 : 2];
+        int addressPort = Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+        if (addressPort != port || !fields[3].equals(ESTABLISHED)) {
           continue;
         }
         String queues = fields[4];
-        total += Long.parseLong(queues.substring(queues.indexOf(':') + 1).toLowerCase(Locale.ROOT), 16);
+        int colon = queues.indexOf(':');
+        String queue = atServer ? queues.substring(colon + 1) : queues.substring(0, colon);
+        total += Long.parseLong(queue.toLowerCase(Locale.ROOT), 16);
       }
     }
     return total;
