@@ -15,8 +15,8 @@ import org.ldapbalancer.testing.SocketQueues;
 
 /**
  * A client killed while its bind waits at a hung server: a bind cannot be abandoned (RFC 4511
- * §4.11), so the balancer's only bind connection stays occupied until the server answers;
- * then the late answer is dropped and the connection serves the next client's bind.
+ * §4.11), so the balancer's only bind connection stays occupied until the server answers; then the
+ * late answer is dropped and the connection serves the next client's bind.
  */
 final class ClientVanishesDuringBindIT {
 

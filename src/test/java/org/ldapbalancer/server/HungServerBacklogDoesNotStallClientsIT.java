@@ -20,15 +20,16 @@ import org.ldapbalancer.testing.SocketQueues;
 
 /**
  * A hung server (SIGSTOP) that keeps receiving large requests: once its connection's buffers are
- * full, the balancer must still answer every client, by timing out what went to the hung server
- * and sending the rest elsewhere, rather than stop reading the clients that happened to be
- * routed there.
+ * full, the balancer must still answer every client, by timing out what went to the hung server and
+ * sending the rest elsewhere, rather than stop reading the clients that happened to be routed
+ * there.
  */
 final class HungServerBacklogDoesNotStallClientsIT {
 
   private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(2);
   private static final int CLIENTS = 24;
   private static final int RECORDS = 6;
+
   /** Below the balancer's largest accepted request (256 KiB). */
   private static final int VALUE_BYTES = 200 * 1024;
 
@@ -50,8 +51,12 @@ final class HungServerBacklogDoesNotStallClientsIT {
       StringBuilder ldif = new StringBuilder();
       String value = "x".repeat(VALUE_BYTES);
       for (int i = 0; i < RECORDS; i++) {
-        ldif.append("dn: ").append(userDn(1)).append("\nchangetype: modify\nreplace: description\n")
-            .append("description: ").append(value).append("\n\n");
+        ldif.append("dn: ")
+            .append(userDn(1))
+            .append("\nchangetype: modify\nreplace: description\n")
+            .append("description: ")
+            .append(value)
+            .append("\n\n");
       }
       slapds.server(0).pause();
 
@@ -65,7 +70,8 @@ final class HungServerBacklogDoesNotStallClientsIT {
         LdapTool.Result result = run.join();
         assertThat(result.timedOut()).as("%s", abbreviated(result)).isFalse();
         assertThat(result.exitCode()).as("%s", abbreviated(result)).isNotZero();
-        timedOutAtServer += result.stderr().split("Administrative limit exceeded \\(11\\)", -1).length - 1;
+        timedOutAtServer +=
+            result.stderr().split("Administrative limit exceeded \\(11\\)", -1).length - 1;
       }
       assertThat(timedOutAtServer).isPositive();
       // Megabytes of requests wait for the hung server: its connection was backlogged, and the
@@ -83,11 +89,11 @@ final class HungServerBacklogDoesNotStallClientsIT {
           .untilAsserted(
               () -> {
                 LdapTool.Result search =
-                    tool.search("-LLL", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)",
-                        "entryUUID");
+                    tool.search(
+                        "-LLL", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)", "entryUUID");
                 assertThat(search.succeeded()).as("%s", search).isTrue();
-                assertThat(search.stdout().lines().filter(l -> l.startsWith("entryUUID: "))
-                        .distinct())
+                assertThat(
+                        search.stdout().lines().filter(l -> l.startsWith("entryUUID: ")).distinct())
                     .as("both servers answer:\n%s", search)
                     .hasSize(4);
               });

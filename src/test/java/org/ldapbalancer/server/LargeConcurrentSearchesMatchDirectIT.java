@@ -19,10 +19,10 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
 /**
- * Several clients at once, each reading thousands of entries through the balancer, as
- * different users: every one gets exactly what it gets from a server directly. Responses of
- * different clients share the balancer's upstream connections and must never be mixed up,
- * cut short or reordered within a search.
+ * Several clients at once, each reading thousands of entries through the balancer, as different
+ * users: every one gets exactly what it gets from a server directly. Responses of different clients
+ * share the balancer's upstream connections and must never be mixed up, cut short or reordered
+ * within a search.
  */
 final class LargeConcurrentSearchesMatchDirectIT {
 
@@ -43,8 +43,9 @@ final class LargeConcurrentSearchesMatchDirectIT {
                 ? tool -> tool.boundAs(ADMIN_DN, ADMIN_PASSWORD)
                 : tool -> tool.boundAs(userDn(user), USER_PASSWORD));
       }
-      String[] search = {"-b", PEOPLE_DN, "(objectClass=inetOrgPerson)", "uid", "cn", "mail",
-          "telephoneNumber"};
+      String[] search = {
+        "-b", PEOPLE_DN, "(objectClass=inetOrgPerson)", "uid", "cn", "mail", "telephoneNumber"
+      };
 
       List<CompletableFuture<LdapTool.Result>> balanced = new ArrayList<>();
       for (Function<LdapTool, LdapTool> as : identities) {
@@ -55,7 +56,8 @@ final class LargeConcurrentSearchesMatchDirectIT {
         LdapTool.Result through = balanced.get(i).get();
         LdapTool.Result direct =
             identities.get(i).apply(LdapTool.at(slapds.server(1).url())).search(search);
-        assertThat(through.succeeded()).as("%s", through.toString().lines().limit(20).toList())
+        assertThat(through.succeeded())
+            .as("%s", through.toString().lines().limit(20).toList())
             .isTrue();
         assertThat(direct.stdout()).contains("# numEntries: " + USERS);
         // Whole outputs are large: compare them without printing them all on failure.

@@ -20,11 +20,11 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
 /**
- * A hung server (SIGSTOP: its kernel still accepts connections and requests, nothing answers)
- * with the {@code bindconf} timeout set: operations sent to it are answered {@code
- * adminLimitExceeded (11)} when the timeout passes instead of hanging, operations sent to the
- * other server are answered as usual, and once the server resumes everything works again
- * (its late answers to the timed-out operations are dropped).
+ * A hung server (SIGSTOP: its kernel still accepts connections and requests, nothing answers) with
+ * the {@code bindconf} timeout set: operations sent to it are answered {@code adminLimitExceeded
+ * (11)} when the timeout passes instead of hanging, operations sent to the other server are
+ * answered as usual, and once the server resumes everything works again (its late answers to the
+ * timed-out operations are dropped).
  */
 final class PausedUpstreamTimesOutIT {
 
@@ -60,7 +60,8 @@ final class PausedUpstreamTimesOutIT {
           .as("every other search went to the paused server:\n%s", run)
           .isEqualTo(SEARCHES / 2);
       assertThat(run.stdout())
-          .contains("result: 11 Administrative limit exceeded\ntext: upstream did not respond in time");
+          .contains(
+              "result: 11 Administrative limit exceeded\ntext: upstream did not respond in time");
       long answered = run.stdout().lines().filter(l -> l.startsWith("dn: uid=user.")).count();
       assertThat(answered).as("%s", run).isEqualTo(SEARCHES / 2);
 
@@ -79,8 +80,7 @@ final class PausedUpstreamTimesOutIT {
   void aServerPausedWhenTheBalancerStartsJoinsOnceItAnswers() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(2, SEARCHES)) {
       slapds.server(0).pause();
-      try (RunningBalancer balancer =
-          slapds.balancer(OPERATION_TIMEOUT).ioThreads(1).start()) {
+      try (RunningBalancer balancer = slapds.balancer(OPERATION_TIMEOUT).ioThreads(1).start()) {
         balancer.awaitReady(slapds.server(1).url());
         Path uids = Files.createTempFile(dir, "uids-", ".txt");
         Files.writeString(uids, "user.1\n".repeat(SEARCHES));

@@ -23,9 +23,9 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
 /**
- * A client's identity reaches the servers through the Proxied Authorization control the
- * balancer adds (RFC 4370): its operations run as the user who bound, on the balancer's shared
- * connections, and the servers' access rules apply to that user.
+ * A client's identity reaches the servers through the Proxied Authorization control the balancer
+ * adds (RFC 4370): its operations run as the user who bound, on the balancer's shared connections,
+ * and the servers' access rules apply to that user.
  *
  * <p>Each server's entries have their own {@code entryUUID}s, so reading one back tells which
  * server answered: the searches here are seen to reach all three.
@@ -33,6 +33,7 @@ import org.ldapbalancer.testing.SlapdGroup;
 final class ProxiedIdentityThroughBalancerIT {
 
   private static final int SERVERS = 3;
+
   /** Searches per tool run, on one connection: round robin gives each server several. */
   private static final int SEARCHES = 3 * SERVERS;
 
@@ -73,16 +74,16 @@ final class ProxiedIdentityThroughBalancerIT {
 
   @Test
   void anotherUserCannotReadTheTelephoneNumberOnAnyServer() throws IOException {
-    List<Answer> answers = searchUser1Repeatedly(LdapTool.at(balancer.url())
-        .boundAs(userDn(2), USER_PASSWORD));
+    List<Answer> answers =
+        searchUser1Repeatedly(LdapTool.at(balancer.url()).boundAs(userDn(2), USER_PASSWORD));
     assertThat(answers).hasSize(SEARCHES).allSatisfy(a -> assertThat(a.telephone()).isNull());
     assertThat(servers(answers)).hasSize(SERVERS);
   }
 
   @Test
   void theOwnerReadsItsTelephoneNumberOnEveryServer() throws IOException {
-    List<Answer> answers = searchUser1Repeatedly(LdapTool.at(balancer.url())
-        .boundAs(userDn(1), USER_PASSWORD));
+    List<Answer> answers =
+        searchUser1Repeatedly(LdapTool.at(balancer.url()).boundAs(userDn(1), USER_PASSWORD));
     assertThat(answers)
         .hasSize(SEARCHES)
         .allSatisfy(a -> assertThat(a.telephone()).isEqualTo(telephoneNumber(1)));
@@ -101,16 +102,22 @@ final class ProxiedIdentityThroughBalancerIT {
   private record Answer(String entryUuid, String telephone) {}
 
   /**
-   * {@link #SEARCHES} base searches for user.1 on one connection ({@code ldapsearch -f}: one
-   * search per line of the file).
+   * {@link #SEARCHES} base searches for user.1 on one connection ({@code ldapsearch -f}: one search
+   * per line of the file).
    */
   private static List<Answer> searchUser1Repeatedly(LdapTool tool) throws IOException {
     Path lines = Files.createTempFile(dir, "uids-", ".txt");
     Files.writeString(lines, "user.1\n".repeat(SEARCHES));
     LdapTool.Result result =
         tool.search(
-            "-LLL", "-f", lines.toString(), "-b", PEOPLE_DN, "(uid=%s)",
-            "entryUUID", "telephoneNumber");
+            "-LLL",
+            "-f",
+            lines.toString(),
+            "-b",
+            PEOPLE_DN,
+            "(uid=%s)",
+            "entryUUID",
+            "telephoneNumber");
     assertThat(result.succeeded()).as("%s", result).isTrue();
     List<Answer> answers = new ArrayList<>();
     for (String entry : result.stdout().split("\n\n")) {

@@ -20,11 +20,11 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
 /**
- * {@code ldapsearch}, {@code ldapcompare} and {@code ldapwhoami} through the balancer (three
- * slapd servers with the same data, proxied authorization on) print exactly what they print
- * against one of those servers directly: same exit code, same entries, same result texts,
- * whoever the client is bound as. The tools' own binds go through the balancer's bind
- * connections; their operations run on its shared connections as the proxied identity.
+ * {@code ldapsearch}, {@code ldapcompare} and {@code ldapwhoami} through the balancer (three slapd
+ * servers with the same data, proxied authorization on) print exactly what they print against one
+ * of those servers directly: same exit code, same entries, same result texts, whoever the client is
+ * bound as. The tools' own binds go through the balancer's bind connections; their operations run
+ * on its shared connections as the proxied identity.
  */
 final class ReadToolsThroughBalancerMatchDirectIT {
 
@@ -60,7 +60,9 @@ final class ReadToolsThroughBalancerMatchDirectIT {
             LdapTool::anonymous,
             tool -> tool.search("-b", PEOPLE_DN, "(uid=user.*)", "cn", "mail", "telephoneNumber"));
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stdout()).contains("# numEntries: " + USERS).doesNotContain("telephoneNumber:");
+    assertThat(result.stdout())
+        .contains("# numEntries: " + USERS)
+        .doesNotContain("telephoneNumber:");
   }
 
   @Test
@@ -135,8 +137,7 @@ final class ReadToolsThroughBalancerMatchDirectIT {
                 .exitCode())
         .isEqualTo(6);
     assertThat(
-            assertSameThroughBalancer(
-                    user2, t -> t.compare("uid=nobody," + PEOPLE_DN, "cn:x"))
+            assertSameThroughBalancer(user2, t -> t.compare("uid=nobody," + PEOPLE_DN, "cn:x"))
                 .exitCode())
         .isEqualTo(32);
   }
@@ -182,7 +183,9 @@ final class ReadToolsThroughBalancerMatchDirectIT {
     ComparableResult two =
         assertSameThroughBalancer(
             user2,
-            t -> t.search("-MM", "-e", "assert=(ou=people)", "-b", PEOPLE_DN, "(uid=user.1*)", "uid"));
+            t ->
+                t.search(
+                    "-MM", "-e", "assert=(ou=people)", "-b", PEOPLE_DN, "(uid=user.1*)", "uid"));
     assertThat(two.exitCode()).isZero();
     assertThat(two.stdout()).contains("dn: " + userDn(10));
   }

@@ -23,8 +23,8 @@ import org.ldapbalancer.testing.SlapdServer;
 
 /**
  * Servers the balancer cannot use are passed over while the others serve: one that refuses the
- * {@code bindconf} credentials (its data lack the balancer account), one where nothing listens,
- * and one whose host name does not resolve. Every search through the balancer succeeds.
+ * {@code bindconf} credentials (its data lack the balancer account), one where nothing listens, and
+ * one whose host name does not resolve. Every search through the balancer succeeds.
  */
 final class UnusableServersAreSkippedIT {
 
@@ -111,9 +111,12 @@ final class UnusableServersAreSkippedIT {
       // Client binds need no bindconf: they go on the server's bind connections.
       await("a bind connection to " + refusing.url())
           .atMost(Duration.ofSeconds(20))
-          .until(() -> balancer.balancer().readyBindConnections().getOrDefault(refusing.url(), 0) > 0);
-      LdapTool user = LdapTool.at(balancer.url()).boundAs(userDn(1), USER_PASSWORD)
-          .withTimeout(Duration.ofSeconds(20));
+          .until(
+              () -> balancer.balancer().readyBindConnections().getOrDefault(refusing.url(), 0) > 0);
+      LdapTool user =
+          LdapTool.at(balancer.url())
+              .boundAs(userDn(1), USER_PASSWORD)
+              .withTimeout(Duration.ofSeconds(20));
       LdapTool.Result whoami = user.whoami();
       // ldapwhoami exits 1 when the Who Am I? request itself fails; the bind went through.
       assertThat(whoami.exitCode()).as("%s", whoami).isEqualTo(1);

@@ -22,13 +22,13 @@ import org.ldapbalancer.testing.SlapdServer;
 import org.ldapbalancer.testing.SocketQueues;
 
 /**
- * A server killed (SIGKILL) while it holds a client's search: the client gets {@code other
- * (80)} for that search, not silence, and its next operation on the same connection succeeds on
- * another server. Once the server is back the balancer uses it again.
+ * A server killed (SIGKILL) while it holds a client's search: the client gets {@code other (80)}
+ * for that search, not silence, and its next operation on the same connection succeeds on another
+ * server. Once the server is back the balancer uses it again.
  *
- * <p>The servers are paused before the tool starts, so that the request is certainly in flight
- * at one of them when that one dies; which one holds it is read from the kernel's receive
- * queues ({@link SocketQueues}), not guessed from the selection policy.
+ * <p>The servers are paused before the tool starts, so that the request is certainly in flight at
+ * one of them when that one dies; which one holds it is read from the kernel's receive queues
+ * ({@link SocketQueues}), not guessed from the selection policy.
  */
 final class UpstreamKilledMidSearchIT {
 

@@ -18,9 +18,9 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
 /**
- * Upstream message IDs that reach 2³¹−1 and start again from 1 (RFC 4511 §4.1.1) are accepted
- * by a real slapd, and every response still finds its operation: the balancer's connections
- * start counting just below the top for this test.
+ * Upstream message IDs that reach 2³¹−1 and start again from 1 (RFC 4511 §4.1.1) are accepted by a
+ * real slapd, and every response still finds its operation: the balancer's connections start
+ * counting just below the top for this test.
  */
 final class UpstreamMessageIdsWrapIT {
 

@@ -22,13 +22,12 @@ import org.ldapbalancer.testing.SlapdServer;
 
 /**
  * {@code ldapadd}, {@code ldapmodify}, {@code ldapdelete}, {@code ldapmodrdn} and {@code
- * ldappasswd} through the balancer print what they print against a server directly, and a
- * write that succeeds lands on exactly one server.
+ * ldappasswd} through the balancer print what they print against a server directly, and a write
+ * that succeeds lands on exactly one server.
  *
- * <p>The servers do not replicate, so every step here touches its own entry: whichever
- * server the balancer picks still holds the data all servers started with, and the same step
- * run against a separate reference server (same data, not behind the balancer) must give the
- * same result.
+ * <p>The servers do not replicate, so every step here touches its own entry: whichever server the
+ * balancer picks still holds the data all servers started with, and the same step run against a
+ * separate reference server (same data, not behind the balancer) must give the same result.
  */
 final class WriteToolsThroughBalancerMatchDirectIT {
 
@@ -76,8 +75,7 @@ final class WriteToolsThroughBalancerMatchDirectIT {
 
   @Test
   void addOfAnExistingEntryIsAlreadyExists() {
-    ComparableResult result =
-        assertSameAsDirect(admin(), tool -> tool.add(newEntry(userDn(1))));
+    ComparableResult result = assertSameAsDirect(admin(), tool -> tool.add(newEntry(userDn(1))));
     assertThat(result.exitCode()).isEqualTo(68);
     assertThat(result.stderr()).contains("Already exists (68)");
   }
@@ -93,7 +91,8 @@ final class WriteToolsThroughBalancerMatchDirectIT {
 
   @Test
   void userModifiesOwnEntryButNotAnother() {
-    String own = "dn: " + userDn(5) + "\nchangetype: modify\nreplace: mail\nmail: five@example.com\n";
+    String own =
+        "dn: " + userDn(5) + "\nchangetype: modify\nreplace: mail\nmail: five@example.com\n";
     ComparableResult ownResult = assertSameAsDirect(user(5), tool -> tool.modify(own));
     assertThat(ownResult.exitCode()).isZero();
     assertThat(ownResult.stdout()).isEqualTo("modifying entry \"" + userDn(5) + "\"");
@@ -108,8 +107,7 @@ final class WriteToolsThroughBalancerMatchDirectIT {
 
   @Test
   void modifyOfMissingEntryIsNoSuchObject() {
-    String ldif =
-        "dn: uid=nobody," + PEOPLE_DN + "\nchangetype: modify\nreplace: cn\ncn: Nobody\n";
+    String ldif = "dn: uid=nobody," + PEOPLE_DN + "\nchangetype: modify\nreplace: cn\ncn: Nobody\n";
     assertThat(assertSameAsDirect(admin(), tool -> tool.modify(ldif)).exitCode()).isEqualTo(32);
   }
 
@@ -138,8 +136,7 @@ final class WriteToolsThroughBalancerMatchDirectIT {
     ComparableResult renamed =
         assertSameAsDirect(admin(), tool -> tool.modrdn("-r", userDn(12), "uid=renamed.12"));
     assertThat(renamed.exitCode()).isZero();
-    assertThat(backendsWhere(server -> exists(server, "uid=renamed.12," + PEOPLE_DN)))
-        .isEqualTo(1);
+    assertThat(backendsWhere(server -> exists(server, "uid=renamed.12," + PEOPLE_DN))).isEqualTo(1);
     assertThat(backendsWhere(server -> exists(server, userDn(12)))).isEqualTo(1);
   }
 
@@ -183,13 +180,18 @@ final class WriteToolsThroughBalancerMatchDirectIT {
 
   private static String newEntry(String dn) {
     String uid = dn.substring("uid=".length(), dn.indexOf(','));
-    return "dn: " + dn + "\nobjectClass: inetOrgPerson\nuid: " + uid + "\ncn: " + uid
+    return "dn: "
+        + dn
+        + "\nobjectClass: inetOrgPerson\nuid: "
+        + uid
+        + "\ncn: "
+        + uid
         + "\nsn: New\n";
   }
 
   /**
-   * Runs {@code run} with the tool {@code as} makes, once through the balancer and once against
-   * the reference server, and asserts that the two results are the same.
+   * Runs {@code run} with the tool {@code as} makes, once through the balancer and once against the
+   * reference server, and asserts that the two results are the same.
    */
   private static ComparableResult assertSameAsDirect(
       Function<LdapTool, LdapTool> as, Function<LdapTool, LdapTool.Result> run) {

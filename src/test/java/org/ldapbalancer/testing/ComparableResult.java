@@ -3,8 +3,8 @@ package org.ldapbalancer.testing;
 /**
  * What an {@link LdapTool} run showed its user, with the server's URL taken out, so that a run
  * through the balancer and the same run against a server directly can be compared with {@code
- * equals}. Only the URL differs legitimately; everything else (exit code, entries, result
- * texts, the server's diagnostic messages) must be the same.
+ * equals}. Only the URL differs legitimately; everything else (exit code, entries, result texts,
+ * the server's diagnostic messages) must be the same.
  */
 public record ComparableResult(int exitCode, String stdout, String stderr) {
 

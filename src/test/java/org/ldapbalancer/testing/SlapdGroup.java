@@ -9,8 +9,8 @@ import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 
 /**
- * Several {@link SlapdServer}s started at once (each one's slapadd and start-up run in
- * parallel), closed together, and the balancer configuration that puts them behind it.
+ * Several {@link SlapdServer}s started at once (each one's slapadd and start-up run in parallel),
+ * closed together, and the balancer configuration that puts them behind it.
  *
  * <pre>{@code
  * try (SlapdGroup slapds = SlapdGroup.start(3, 20);
@@ -40,8 +40,8 @@ public final class SlapdGroup implements AutoCloseable {
   }
 
   /**
-   * One instance per builder, started concurrently. If any fails, those that started are closed
-   * and the first failure is thrown.
+   * One instance per builder, started concurrently. If any fails, those that started are closed and
+   * the first failure is thrown.
    */
   public static SlapdGroup start(List<SlapdServer.Builder> builders) {
     List<CompletableFuture<SlapdServer>> starts =
@@ -84,8 +84,8 @@ public final class SlapdGroup implements AutoCloseable {
   }
 
   /**
-   * A balancer with every server of the group in one round-robin tier (two regular connections
-   * and one bind connection each), proxied authorization on, and {@link #balancerBindConf}.
+   * A balancer with every server of the group in one round-robin tier (two regular connections and
+   * one bind connection each), proxied authorization on, and {@link #balancerBindConf}.
    */
   public RunningBalancer.Builder balancer(Duration timeout) {
     RunningBalancer.Builder builder =

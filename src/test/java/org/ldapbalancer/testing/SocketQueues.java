@@ -8,38 +8,40 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the kernel holds in TCP receive queues, from {@code /proc/net/tcp}: with a server
- * paused (SIGSTOP) the kernel still accepts the bytes sent to it, so unread bytes on one of its
- * connections show that a request reached it and waits there. That tells a test which of
- * several paused servers the balancer sent an operation to, without guessing from the
- * selection policy.
+ * What the kernel holds in TCP receive queues, from {@code /proc/net/tcp}: with a server paused
+ * (SIGSTOP) the kernel still accepts the bytes sent to it, so unread bytes on one of its
+ * connections show that a request reached it and waits there. That tells a test which of several
+ * paused servers the balancer sent an operation to, without guessing from the selection policy.
  *
  * <p>Linux only; stateless and thread-safe.
  */
 public final class SocketQueues {
 
-  private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+  private static final List<Path> TABLES =
+      List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
   private static final String ESTABLISHED = "01";
 
   private SocketQueues() {}
 
-  /** Bytes received but not yet read on established connections whose local port is {@code port}. */
+  /**
+   * Bytes received but not yet read on established connections whose local port is {@code port}.
+   */
   public static long unreadBytes(int port) {
     return sum(port, true);
   }
 
   /**
-   * Bytes on their way to a server listening on loopback {@code port}: those its connections
-   * have received but not read, plus those the other ends (the balancer's connections) have
-   * written but the kernel has not yet delivered.
+   * Bytes on their way to a server listening on loopback {@code port}: those its connections have
+   * received but not read, plus those the other ends (the balancer's connections) have written but
+   * the kernel has not yet delivered.
    */
   public static long queuedTowards(int port) {
     return sum(port, true) + sum(port, false);
   }
 
   /**
-   * @param atServer the receive queues of connections whose local port is {@code port};
-   *     otherwise the send queues of connections whose remote port is {@code port}
+   * @param atServer the receive queues of connections whose local port is {@code port}; otherwise
+   *     the send queues of connections whose remote port is {@code port}
    */
   private static long sum(int port, boolean atServer) {
     long total = 0;
