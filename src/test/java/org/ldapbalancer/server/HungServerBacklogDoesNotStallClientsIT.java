@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldapbalancer.testing.Background;
 import org.ldapbalancer.testing.LdapTool;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
@@ -63,7 +64,7 @@ final class HungServerBacklogDoesNotStallClientsIT {
       LdapTool tool = LdapTool.at(balancer.url()).withTimeout(Duration.ofSeconds(90));
       List<CompletableFuture<LdapTool.Result>> runs = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
-        runs.add(CompletableFuture.supplyAsync(() -> tool.modify(ldif.toString(), "-c")));
+        runs.add(Background.supply(() -> tool.modify(ldif.toString(), "-c")));
       }
       int timedOutAtServer = 0;
       for (CompletableFuture<LdapTool.Result> run : runs) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.ldapbalancer.testing.ComparableResult;
+import org.ldapbalancer.testing.Background;
 import org.ldapbalancer.testing.LdapTool;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
@@ -50,7 +51,7 @@ final class LargeConcurrentSearchesMatchDirectIT {
       List<CompletableFuture<LdapTool.Result>> balanced = new ArrayList<>();
       for (Function<LdapTool, LdapTool> as : identities) {
         LdapTool tool = as.apply(LdapTool.at(balancer.url())).withTimeout(Duration.ofSeconds(90));
-        balanced.add(CompletableFuture.supplyAsync(() -> tool.search(search)));
+        balanced.add(Background.supply(() -> tool.search(search)));
       }
       for (int i = 0; i < CLIENTS; i++) {
         LdapTool.Result through = balanced.get(i).get();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldapbalancer.testing.Background;
 import org.ldapbalancer.testing.LdapTool;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
@@ -49,7 +50,7 @@ final class UpstreamKilledMidSearchIT {
       slapds.servers().forEach(SlapdServer::pause);
       // -c: go on with the next search after one fails.
       CompletableFuture<LdapTool.Result> run =
-          CompletableFuture.supplyAsync(
+          Background.supply(
               () -> tool.search("-c", "-f", uids.toString(), "-b", PEOPLE_DN, "(uid=%s)", "uid"));
       // The tool binds first: let the server that got the bind go on; the other stays paused
       // until the round robin sends it one of the searches, and dies holding it.
@@ -101,7 +102,7 @@ final class UpstreamKilledMidSearchIT {
           LdapTool.at(balancer.url()).boundAs(userDn(3), USER_PASSWORD).withTimeout(DEADLINE);
 
       slapds.servers().forEach(SlapdServer::pause);
-      CompletableFuture<LdapTool.Result> whoami = CompletableFuture.supplyAsync(user::whoami);
+      CompletableFuture<LdapTool.Result> whoami = Background.supply(user::whoami);
       SlapdServer victim = awaitRequestAtOneOf(slapds.servers());
       victim.kill();
       slapds.servers().stream().filter(s -> s != victim).forEach(SlapdServer::resume);

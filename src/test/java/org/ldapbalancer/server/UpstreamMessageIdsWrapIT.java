@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldapbalancer.testing.Background;
 import org.ldapbalancer.testing.LdapTool;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
@@ -53,7 +54,7 @@ final class UpstreamMessageIdsWrapIT {
         for (int round = 0; round < 2; round++) {
           for (int user = 1; user <= 2; user++) {
             int u = user;
-            runs.add(CompletableFuture.supplyAsync(() -> search(balancer, u, uids)));
+            runs.add(Background.supply(() -> search(balancer, u, uids)));
           }
           CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
         }

@@ -45,7 +45,7 @@ public final class SlapdGroup implements AutoCloseable {
    */
   public static SlapdGroup start(List<SlapdServer.Builder> builders) {
     List<CompletableFuture<SlapdServer>> starts =
-        builders.stream().map(b -> CompletableFuture.supplyAsync(b::start)).toList();
+        builders.stream().map(b -> Background.supply(b::start)).toList();
     List<SlapdServer> started = new ArrayList<>();
     RuntimeException failure = null;
     for (CompletableFuture<SlapdServer> start : starts) {
