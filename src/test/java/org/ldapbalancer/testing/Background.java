@@ -6,9 +6,9 @@ import java.util.function.Supplier;
 
 /**
  * Runs blocking test work (a tool waiting for its process, a slapd starting) on a thread of its
- * own. {@code CompletableFuture.supplyAsync} without an executor uses the common pool, which
- * has as few threads as the machine has cores less one: tasks meant to run at once, to load the
- * balancer concurrently, would quietly run a few at a time.
+ * own. {@code CompletableFuture.supplyAsync} without an executor uses the common pool, which has as
+ * few threads as the machine has cores less one: tasks meant to run at once, to load the balancer
+ * concurrently, would quietly run a few at a time.
  */
 public final class Background {
 

@@ -98,6 +98,24 @@ public final class SlapdServer implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /**
+   * Bytes slapd has read with read system calls ({@code rchar} in {@code /proc/PID/io}): its
+   * database is memory-mapped, so this grows with the requests it receives. Lets a test wait
+   * until load is really reaching this server.
+   */
+  public long bytesRead() {
+    Path io = Path.of("/proc", String.valueOf(pid()), "io");
+    try {
+      return Files.readAllLines(io).stream()
+          .filter(line -> line.startsWith("rchar:"))
+          .mapToLong(line -> Long.parseLong(line.substring("rchar:".length()).trim()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no rchar in " + io));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + io, e);
+    }
+  }
+
   /** What slapd has written to stdout and stderr so far, for failure messages. */
   public String log() {
     try {
