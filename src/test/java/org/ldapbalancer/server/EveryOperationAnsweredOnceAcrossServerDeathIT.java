@@ -23,8 +23,8 @@ import org.ldapbalancer.testing.SlapdServer;
 
 /**
  * Coherence under failure (lloadd's test007 in spirit): clients keep searching through the balancer
- * while one of three servers is killed and later one is stopped gracefully. Every search gets
- * exactly one result, a real one or {@code other (80)} for those caught on the dying server, and
+ * while, once their load is seen reaching the servers, one of three servers is killed, another
+ * stopped gracefully, and the first started again. Every search gets exactly one result, a real one or {@code other (80)} for those caught on the dying server, and
  * every entry a client was told about is the one it asked for.
  */
 final class EveryOperationAnsweredOnceAcrossServerDeathIT {
