@@ -10,6 +10,8 @@ import static org.ldapbalancer.testing.DirectoryData.telephoneNumber;
 import static org.ldapbalancer.testing.DirectoryData.userDn;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +20,7 @@ import org.ldapbalancer.testing.ComparableResult;
 import org.ldapbalancer.testing.LdapTool;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
+import org.ldapbalancer.testing.SlapdServer;
 
 /**
  * {@code ldapsearch}, {@code ldapcompare} and {@code ldapwhoami} through the balancer (three slapd
@@ -30,12 +33,30 @@ final class ReadToolsThroughBalancerMatchDirectIT {
 
   private static final int USERS = 20;
 
+  /** A subordinate referral (RFC 3296): searches see a continuation reference or a referral. */
+  private static final String REFERRAL_DN = "ou=elsewhere," + SUFFIX;
+
+  private static final String REFERRAL =
+      "dn: "
+          + REFERRAL_DN
+          + "\n"
+          + "objectClass: referral\n"
+          + "objectClass: extensibleObject\n"
+          + "ou: elsewhere\n"
+          + "ref: ldap://other.example.com/"
+          + REFERRAL_DN
+          + "\n";
+
   private static SlapdGroup slapds;
   private static RunningBalancer balancer;
 
   @BeforeAll
   static void start() throws Exception {
-    slapds = SlapdGroup.start(3, USERS);
+    List<SlapdServer.Builder> builders = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      builders.add(SlapdServer.builder().users(USERS).extraLdif(REFERRAL));
+    }
+    slapds = SlapdGroup.start(builders);
     balancer = slapds.balancer(Duration.ZERO).start();
     balancer.awaitReady(slapds.urls());
   }
@@ -188,6 +209,31 @@ final class ReadToolsThroughBalancerMatchDirectIT {
                     "-MM", "-e", "assert=(ou=people)", "-b", PEOPLE_DN, "(uid=user.1*)", "uid"));
     assertThat(two.exitCode()).isZero();
     assertThat(two.stdout()).contains("dn: " + userDn(10));
+  }
+
+  @Test
+  void referralsAndContinuationReferencesPassThrough() {
+    ComparableResult continuation =
+        assertSameThroughBalancer(
+            LdapTool::anonymous, tool -> tool.search("-b", SUFFIX, "(ou=*)", "ou"));
+    assertThat(continuation.exitCode()).isZero();
+    assertThat(continuation.stdout())
+        .contains("ref: ldap://other.example.com/" + REFERRAL_DN)
+        .contains("# numReferences: 1");
+
+    ComparableResult referral =
+        assertSameThroughBalancer(
+            LdapTool::anonymous,
+            tool -> tool.search("-b", "cn=below," + REFERRAL_DN, "-s", "base", "(cn=*)"));
+    assertThat(referral.exitCode()).isEqualTo(10);
+    assertThat(referral.stdout()).contains("ref: ldap://other.example.com/");
+
+    ComparableResult managed =
+        assertSameThroughBalancer(
+            LdapTool::anonymous,
+            tool -> tool.search("-M", "-LLL", "-b", REFERRAL_DN, "-s", "base", "ref"));
+    assertThat(managed.exitCode()).isZero();
+    assertThat(managed.stdout()).contains("dn: " + REFERRAL_DN);
   }
 
   @Test
