@@ -7,8 +7,13 @@ public final class ConnectionChoice {
   private ConnectionChoice() {}
 
   /**
-   * The ready connection of {@code server} with the fewest pending operations, preferring those
-   * with nothing half-written; {@code null} when none can take another operation.
+   * The ready connection of {@code server} with the fewest pending operations among those with
+   * nothing half-written; {@code null} when none can take another operation.
+   *
+   * <p>A connection whose outbound buffer is over its high-water mark is never chosen: its
+   * server is not reading (hung, or slower than its clients), and sending it more would only
+   * grow the buffer and keep the operation waiting behind the backlog. A server whose ready
+   * connections are all backlogged counts as busy, so selection moves on to another.
    */
   public static <E extends Endpoint> E leastBusy(
       ServerEndpoints<E> server, SelectionOutcome outcome) {
@@ -16,7 +21,6 @@ public final class ConnectionChoice {
     int maxPending = server.maxPendingOps();
     boolean anyReady = false;
     E best = null;
-    boolean bestWritable = false;
     int bestPending = Integer.MAX_VALUE;
     int connMax = server.connMaxPending();
     for (int i = 0, n = endpoints.size(); i < n; i++) {
@@ -26,15 +30,11 @@ public final class ConnectionChoice {
       }
       anyReady = true;
       int pending = e.pendingOps();
-      if (connMax > 0 && pending >= connMax) {
+      if ((connMax > 0 && pending >= connMax) || !e.isWritable()) {
         continue;
       }
-      boolean writable = e.isWritable();
-      if (best == null
-          || (writable && !bestWritable)
-          || (writable == bestWritable && pending < bestPending)) {
+      if (pending < bestPending) {
         best = e;
-        bestWritable = writable;
         bestPending = pending;
       }
     }

@@ -55,8 +55,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   private ByteBuf identityControl;
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
-  private boolean pausedForUpstream;
-  private final Runnable resumeReading = this::resumeReading;
 
   public ClientConnection(OperationRouter router, ClientSettings settings) {
     this.router = router;
@@ -156,23 +154,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       op.finish();
       respond(id, responseTag, result,
           result == ResultCode.BUSY ? "too busy" : "no connections available");
-      return;
     }
-    UpstreamLink link = op.upstream();
-    if (link != null && !link.isWritable() && !pausedForUpstream) {
-      // The upstream cannot take more right now: stop reading this client until it can, so a
-      // fast writer cannot pile up unbounded requests in memory.
-      pausedForUpstream = true;
-      channel.config().setAutoRead(false);
-      link.whenWritable(resumeReading);
-    }
-  }
-
-  private void resumeReading() {
-    pausedForUpstream = false;
-    if (state != State.CLOSING) {
-      channel.config().setAutoRead(true);
-    }
+    // No need to stop reading this client when the upstream is backlogged: selection passes
+    // over backlogged connections, so requests cannot pile up behind one. Stopping here would
+    // stall the client for as long as that server hangs, even for requests others could serve.
   }
 
   private void abandon(int id) {
@@ -350,7 +335,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its responses stops being read from, so it cannot queue more
     // work; responses already on their way are still buffered for it.
-    if (!pausedForUpstream && state != State.CLOSING) {
+    if (state != State.CLOSING) {
       ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     }
     ctx.fireChannelWritabilityChanged();

@@ -23,7 +23,4 @@ public interface UpstreamLink extends Endpoint {
 
   /** Frees a bind connection held for a multi-step SASL exchange the client gave up. */
   void releaseSaslPin();
-
-  /** Runs {@code waiter} once, when this connection can take writes again (or is lost). */
-  void whenWritable(Runnable waiter);
 }

@@ -59,7 +59,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   private Operation whoAmIFor;
   private ByteBuf heldBindResponse;
   private boolean saslPinned;
-  private ArrayList<Runnable> writabilityWaiters;
 
   UpstreamConnection(ServerPool pool, boolean bindConnection, int firstMessageId) {
     this.pool = pool;
@@ -316,30 +315,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
-  public void whenWritable(Runnable waiter) {
-    if (writabilityWaiters == null) {
-      writabilityWaiters = new ArrayList<>(4);
-    }
-    writabilityWaiters.add(waiter);
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()) {
-      runWritabilityWaiters();
-    }
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  private void runWritabilityWaiters() {
-    if (writabilityWaiters != null && !writabilityWaiters.isEmpty()) {
-      ArrayList<Runnable> waiters = writabilityWaiters;
-      writabilityWaiters = null;
-      waiters.forEach(Runnable::run);
-    }
-  }
-
-  @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     pool.flushes().flush();
   }
@@ -368,7 +343,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       setupTimeout.cancel(false);
     }
     failAll();
-    runWritabilityWaiters();
     pool.connectionClosed(this, wasReady);
     pool.flushes().flush();
     ctx.fireChannelInactive();

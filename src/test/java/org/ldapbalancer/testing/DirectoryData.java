@@ -47,8 +47,11 @@ public final class DirectoryData {
     return userId(i) + "@example.com";
   }
 
-  /** LDIF for the base entry, {@code ou=people}, {@code users} users and the balancer account. */
-  static String ldif(int users, String extraLdif) {
+  /**
+   * LDIF for the base entry, {@code ou=people}, {@code users} users and, if {@code
+   * balancerAccount}, the balancer account.
+   */
+  static String ldif(int users, boolean balancerAccount, String extraLdif) {
     StringBuilder ldif = new StringBuilder(256 * (users + 4));
     ldif.append("dn: ").append(SUFFIX).append('\n')
         .append("objectClass: dcObject\n")
@@ -69,6 +72,19 @@ public final class DirectoryData {
           // Plain text on purpose: slapd still compares it on Bind, and tests can read it back.
           .append("userPassword: ").append(USER_PASSWORD).append("\n\n");
     }
+    if (balancerAccount) {
+      appendBalancerAccount(ldif);
+    }
+    if (!extraLdif.isEmpty()) {
+      ldif.append(extraLdif);
+      if (!extraLdif.endsWith("\n")) {
+        ldif.append('\n');
+      }
+    }
+    return ldif.toString();
+  }
+
+  private static void appendBalancerAccount(StringBuilder ldif) {
     ldif.append("dn: ").append(BALANCER_DN).append('\n')
         .append("objectClass: organizationalRole\n")
         .append("objectClass: simpleSecurityObject\n")
@@ -77,12 +93,5 @@ public final class DirectoryData {
         // With "authz-policy to" this is what allows proxied authorization; ".*" also matches
         // the empty DN, so the balancer can forward anonymous clients' operations too.
         .append("authzTo: {0}dn.regex:.*\n\n");
-    if (!extraLdif.isEmpty()) {
-      ldif.append(extraLdif);
-      if (!extraLdif.endsWith("\n")) {
-        ldif.append('\n');
-      }
-    }
-    return ldif.toString();
   }
 }

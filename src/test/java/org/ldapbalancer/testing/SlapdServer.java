@@ -98,6 +98,24 @@ public final class SlapdServer implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /**
+   * Bytes slapd has read with read system calls ({@code rchar} in {@code /proc/PID/io}): its
+   * database is memory-mapped, so this grows with the requests it receives. Lets a test wait
+   * until load is really reaching this server.
+   */
+  public long bytesRead() {
+    Path io = Path.of("/proc", String.valueOf(pid()), "io");
+    try {
+      return Files.readAllLines(io).stream()
+          .filter(line -> line.startsWith("rchar:"))
+          .mapToLong(line -> Long.parseLong(line.substring("rchar:".length()).trim()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no rchar in " + io));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + io, e);
+    }
+  }
+
   /** What slapd has written to stdout and stderr so far, for failure messages. */
   public String log() {
     try {
@@ -311,6 +329,7 @@ public final class SlapdServer implements AutoCloseable {
 
     private int users = 100;
     private String extraLdif = "";
+    private boolean balancerAccount = true;
 
     private Builder() {}
 
@@ -329,6 +348,15 @@ public final class SlapdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Leaves out {@link DirectoryData#BALANCER_DN}: a server that refuses the balancer's {@code
+     * bindconf} (invalidCredentials) while it still knows every user.
+     */
+    public Builder withoutBalancerAccount() {
+      this.balancerAccount = false;
+      return this;
+    }
+
     public SlapdServer start() {
       Path slapd = Executables.require("slapd", "slapd");
       Path slapadd = Executables.require("slapadd", "slapd");
@@ -343,7 +371,7 @@ public final class SlapdServer implements AutoCloseable {
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(configFile, SlapdConfigFile.render(instanceDir, dataDir));
         Path ldif = instanceDir.resolve("data.ldif");
-        Files.writeString(ldif, DirectoryData.ldif(users, extraLdif));
+        Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
         SlapdServer server = new SlapdServer(slapd, instanceDir, configFile);
         try {

@@ -128,6 +128,17 @@ final class SlapdServerIT {
   }
 
   @Test
+  void withoutBalancerAccountTheBalancerCannotBindButUsersCan() {
+    try (SlapdServer slapd = SlapdServer.builder().users(3).withoutBalancerAccount().start()) {
+      LdapTool.Result balancer =
+          LdapTool.at(slapd.url()).boundAs(BALANCER_DN, BALANCER_PASSWORD).whoami();
+      assertThat(balancer.exitCode()).as("%s", balancer).isEqualTo(49);
+      LdapTool.Result user = LdapTool.at(slapd.url()).boundAs(userDn(2), USER_PASSWORD).whoami();
+      assertThat(user.stdout().trim()).as("%s", user).isEqualTo("dn:" + userDn(2));
+    }
+  }
+
+  @Test
   void ordinaryUserMayNotUseProxiedAuthorization() {
     LdapTool.Result result =
         LdapTool.at(shared.url())
