@@ -12,14 +12,26 @@ public final class ConnectionChoice {
    *
    * <p>A connection whose outbound buffer is over its high-water mark is never chosen: its
    * server is not reading (hung, or slower than its clients), and sending it more would only
-   * grow the buffer and keep the operation waiting behind the backlog. A server whose ready
-   * connections are all backlogged counts as busy, so selection moves on to another.
+   * grow the buffer and keep the operation waiting behind the backlog. Selection moves on to
+   * another server; if every server is backlogged the router holds the request until one
+   * drains (see {@link Refusal#BACKLOGGED}).
    */
   public static <E extends Endpoint> E leastBusy(
       ServerEndpoints<E> server, SelectionOutcome outcome) {
     List<E> endpoints = server.endpoints();
     int maxPending = server.maxPendingOps();
+    if (maxPending > 0 && server.pendingOps() >= maxPending) {
+      boolean anyReady = false;
+      for (int i = 0, n = endpoints.size(); i < n && !anyReady; i++) {
+        anyReady = endpoints.get(i).isReady();
+      }
+      if (anyReady) {
+        outcome.busy();
+      }
+      return null;
+    }
     boolean anyReady = false;
+    boolean anyBacklogged = false;
     E best = null;
     int bestPending = Integer.MAX_VALUE;
     int connMax = server.connMaxPending();
@@ -30,7 +42,11 @@ public final class ConnectionChoice {
       }
       anyReady = true;
       int pending = e.pendingOps();
-      if ((connMax > 0 && pending >= connMax) || !e.isWritable()) {
+      if (connMax > 0 && pending >= connMax) {
+        continue;
+      }
+      if (!e.isWritable()) {
+        anyBacklogged = true;
         continue;
       }
       if (pending < bestPending) {
@@ -41,9 +57,12 @@ public final class ConnectionChoice {
     if (!anyReady) {
       return null;
     }
-    if (best == null || (maxPending > 0 && server.pendingOps() >= maxPending)) {
-      outcome.busy();
-      return null;
+    if (best == null) {
+      if (anyBacklogged) {
+        outcome.backlogged();
+      } else {
+        outcome.busy();
+      }
     }
     return best;
   }

@@ -6,16 +6,29 @@ package org.ldapbalancer.balancing;
  */
 public final class SelectionOutcome {
   private boolean sawBusy;
+  private boolean sawBacklog;
 
   void reset() {
     sawBusy = false;
+    sawBacklog = false;
   }
 
   void busy() {
     sawBusy = true;
   }
 
+  void backlogged() {
+    sawBacklog = true;
+  }
+
+  /**
+   * A connection held back only by its write backlog is worth waiting for; one at a limit is
+   * busy; nothing ready at all is unavailable.
+   */
   public Refusal refusal() {
+    if (sawBacklog) {
+      return Refusal.BACKLOGGED;
+    }
     return sawBusy ? Refusal.BUSY : Refusal.UNAVAILABLE;
   }
 }

@@ -149,15 +149,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     Operation op = new Operation(this, id, tag);
     pending.put(id, op);
     int result = router.forward(op, request, identityControl);
-    if (result != ResultCode.SUCCESS) {
+    if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
       respond(id, responseTag, result,
           result == ResultCode.BUSY ? "too busy" : "no connections available");
     }
-    // No need to stop reading this client when the upstream is backlogged: selection passes
-    // over backlogged connections, so requests cannot pile up behind one. Stopping here would
-    // stall the client for as long as that server hangs, even for requests others could serve.
+    // No need to stop reading this client when upstreams are backlogged: selection passes over
+    // backlogged connections and the router's wait for one to drain is bounded in size and
+    // time. Stopping here would stall the client for as long as a server hangs.
   }
 
   private void abandon(int id) {
@@ -170,6 +170,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     UpstreamLink link = op.upstream();
     if (link != null) {
       link.abandon(op);
+    } else {
+      router.cancel(op);
     }
   }
 

@@ -24,12 +24,17 @@ public final class Operation {
   private long startNanos;
   private boolean finished;
 
-  // Only for binds.
+  // Only for binds (the queued request also for operations waiting for a backlog to drain).
   private boolean saslBind;
   private String bindDn;
   private boolean anonymousBind;
-  /** A bind request waiting in the bind queue (retained), released when sent or dropped. */
+  /**
+   * A request waiting in a queue of the router (retained), released when sent or dropped, and
+   * the control to add to it.
+   */
   private ByteBuf queuedRequest;
+
+  private ByteBuf queuedControl;
 
   public Operation(ClientLink client, int clientMessageId, int requestTag) {
     this.client = client;
@@ -117,8 +122,9 @@ public final class Operation {
     return anonymousBind;
   }
 
-  void queue(ByteBuf request) {
+  void queue(ByteBuf request, ByteBuf control) {
     this.queuedRequest = request;
+    this.queuedControl = control;
     this.startNanos = System.nanoTime();
   }
 
@@ -127,6 +133,11 @@ public final class Operation {
     ByteBuf request = queuedRequest;
     queuedRequest = null;
     return request;
+  }
+
+  /** The control to add when the queued request is sent (not reference-counted: shared). */
+  ByteBuf queuedControl() {
+    return queuedControl;
   }
 
   boolean isQueued() {

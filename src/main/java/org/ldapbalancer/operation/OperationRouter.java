@@ -1,7 +1,6 @@
 package org.ldapbalancer.operation;
 
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayDeque;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.protocol.LdapMessage;
@@ -10,32 +9,41 @@ import org.ldapbalancer.protocol.ResultCode;
 
 /**
  * Sends operations on their way: regular operations to the connection selection picks, binds
- * to an idle bind connection or, when every bind connection is occupied, into a bounded
- * first-come queue with a deadline (the design note: "use queues and put timeouts in"), where
- * lloadd answers busy at once.
+ * to an idle bind connection. Where lloadd answers busy at once, two bounded first-come queues
+ * with deadlines (the design note: "use queues and put timeouts in") hold what can wait: binds
+ * while every bind connection is occupied, and requests while every usable connection has a
+ * write backlog, until the first one drains.
  *
  * <p>One per event loop, used only from that loop.
  */
 public final class OperationRouter {
+  /** {@link #forward} result: the operation waits for a backlog to drain. */
+  public static final int WAITING = -1;
+
+  static final String NO_CONNECTIONS = "no connections available";
+
   private final Selector<UpstreamLink> regular;
   private final Selector<UpstreamLink> binds;
   private final FlushBatch flushes;
-  private final ArrayDeque<Operation> bindQueue = new ArrayDeque<>();
-  private final int bindQueueCapacity;
-  private final long bindQueueTimeoutNanos;
+  private final WaitingQueue bindQueue;
+  private final WaitingQueue drainQueue;
   private final LdapMessage queuedView = new LdapMessage();
 
+  /**
+   * @param queueCapacity how many binds, and how many other requests, may wait at most
+   * @param queueTimeoutNanos how long either may wait before it is answered busy
+   */
   public OperationRouter(
       Selector<UpstreamLink> regular,
       Selector<UpstreamLink> binds,
       FlushBatch flushes,
-      int bindQueueCapacity,
-      long bindQueueTimeoutNanos) {
+      int queueCapacity,
+      long queueTimeoutNanos) {
     this.regular = regular;
     this.binds = binds;
     this.flushes = flushes;
-    this.bindQueueCapacity = bindQueueCapacity;
-    this.bindQueueTimeoutNanos = bindQueueTimeoutNanos;
+    this.bindQueue = new WaitingQueue(queueCapacity, queueTimeoutNanos);
+    this.drainQueue = new WaitingQueue(queueCapacity, queueTimeoutNanos);
   }
 
   public FlushBatch flushes() {
@@ -43,18 +51,22 @@ public final class OperationRouter {
   }
 
   /**
-   * Forwards a regular operation.
+   * Forwards a regular operation, or queues it when every usable connection is backlogged.
    *
-   * @return {@link ResultCode#SUCCESS} when forwarded, otherwise the result code to fail it with
-   *     ({@code busy} or {@code unavailable})
+   * @return {@link ResultCode#SUCCESS} when forwarded, {@link #WAITING} when queued, otherwise
+   *     the result code to fail it with ({@code busy} or {@code unavailable})
    */
   public int forward(Operation op, LdapMessage request, ByteBuf control) {
-    UpstreamLink link = regular.select();
-    if (link == null) {
-      return refusalCode(regular.refusal());
+    UpstreamLink link = drainQueue.isEmpty() ? regular.select() : null;
+    if (link != null) {
+      link.forward(op, request, control);
+      return ResultCode.SUCCESS;
     }
-    link.forward(op, request, control);
-    return ResultCode.SUCCESS;
+    Refusal refusal = drainQueue.isEmpty() ? regular.refusal() : Refusal.BACKLOGGED;
+    if (refusal == Refusal.BACKLOGGED) {
+      return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
+    }
+    return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
   }
 
   /**
@@ -73,71 +85,98 @@ public final class OperationRouter {
     UpstreamLink link = bindQueue.isEmpty() ? binds.select() : null;
     if (link != null) {
       link.forward(op, request, null);
-      return;
-    }
-    if (bindQueue.isEmpty() && binds.refusal() == Refusal.UNAVAILABLE) {
-      op.client().fail(op, ResultCode.UNAVAILABLE, "no connections available");
-    } else if (bindQueue.size() >= bindQueueCapacity) {
+    } else if (bindQueue.isEmpty() && binds.refusal() == Refusal.UNAVAILABLE) {
+      op.client().fail(op, ResultCode.UNAVAILABLE, NO_CONNECTIONS);
+    } else if (!bindQueue.offer(op, request.frame(), null)) {
       op.client().fail(op, ResultCode.BUSY, "too many binds waiting for a connection");
-    } else {
-      op.queue(request.frame().retain());
-      bindQueue.addLast(op);
     }
   }
 
   /** A bind connection has become idle: give it the longest-waiting bind. */
   public void bindConnectionIdle(UpstreamLink link) {
-    Operation op = bindQueue.pollFirst();
-    if (op == null) {
-      return;
+    Operation op = bindQueue.poll();
+    if (op != null) {
+      send(op, link);
     }
+  }
+
+  /**
+   * A regular connection drained its backlog (or one was lost or came up): send waiting
+   * requests while selection finds room for them.
+   */
+  public void connectionsChanged() {
+    Operation op;
+    while ((op = drainQueue.peek()) != null) {
+      UpstreamLink link = regular.select();
+      if (link != null) {
+        send(drainQueue.poll(), link);
+      } else if (regular.refusal() == Refusal.BACKLOGGED) {
+        return;
+      } else {
+        drainQueue.poll().takeQueuedRequest().release();
+        fail(op, regular.refusal());
+      }
+    }
+  }
+
+  private void send(Operation op, UpstreamLink link) {
     ByteBuf request = op.takeQueuedRequest();
     try {
-      link.forward(op, queuedView.parse(request), null);
+      link.forward(op, queuedView.parse(request), op.queuedControl());
     } catch (MalformedPduException e) {
-      throw new IllegalStateException("a queued bind was parsed before it was queued", e);
+      throw new IllegalStateException("a queued request was parsed before it was queued", e);
     } finally {
       request.release();
     }
   }
 
-  /** Drops a queued bind whose client went away or reset. */
+  /** Drops a queued operation whose client went away or reset. */
   public void cancel(Operation op) {
-    if (op.isQueued() && bindQueue.remove(op)) {
-      op.takeQueuedRequest().release();
+    if (!bindQueue.remove(op)) {
+      drainQueue.remove(op);
     }
   }
 
-  /** Fails queued binds that have waited too long; called periodically on the loop. */
-  public void expireQueuedBinds(long nowNanos) {
+  /** Fails queued operations that have waited too long; called periodically on the loop. */
+  public void expireWaiting(long nowNanos) {
     Operation op;
-    while ((op = bindQueue.peekFirst()) != null
-        && nowNanos - op.startNanos() >= bindQueueTimeoutNanos) {
+    while ((op = bindQueue.pollExpired(nowNanos)) != null) {
       UpstreamLink link = binds.select();
       if (link != null) { // a connection came up without announcing itself idle
-        bindConnectionIdle(link);
-        continue;
-      }
-      bindQueue.pollFirst();
-      op.takeQueuedRequest().release();
-      if (binds.refusal() == Refusal.UNAVAILABLE) {
-        op.client().fail(op, ResultCode.UNAVAILABLE, "no connections available");
+        send(op, link);
       } else {
-        op.client().fail(op, ResultCode.BUSY, "no bind connection became free in time");
+        op.takeQueuedRequest().release();
+        fail(op, binds.refusal());
+      }
+    }
+    connectionsChanged();
+    while ((op = drainQueue.pollExpired(nowNanos)) != null) {
+      op.takeQueuedRequest().release();
+      op.client().fail(op, ResultCode.BUSY, "every connection to the servers is backlogged");
+    }
+  }
+
+  /** Operations now waiting in either queue. */
+  public int waitingOperations() {
+    return bindQueue.size() + drainQueue.size();
+  }
+
+  /** Fails every queued operation, at shutdown. */
+  public void failWaiting(int resultCode, String diagnostic) {
+    for (WaitingQueue queue : new WaitingQueue[] {bindQueue, drainQueue}) {
+      Operation op;
+      while ((op = queue.poll()) != null) {
+        op.takeQueuedRequest().release();
+        op.client().fail(op, resultCode, diagnostic);
       }
     }
   }
 
-  /** Fails every queued bind, at shutdown. */
-  public void failQueuedBinds(int resultCode, String diagnostic) {
-    Operation op;
-    while ((op = bindQueue.pollFirst()) != null) {
-      op.takeQueuedRequest().release();
-      op.client().fail(op, resultCode, diagnostic);
+  private static void fail(Operation op, Refusal refusal) {
+    if (refusal == Refusal.UNAVAILABLE) {
+      op.client().fail(op, ResultCode.UNAVAILABLE, NO_CONNECTIONS);
+    } else {
+      op.client().fail(op, ResultCode.BUSY, "no connection became free in time");
     }
-  }
-
-  private static int refusalCode(Refusal refusal) {
-    return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
   }
 }

@@ -151,6 +151,22 @@ public final class Balancer implements AutoCloseable {
     return sumOverPools(ServerPool::readyBindConnections);
   }
 
+  /** Binds waiting for a bind connection and requests waiting for a backlog to drain. */
+  public int waitingOperations() {
+    int sum = 0;
+    for (LoopShard shard : shards) {
+      try {
+        sum += shard.loop().submit(() -> shard.router().waitingOperations()).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("event loop did not answer", e);
+      }
+    }
+    return sum;
+  }
+
   private Map<String, Integer> sumOverPools(java.util.function.ToIntFunction<ServerPool> f) {
     Map<String, Integer> sums = new HashMap<>();
     for (LoopShard shard : shards) {
@@ -197,7 +213,7 @@ public final class Balancer implements AutoCloseable {
     clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     for (LoopShard shard : shards) {
       shard.loop().submit(() -> {
-        shard.router().failQueuedBinds(ResultCode.UNAVAILABLE, "the server is shutting down");
+        shard.router().failWaiting(ResultCode.UNAVAILABLE, "the server is shutting down");
         shard.close();
       }).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -23,11 +23,11 @@ import org.ldapbalancer.upstream.ServerPool;
  * an operation is handled start to finish on one thread without locks.
  */
 final class LoopShard {
-  /** How long a bind may wait for a bind connection before it is answered busy. */
-  static final long BIND_QUEUE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** How long a bind, or a request held back by write backlogs, may wait before it is answered busy. */
+  static final long QUEUE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** Binds that may wait per event loop before further ones are answered busy. */
-  static final int BIND_QUEUE_CAPACITY = 4096;
+  /** Binds, and other requests, that may wait per event loop before further ones are answered busy. */
+  static final int QUEUE_CAPACITY = 4096;
 
   private static final long SWEEP_MILLIS = 100;
 
@@ -77,8 +77,8 @@ final class LoopShard {
             new Selector<>(regularTiers),
             new Selector<>(bindTiers),
             flushes,
-            BIND_QUEUE_CAPACITY,
-            BIND_QUEUE_TIMEOUT_NANOS);
+            QUEUE_CAPACITY,
+            QUEUE_TIMEOUT_NANOS);
     pools.forEach(p -> p.attach(router));
   }
 
@@ -112,7 +112,7 @@ final class LoopShard {
 
   private void sweep() {
     long now = System.nanoTime();
-    router.expireQueuedBinds(now);
+    router.expireWaiting(now);
     if (operationTimeoutNanos > 0) {
       for (ServerPool pool : pools) {
         pool.expire(now, operationTimeoutNanos);

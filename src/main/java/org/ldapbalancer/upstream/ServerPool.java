@@ -210,6 +210,25 @@ public final class ServerPool {
       bindConnectionIdle(connection);
     } else {
       regular.add(connection);
+      connectionsChanged();
+    }
+    flushes.flush(); // outside a read batch: nothing else would flush what waited for this
+  }
+
+  void connectionDrained(UpstreamConnection connection) {
+    if (connection.isBindConnection()) {
+      if (connection.pendingOps() == 0) { // counts a bind in flight and a pinned SASL exchange
+        bindConnectionIdle(connection);
+      }
+    } else {
+      connectionsChanged();
+    }
+    flushes.flush(); // outside a read batch: nothing else would flush what waited for this
+  }
+
+  private void connectionsChanged() {
+    if (router != null) {
+      router.connectionsChanged();
     }
   }
 
@@ -219,6 +238,7 @@ public final class ServerPool {
     if (closed) {
       return;
     }
+    connectionsChanged(); // waiting requests may now fail fast rather than wait for nothing
     if (wasReady) {
       connect(connection.isBindConnection()); // a working connection is replaced at once
     } else {

@@ -315,6 +315,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && state == State.READY) {
+      pool.connectionDrained(this); // requests held back by the backlog may go now
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     pool.flushes().flush();
   }

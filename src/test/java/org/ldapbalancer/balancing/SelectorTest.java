@@ -1,0 +1,169 @@
+package org.ldapbalancer.balancing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SelectorTest {
+  static final class Conn implements Endpoint {
+    final String name;
+    boolean ready = true;
+    boolean writable = true;
+    int pending;
+
+    Conn(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public boolean isWritable() {
+      return writable;
+    }
+
+    @Override
+    public int pendingOps() {
+      return pending;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static final class Server implements ServerEndpoints<Conn> {
+    final List<Conn> conns = new ArrayList<>();
+    int maxPending;
+    int connMax;
+
+    Server(String name, int n) {
+      for (int i = 0; i < n; i++) {
+        conns.add(new Conn(name + i));
+      }
+    }
+
+    @Override
+    public List<Conn> endpoints() {
+      return conns;
+    }
+
+    @Override
+    public int pendingOps() {
+      return conns.stream().mapToInt(c -> c.pending).sum();
+    }
+
+    @Override
+    public int maxPendingOps() {
+      return maxPending;
+    }
+
+    @Override
+    public int connMaxPending() {
+      return connMax;
+    }
+  }
+
+  private static Selector<Conn> selector(List<List<Server>> tiers) {
+    List<Tier<Conn>> list = new ArrayList<>();
+    for (List<Server> t : tiers) {
+      list.add(Tier.roundRobin(t));
+    }
+    return new Selector<>(list);
+  }
+
+  @Test
+  void roundRobinRotatesOverTheServersOfATier() {
+    Server a = new Server("a", 1);
+    Server b = new Server("b", 1);
+    Server c = new Server("c", 1);
+    Selector<Conn> s = selector(List.of(List.of(a, b, c)));
+    List<String> picks = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      picks.add(s.select().name);
+    }
+    assertThat(picks).containsExactly("a0", "b0", "c0", "a0", "b0", "c0");
+  }
+
+  @Test
+  void withinAServerTheLeastBusyReadyConnectionIsChosen() {
+    Server a = new Server("a", 3);
+    a.conns.get(0).pending = 5;
+    a.conns.get(1).pending = 2;
+    a.conns.get(2).pending = 1;
+    a.conns.get(2).ready = false;
+    assertThat(selector(List.of(List.of(a))).select().name).isEqualTo("a1");
+  }
+
+  @Test
+  void aBackloggedConnectionIsPassedOverAndReportedAsWorthWaitingFor() {
+    Server a = new Server("a", 2);
+    a.conns.get(0).writable = false;
+    Selector<Conn> s = selector(List.of(List.of(a)));
+    assertThat(s.select().name).isEqualTo("a1");
+    a.conns.get(1).writable = false;
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.BACKLOGGED);
+  }
+
+  @Test
+  void limitsMakeAServerBusyAndTheNextOneIsTried() {
+    Server a = new Server("a", 1);
+    Server b = new Server("b", 1);
+    a.connMax = 1;
+    a.conns.get(0).pending = 1;
+    Selector<Conn> s = selector(List.of(List.of(a, b)));
+    assertThat(s.select().name).isEqualTo("b0");
+    assertThat(s.select().name).isEqualTo("b0");
+    b.maxPending = 3;
+    b.conns.get(0).pending = 3;
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.BUSY);
+  }
+
+  @Test
+  void nothingReadyAnywhereIsUnavailable() {
+    Server a = new Server("a", 2);
+    a.conns.forEach(c -> c.ready = false);
+    Selector<Conn> s = selector(List.of(List.of(a), List.of()));
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.UNAVAILABLE);
+  }
+
+  @Test
+  void aLaterTierIsUsedOnlyWhenTheEarlierCannotTakeTheOperation() {
+    Server a = new Server("a", 1);
+    Server b = new Server("b", 1);
+    Selector<Conn> s = selector(List.of(List.of(a), List.of(b)));
+    assertThat(s.select().name).isEqualTo("a0");
+    assertThat(s.select().name).isEqualTo("a0");
+    a.conns.get(0).ready = false;
+    assertThat(s.select().name).isEqualTo("b0");
+    a.conns.get(0).ready = true;
+    a.conns.get(0).writable = false;
+    assertThat(s.select().name).isEqualTo("b0");
+  }
+
+  @Test
+  void busyOutranksUnavailableAndBacklogOutranksBusy() {
+    Server down = new Server("d", 1);
+    down.conns.get(0).ready = false;
+    Server full = new Server("f", 1);
+    full.connMax = 1;
+    full.conns.get(0).pending = 1;
+    Server slow = new Server("s", 1);
+    slow.conns.get(0).writable = false;
+    Selector<Conn> s = selector(List.of(List.of(down, full)));
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.BUSY);
+    Selector<Conn> t = selector(List.of(List.of(down, full), List.of(slow)));
+    assertThat(t.select()).isNull();
+    assertThat(t.refusal()).isEqualTo(Refusal.BACKLOGGED);
+  }
+}
