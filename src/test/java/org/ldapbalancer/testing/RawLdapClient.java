@@ -86,6 +86,28 @@ public final class RawLdapClient implements AutoCloseable {
   }
 
   /**
+   * Reads messages until every one of {@code messageIds} has had its final response, in whatever
+   * order they come; returns the final responses by message ID.
+   */
+  public java.util.Map<Integer, LDAPMessage> readFinals(int... messageIds) throws IOException {
+    java.util.Map<Integer, LDAPMessage> finals = new java.util.HashMap<>();
+    java.util.Set<Integer> wanted = new java.util.HashSet<>();
+    for (int id : messageIds) {
+      wanted.add(id);
+    }
+    while (!finals.keySet().containsAll(wanted)) {
+      LDAPMessage m = read();
+      if (!wanted.contains(m.getMessageID())) {
+        throw new IOException("unexpected message " + m);
+      }
+      if (isFinal(m) && finals.put(m.getMessageID(), m) != null) {
+        throw new IOException("second final response " + m);
+      }
+    }
+    return finals;
+  }
+
+  /**
    * Reads until the server closes the connection, returning what it sent before.
    *
    * @throws SocketTimeoutException if it stays open
