@@ -222,10 +222,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     }
     pending.remove(id);
     pool.operationEnded();
-    op.detachUpstream();
     if (op.isBind()) {
-      bindResponse(op, frame);
+      bindResponse(op, frame); // detaches once the client has what it needs from this link
     } else {
+      op.detachUpstream();
       op.client().relay(op, view, true);
     }
   }
@@ -245,7 +245,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       authzId = op.isAnonymousBind() ? "dn:" : "dn:" + op.bindDn();
     }
     saslPinned = code == ResultCode.SASL_BIND_IN_PROGRESS && !op.isFinished();
+    // Still attached: on saslBindInProgress the client pins its next step to op.upstream().
     op.client().bindCompleted(op, view, code, authzId);
+    op.detachUpstream();
     if (!saslPinned) {
       pool.bindConnectionIdle(this);
     }
@@ -277,6 +279,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         } else if (authzId.isEmpty()) {
           authzId = "dn:";
         }
+        op.detachUpstream();
         ClientLink client = op.client();
         client.bindCompleted(op, new LdapMessage().parse(bindResponse), ResultCode.SUCCESS, authzId);
       }
