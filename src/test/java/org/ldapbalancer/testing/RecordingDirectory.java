@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.ldapbalancer.demo.SampleDirectory;
 
@@ -93,7 +94,15 @@ public final class RecordingDirectory implements AutoCloseable {
 
   /** Starts a directory on a free loopback port holding {@code users} sample users. */
   public static RecordingDirectory start(String name, int users) throws LDAPException, IOException {
+    return start(name, users, config -> {});
+  }
+
+  /** As {@link #start(String, int)}, letting the caller add to the configuration first. */
+  public static RecordingDirectory start(
+      String name, int users, Consumer<InMemoryDirectoryServerConfig> customise)
+      throws LDAPException, IOException {
     InMemoryDirectoryServerConfig config = SampleDirectory.config(name, 0);
+    customise.accept(config);
     InMemoryRequestHandler data = new InMemoryRequestHandler(config);
     data.addEntries(SampleDirectory.entries(name, users));
     RecordingDirectory[] self = new RecordingDirectory[1];
