@@ -76,9 +76,12 @@ class BindIdentityIT {
       assertThat(bind.connection()).isNotEqualTo(asUser.connection());
       assertThat(bind.controls()).isEmpty();
 
-      // An anonymous bind makes the client anonymous again.
+      // An anonymous bind makes the client anonymous again; it uses the bind connection too.
       c.bind("", "");
       assertThat(searchSeenUpstream(c, "step3").proxiedAuthz()).isEqualTo("dn:");
+      assertThat(dir.requests(r -> r.op() instanceof BindRequestProtocolOp b
+          && b.getBindDN().isEmpty())).singleElement()
+          .satisfies(r -> assertThat(r.connection()).isEqualTo(bind.connection()));
 
       c.bind(SampleDirectory.userDn(4), SampleDirectory.USER_PASSWORD);
       assertThat(searchSeenUpstream(c, "step4").proxiedAuthz())

@@ -156,10 +156,13 @@ public final class RecordingDirectory implements AutoCloseable {
     gate.countDown();
   }
 
-  /** Closes every connection and stops listening: the server dies. */
+  /**
+   * Closes every connection and stops listening: the server dies. Held requests are let go only
+   * afterwards, so none of them is answered.
+   */
   public void shutDown() {
-    release();
     listener.shutDown(true);
+    release();
   }
 
   @Override

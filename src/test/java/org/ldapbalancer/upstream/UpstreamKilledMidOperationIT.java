@@ -3,6 +3,7 @@ package org.ldapbalancer.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.SearchResultDoneProtocolOp;
 import com.unboundid.ldap.sdk.ResultCode;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.testing.RawLdapClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
@@ -64,6 +66,45 @@ class UpstreamKilledMidOperationIT {
         assertThat(replies.get(1).getSearchResultDoneProtocolOp().getResultCode()).isZero();
       }
       assertThat(b.requests(r -> r.filter().equals("(uid=user.1)"))).hasSize(4);
+    }
+  }
+
+  @Test
+  void bindInFlightFailsAndTheNextBindUsesTheOtherServer() throws Exception {
+    try (RecordingDirectory a = RecordingDirectory.start("a", 5);
+        RecordingDirectory b = RecordingDirectory.start("b", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(a.url(), 1, 1)
+            .server(b.url(), 1, 1).start().awaitReady(a.url(), b.url());
+        RawLdapClient raw = RawLdapClient.connect(lb.port())) {
+      java.util.function.Predicate<RecordingDirectory.Request> userBind = r ->
+          r.op() instanceof BindRequestProtocolOp op && op.getBindDN().startsWith("uid=");
+      a.holdRequestsMatching(userBind);
+      b.holdRequestsMatching(userBind);
+      raw.send(new LDAPMessage(1, new BindRequestProtocolOp(
+          SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD)));
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.held().size() + b.held().size() == 1);
+      RecordingDirectory dying = a.held().isEmpty() ? b : a;
+      RecordingDirectory surviving = dying == a ? b : a;
+      surviving.release();
+      dying.shutDown();
+
+      LDAPMessage failed = raw.read();
+      assertThat(failed.getMessageID()).isEqualTo(1);
+      assertThat(failed.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.OTHER_INT_VALUE);
+      assertThat(failed.getBindResponseProtocolOp().getDiagnosticMessage())
+          .isEqualTo("connection to the remote server has been severed");
+
+      raw.send(new LDAPMessage(2, new BindRequestProtocolOp(
+          SampleDirectory.userDn(2), SampleDirectory.USER_PASSWORD)));
+      LDAPMessage bound = raw.read();
+      assertThat(bound.getMessageID()).isEqualTo(2);
+      assertThat(bound.getBindResponseProtocolOp().getResultCode()).isZero();
+      raw.send(RawLdapClient.search(3, "(uid=afterbind)"));
+      raw.readThrough(3);
+      assertThat(surviving.requests(r -> r.filter().equals("(uid=afterbind)"))).singleElement()
+          .satisfies(r -> assertThat(r.proxiedAuthz())
+              .isEqualTo("dn:" + SampleDirectory.userDn(2)));
     }
   }
 }
