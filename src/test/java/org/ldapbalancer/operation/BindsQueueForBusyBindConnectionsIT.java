@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.RawLdapClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RecordingDirectory.Request;
 import org.ldapbalancer.testing.RunningBalancer;
@@ -90,5 +91,42 @@ class BindsQueueForBusyBindConnectionsIT {
       clients.forEach(LDAPConnection::close);
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void clientLeavingWhileItsBindWaitsIsDroppedFromTheQueue() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url());
+        RawLdapClient first = RawLdapClient.connect(lb.port());
+        RawLdapClient leaving = RawLdapClient.connect(lb.port());
+        RawLdapClient last = RawLdapClient.connect(lb.port())) {
+      dir.holdRequestsMatching(BindsQueueForBusyBindConnectionsIT::isUserBind);
+      first.send(bind(1, 1));
+      await().atMost(Duration.ofSeconds(20)).until(() -> dir.held().size() == 1);
+      leaving.send(bind(1, 2));
+      last.send(bind(1, 3));
+      // The queue is on the balancer: nothing more reaches the server while the first is held.
+      leaving.send(RawLdapClient.search(2, "(uid=user.1)"));
+      assertThat(leaving.readThrough(2)).singleElement().satisfies(m -> assertThat(
+          m.getSearchResultDoneProtocolOp().getDiagnosticMessage()).isEqualTo("bind in progress"));
+      leaving.close();
+      // An answer made on the same event loop after the close arrived shows it was handled.
+      last.send(RawLdapClient.search(2, "(uid=user.1)"));
+      assertThat(last.readThrough(2)).singleElement().satisfies(m -> assertThat(
+          m.getSearchResultDoneProtocolOp().getDiagnosticMessage()).isEqualTo("bind in progress"));
+      dir.release();
+
+      assertThat(first.read().getBindResponseProtocolOp().getResultCode()).isZero();
+      assertThat(last.read().getBindResponseProtocolOp().getResultCode()).isZero();
+      assertThat(dir.requests(BindsQueueForBusyBindConnectionsIT::isUserBind))
+          .extracting(r -> ((BindRequestProtocolOp) r.op()).getBindDN())
+          .containsExactly(SampleDirectory.userDn(1), SampleDirectory.userDn(3));
+    }
+  }
+
+  private static com.unboundid.ldap.protocol.LDAPMessage bind(int id, int user) {
+    return new com.unboundid.ldap.protocol.LDAPMessage(id,
+        new BindRequestProtocolOp(SampleDirectory.userDn(user), SampleDirectory.USER_PASSWORD));
   }
 }

@@ -149,4 +149,40 @@ class SaslBindIdentityIT {
       }
     }
   }
+
+  @Test
+  void saslExchangeGivenUpMidwayFreesItsBindConnection() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5,
+            config -> config.addSASLBindHandler(new TwoStepHandler()));
+        // One bind connection: if a given-up exchange kept it, no later bind could run.
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url())) {
+      // Given up by going away.
+      try (RawLdapClient raw = RawLdapClient.connect(lb.port())) {
+        raw.send(step(1, null));
+        assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+      }
+      // Given up by sending something else, which is then served.
+      try (RawLdapClient raw = RawLdapClient.connect(lb.port())) {
+        raw.send(step(1, null));
+        assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+        raw.send(RawLdapClient.search(2, "(uid=user.1)"));
+        assertThat(raw.readThrough(2)).hasSize(2);
+        // Given up by a simple bind, which takes the pinned connection's place.
+        raw.send(step(3, null));
+        raw.read();
+        raw.send(new LDAPMessage(4, new BindRequestProtocolOp(SampleDirectory.userDn(2),
+            SampleDirectory.USER_PASSWORD)));
+        LDAPMessage simple = raw.read();
+        assertThat(simple.getMessageID()).isEqualTo(4);
+        assertThat(simple.getBindResponseProtocolOp().getResultCode()).isZero();
+      }
+      try (LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
+        assertThat(c.bind(SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD)
+            .getResultCode()).isEqualTo(ResultCode.SUCCESS);
+      }
+    }
+  }
 }
