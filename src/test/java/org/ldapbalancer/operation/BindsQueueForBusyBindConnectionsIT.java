@@ -125,6 +125,31 @@ class BindsQueueForBusyBindConnectionsIT {
     }
   }
 
+  @Test
+  void bindWaitingTooLongIsAnsweredBusy() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url());
+        RawLdapClient first = RawLdapClient.connect(lb.port());
+        RawLdapClient waiting = RawLdapClient.connect(lb.port())) {
+      dir.holdRequestsMatching(BindsQueueForBusyBindConnectionsIT::isUserBind);
+      first.send(bind(1, 1));
+      await().atMost(Duration.ofSeconds(20)).until(() -> dir.held().size() == 1);
+      long start = System.nanoTime();
+      waiting.send(bind(1, 2));
+      com.unboundid.ldap.protocol.LDAPMessage answer = waiting.read();
+      long waitedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertThat(answer.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.BUSY_INT_VALUE);
+      assertThat(waitedSeconds).isBetween(9L, 25L); // the queue's 10 s deadline
+      dir.release();
+      assertThat(first.read().getBindResponseProtocolOp().getResultCode()).isZero();
+      // The client that was refused can bind now.
+      waiting.send(bind(2, 2));
+      assertThat(waiting.read().getBindResponseProtocolOp().getResultCode()).isZero();
+    }
+  }
+
   private static com.unboundid.ldap.protocol.LDAPMessage bind(int id, int user) {
     return new com.unboundid.ldap.protocol.LDAPMessage(id,
         new BindRequestProtocolOp(SampleDirectory.userDn(user), SampleDirectory.USER_PASSWORD));
