@@ -101,12 +101,25 @@ public final class RecordingDirectory implements AutoCloseable {
   public static RecordingDirectory start(
       String name, int users, Consumer<InMemoryDirectoryServerConfig> customise)
       throws LDAPException, IOException {
-    InMemoryDirectoryServerConfig config = SampleDirectory.config(name, 0);
+    return start(name, users, 0, customise);
+  }
+
+  /** As {@link #start(String, int)} on a given port, e.g. to bring a dead server back. */
+  public static RecordingDirectory start(String name, int users, int port)
+      throws LDAPException, IOException {
+    return start(name, users, port, config -> {});
+  }
+
+  private static RecordingDirectory start(
+      String name, int users, int port, Consumer<InMemoryDirectoryServerConfig> customise)
+      throws LDAPException, IOException {
+    InMemoryDirectoryServerConfig config = SampleDirectory.config(name, port);
     customise.accept(config);
     InMemoryRequestHandler data = new InMemoryRequestHandler(config);
     data.addEntries(SampleDirectory.entries(name, users));
     RecordingDirectory[] self = new RecordingDirectory[1];
-    LDAPListenerConfig listenerConfig = new LDAPListenerConfig(0, new Recorder(data, self, 0));
+    LDAPListenerConfig listenerConfig = new LDAPListenerConfig(port, new Recorder(data, self, 0));
+    listenerConfig.setUseReuseAddress(true);
     listenerConfig.setListenAddress(SampleDirectory.loopback());
     LDAPListener listener = new LDAPListener(listenerConfig);
     self[0] = new RecordingDirectory(listener);
