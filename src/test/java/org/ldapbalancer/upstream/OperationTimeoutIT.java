@@ -3,6 +3,7 @@ package org.ldapbalancer.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.SearchResultDoneProtocolOp;
 import com.unboundid.ldap.sdk.ResultCode;
@@ -49,6 +50,41 @@ class OperationTimeoutIT {
       List<LDAPMessage> next = raw.readThrough(2);
       assertThat(next).extracting(LDAPMessage::getMessageID).containsOnly(2);
       assertThat(next).hasSize(2);
+    }
+  }
+
+  @Test
+  void unansweredBindTimesOutAndItsConnectionIsReplaced() throws Exception {
+    BindConf withTimeout = new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
+        SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ofSeconds(1));
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).bindConf(withTimeout)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        RawLdapClient raw = RawLdapClient.connect(lb.port())) {
+      dir.holdRequestsMatching(r -> r.op() instanceof BindRequestProtocolOp b
+          && b.getBindDN().equals(SampleDirectory.userDn(1)));
+      raw.send(new LDAPMessage(1, new BindRequestProtocolOp(SampleDirectory.userDn(1),
+          SampleDirectory.USER_PASSWORD)));
+      LDAPMessage answer = raw.read();
+      assertThat(answer.getMessageID()).isEqualTo(1);
+      assertThat(answer.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED_INT_VALUE);
+
+      // The client is not left "binding", and is anonymous.
+      raw.send(RawLdapClient.search(2, "(uid=aftertimeout)"));
+      assertThat(raw.readThrough(2)).singleElement().satisfies(m ->
+          assertThat(m.getSearchResultDoneProtocolOp().getResultCode()).isZero());
+      assertThat(dir.requests(r -> r.filter().equals("(uid=aftertimeout)"))).singleElement()
+          .satisfies(r -> assertThat(r.proxiedAuthz()).isEqualTo("dn:"));
+
+      // The bind connection whose state is unknown is replaced; binds work again.
+      dir.release();
+      lb.awaitReady(dir.url());
+      raw.send(new LDAPMessage(3, new BindRequestProtocolOp(SampleDirectory.userDn(2),
+          SampleDirectory.USER_PASSWORD)));
+      LDAPMessage bound = raw.read();
+      assertThat(bound.getMessageID()).isEqualTo(3);
+      assertThat(bound.getBindResponseProtocolOp().getResultCode()).isZero();
     }
   }
 }
