@@ -33,25 +33,38 @@ public final class SampleDirectory {
   /** Starts a directory on {@code 127.0.0.1}, on {@code port} (0 for any free port). */
   public static InMemoryDirectoryServer start(String name, int users, int port)
       throws LDAPException {
-    InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
-    InetAddress loopback;
-    try {
-      loopback = InetAddress.getByName("127.0.0.1");
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-    config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig(name, loopback, port, null));
-    config.setSchema(null); // sample data only; no schema checking needed
-    config.getExtendedOperationHandlers().removeIf(
-        h -> h.getSupportedExtendedRequestOIDs().contains(WhoAmIExtendedRequest.WHO_AM_I_REQUEST_OID));
-    config.addExtendedOperationHandler(new ProxiedWhoAmIHandler());
-    InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
+    InMemoryDirectoryServer server = new InMemoryDirectoryServer(config(name, port));
     server.addEntries(entries(name, users));
     server.startListening();
     return server;
   }
 
-  static List<Entry> entries(String name, int users) {
+  /**
+   * The configuration {@link #start} uses: the base DN, no schema checking, one plain LDAP
+   * listener on {@code 127.0.0.1:port}. Callers may add to it (interceptors, handlers) before
+   * starting a server with it.
+   */
+  public static InMemoryDirectoryServerConfig config(String name, int port) throws LDAPException {
+    InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
+    config.setListenerConfigs(
+        InMemoryListenerConfig.createLDAPConfig(name, loopback(), port, null));
+    config.setSchema(null); // sample data only; no schema checking needed
+    config.getExtendedOperationHandlers().removeIf(
+        h -> h.getSupportedExtendedRequestOIDs().contains(WhoAmIExtendedRequest.WHO_AM_I_REQUEST_OID));
+    config.addExtendedOperationHandler(new ProxiedWhoAmIHandler());
+    return config;
+  }
+
+  public static InetAddress loopback() {
+    try {
+      return InetAddress.getByName("127.0.0.1");
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The sample entries: base, people, the balancer's account and {@code users} users. */
+  public static List<Entry> entries(String name, int users) {
     List<Entry> entries = new ArrayList<>(users + 3);
     entries.add(new Entry(BASE_DN, attrs("objectClass", "top", "objectClass", "domain",
         "dc", "example", "description", "served by " + name)));

@@ -232,7 +232,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   private void bindResponse(Operation op, ByteBuf frame) throws MalformedPduException {
     int code = Responses.resultCode(view);
     if (code == ResultCode.SUCCESS && op.isSaslBind()) {
-      op.detachUpstream();
+      // Still attached until Who Am I? answers, so a client leaving meanwhile reaches abandon().
       heldBindResponse = frame.retain();
       whoAmIFor = op;
       ownRequestId = messageIds.next(idInUse);
@@ -278,6 +278,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         } else if (authzId.isEmpty()) {
           authzId = "dn:";
         }
+        op.detachUpstream();
         ClientLink client = op.client();
         client.bindCompleted(op, new LdapMessage().parse(bindResponse), ResultCode.SUCCESS, authzId);
       }

@@ -1,0 +1,188 @@
+package org.ldapbalancer.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.unboundid.asn1.ASN1OctetString;
+import com.unboundid.ldap.listener.InMemoryRequestHandler;
+import com.unboundid.ldap.listener.InMemorySASLBindHandler;
+import com.unboundid.ldap.protocol.BindRequestProtocolOp;
+import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
+import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.sdk.BindResult;
+import com.unboundid.ldap.sdk.Control;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.PLAINBindRequest;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchScope;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.MessageClient;
+import org.ldapbalancer.testing.RecordingDirectory;
+import org.ldapbalancer.testing.RecordingDirectory.Request;
+import org.ldapbalancer.testing.RunningBalancer;
+
+/**
+ * SASL binds are forwarded as they are; after one succeeds the balancer learns who the client
+ * now is by asking Who Am I? (RFC 4532) on the same bind connection. Multi-step exchanges stay
+ * on the connection they started on.
+ */
+@Timeout(120)
+class SaslBindIdentityIT {
+  private static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
+  private static final String TWO_STEP = "X-TWO-STEP";
+
+  private static String searchAndGetIdentity(LDAPConnection c, RecordingDirectory dir,
+      String marker) throws LDAPException {
+    c.search(SampleDirectory.BASE_DN, SearchScope.SUB, "(uid=" + marker + ")");
+    List<Request> seen = dir.requests(r -> r.filter().equals("(uid=" + marker + ")"));
+    assertThat(seen).hasSize(1);
+    return seen.get(0).proxiedAuthz();
+  }
+
+  @Test
+  void plainBindSetsTheIdentityTheServerReports() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url());
+        LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
+      BindResult r = c.bind(new PLAINBindRequest("dn:" + SampleDirectory.userDn(1),
+          SampleDirectory.USER_PASSWORD));
+      assertThat(r.getResultCode()).isEqualTo(ResultCode.SUCCESS);
+      assertThat(searchAndGetIdentity(c, dir, "sasl1"))
+          .isEqualToIgnoringCase("dn:" + SampleDirectory.userDn(1));
+
+      Request bind = dir.requests(q -> q.op() instanceof BindRequestProtocolOp b
+          && "PLAIN".equals(b.getSASLMechanism())).get(0);
+      Request whoAmI = dir.requests(q -> q.op() instanceof ExtendedRequestProtocolOp e
+          && e.getOID().equals(WHO_AM_I)).get(0);
+      assertThat(whoAmI.connection()).isEqualTo(bind.connection());
+      assertThat(whoAmI.controls()).isEmpty();
+
+      assertThatThrownBy(() -> c.bind(new PLAINBindRequest("dn:" + SampleDirectory.userDn(2),
+          "wrong")))
+          .isInstanceOfSatisfying(LDAPException.class,
+              e -> assertThat(e.getResultCode()).isEqualTo(ResultCode.INVALID_CREDENTIALS));
+      assertThat(searchAndGetIdentity(c, dir, "sasl2")).isEqualTo("dn:");
+
+      c.bind(new PLAINBindRequest("dn:" + SampleDirectory.userDn(3),
+          SampleDirectory.USER_PASSWORD));
+      assertThat(searchAndGetIdentity(c, dir, "sasl3"))
+          .isEqualToIgnoringCase("dn:" + SampleDirectory.userDn(3));
+    }
+  }
+
+  /**
+   * A made-up two-step mechanism: the first step (no credentials) gets a challenge, the second
+   * (a user's uid) succeeds only on the connection that saw the first.
+   */
+  private static final class TwoStepHandler extends InMemorySASLBindHandler {
+    @Override
+    public String getSASLMechanismName() {
+      return TWO_STEP;
+    }
+
+    @Override
+    public BindResult processSASLBind(InMemoryRequestHandler handler, int messageID, DN bindDN,
+        ASN1OctetString credentials, List<Control> controls) {
+      if (credentials == null) {
+        handler.getConnectionState().put(TWO_STEP, Boolean.TRUE);
+        return new BindResult(messageID, ResultCode.SASL_BIND_IN_PROGRESS, null, null, null,
+            null, new ASN1OctetString("challenge"));
+      }
+      if (handler.getConnectionState().remove(TWO_STEP) == null) {
+        return new BindResult(messageID, ResultCode.INVALID_CREDENTIALS,
+            "second step on a connection that did not see the first", null, null, null);
+      }
+      try {
+        handler.setAuthenticatedDN(
+            new DN("uid=" + credentials.stringValue() + "," + SampleDirectory.PEOPLE_DN));
+      } catch (LDAPException e) {
+        return new BindResult(messageID, ResultCode.INVALID_CREDENTIALS, e.getMessage(), null,
+            null, null);
+      }
+      return new BindResult(messageID, ResultCode.SUCCESS, null, null, null, null);
+    }
+  }
+
+  private static LDAPMessage step(int id, String credentials) {
+    return new LDAPMessage(id, new BindRequestProtocolOp("", TWO_STEP,
+        credentials == null ? null : new ASN1OctetString(credentials)));
+  }
+
+  @Test
+  void multiStepSaslBindStaysOnOneBindConnection() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5,
+            config -> config.addSASLBindHandler(new TwoStepHandler()));
+        // Two bind connections, so that an unpinned second step could go astray.
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 2)
+            .start().awaitReady(dir.url());
+        MessageClient raw = MessageClient.connect(lb.port())) {
+      for (int round = 0; round < 3; round++) {
+        int base = round * 10;
+        raw.send(step(base + 1, null));
+        LDAPMessage first = raw.read();
+        assertThat(first.getMessageID()).isEqualTo(base + 1);
+        assertThat(first.getBindResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+        assertThat(first.getBindResponseProtocolOp().getServerSASLCredentials().stringValue())
+            .isEqualTo("challenge");
+
+        raw.send(step(base + 2, "user." + round));
+        LDAPMessage second = raw.read();
+        assertThat(second.getMessageID()).isEqualTo(base + 2);
+        assertThat(second.getBindResponseProtocolOp().getResultCode())
+            .as("round %d: %s", round, second.getBindResponseProtocolOp().getDiagnosticMessage())
+            .isZero();
+
+        raw.send(MessageClient.search(base + 3, "(uid=multi" + round + ")"));
+        raw.readThrough(base + 3);
+        String marker = "(uid=multi" + round + ")";
+        String expected = "dn:" + SampleDirectory.userDn(round);
+        assertThat(dir.requests(r -> r.filter().equals(marker))).singleElement()
+            .satisfies(r -> assertThat(r.proxiedAuthz())
+                .isEqualToIgnoringCase(expected));
+      }
+    }
+  }
+
+  @Test
+  void saslExchangeGivenUpMidwayFreesItsBindConnection() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5,
+            config -> config.addSASLBindHandler(new TwoStepHandler()));
+        // One bind connection: if a given-up exchange kept it, no later bind could run.
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url())) {
+      // Given up by going away.
+      try (MessageClient raw = MessageClient.connect(lb.port())) {
+        raw.send(step(1, null));
+        assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+      }
+      // Given up by sending something else, which is then served.
+      try (MessageClient raw = MessageClient.connect(lb.port())) {
+        raw.send(step(1, null));
+        assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+        raw.send(MessageClient.search(2, "(uid=user.1)"));
+        assertThat(raw.readThrough(2)).hasSize(2);
+        // Given up by a simple bind, which takes the pinned connection's place.
+        raw.send(step(3, null));
+        raw.read();
+        raw.send(new LDAPMessage(4, new BindRequestProtocolOp(SampleDirectory.userDn(2),
+            SampleDirectory.USER_PASSWORD)));
+        LDAPMessage simple = raw.read();
+        assertThat(simple.getMessageID()).isEqualTo(4);
+        assertThat(simple.getBindResponseProtocolOp().getResultCode()).isZero();
+      }
+      try (LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
+        assertThat(c.bind(SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD)
+            .getResultCode()).isEqualTo(ResultCode.SUCCESS);
+      }
+    }
+  }
+}
