@@ -266,7 +266,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       return;
     }
     pending.remove(op.clientMessageId());
-    if (op.isBind()) {
+    if (op.isBind() && state == State.BINDING) {
       state = State.READY; // and anonymous, as after any failed bind
     }
     if (state != State.CLOSING) {

@@ -242,7 +242,8 @@ public final class ServerPool {
     if (wasReady) {
       connect(connection.isBindConnection()); // a working connection is replaced at once
     } else {
-      attemptFailed(connection.isBindConnection(), "connection set-up failed");
+      String why = connection.setupFailure();
+      attemptFailed(connection.isBindConnection(), why != null ? why : "connection set-up failed");
     }
   }
 
@@ -279,6 +280,10 @@ public final class ServerPool {
     for (UpstreamConnection c : new ArrayList<>(all)) {
       c.channel().close();
     }
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   /** Operations in flight on this server from this loop. */

@@ -59,6 +59,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   private Operation whoAmIFor;
   private ByteBuf heldBindResponse;
   private boolean saslPinned;
+  private String setupFailure;
+  /** Closed by this side (with its own log line), not lost. */
+  private boolean closedHere;
 
   UpstreamConnection(ServerPool pool, boolean bindConnection, int firstMessageId) {
     this.pool = pool;
@@ -339,9 +342,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
 
   void closeWith(String reason) {
     if (state != State.CLOSED && channel != null && channel.isOpen()) {
-      log.warn("{}: closing upstream connection: {}", pool.name(), reason);
+      closedHere = true;
+      if (state == State.READY) {
+        log.warn("{}: closing upstream connection: {}", pool.name(), reason);
+      } else {
+        setupFailure = reason; // the pool reports it, once per outage rather than per retry
+      }
       channel.close();
     }
+  }
+
+  /** Why setting the connection up failed, or null. */
+  String setupFailure() {
+    return setupFailure;
   }
 
   @Override
@@ -350,6 +363,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     state = State.CLOSED;
     if (setupTimeout != null) {
       setupTimeout.cancel(false);
+    }
+    if (wasReady && !closedHere && !pool.isClosed()) {
+      log.warn("{}: connection lost; {} operations in flight answered other (80)",
+          pool.name(), pending.size() + (whoAmIFor != null ? 1 : 0));
     }
     failAll();
     pool.connectionClosed(this, wasReady);
