@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
   @Option(names = "-V", description = "print the version and exit")
   boolean version;
 
-  @Option(names = "-n", paramLabel = "NAME", description = "the service name used in logs")
+  @Option(names = "-n", paramLabel = "NAME", description = "the service name in log lines")
   String serviceName;
 
   @Option(names = "--help", usageHelp = true, description = "show this help")
@@ -113,7 +113,8 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
     if (serviceName != null) {
-      Thread.currentThread().setName(serviceName);
+      ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory())
+          .putProperty("SERVICE", serviceName);
     }
     Balancer balancer;
     try {
