@@ -73,6 +73,9 @@ public final class Bench {
    */
   public static BenchResult run(BenchSettings settings, PrintWriter progress)
       throws BenchException, InterruptedException {
+    if (settings.mode() == BenchMode.IDLE) {
+      throw new IllegalArgumentException("idle mode is run by IdleRun, not Bench");
+    }
     BenchTransport transport = BenchTransport.best();
     EventLoopGroup group = transport.newGroup(settings.threads());
     try {

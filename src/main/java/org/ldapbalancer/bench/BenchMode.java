@@ -11,7 +11,9 @@ public enum BenchMode {
   /** Searches, binds and modifies in given proportions. */
   MIXED,
   /** A new connection, a bind and an unbind per operation. */
-  CONNECT;
+  CONNECT,
+  /** No load: connections that each answer one search, then sit open for the duration. */
+  IDLE;
 
   /**
    * The mode named on the command line.
@@ -25,7 +27,7 @@ public enum BenchMode {
       }
     }
     throw new IllegalArgumentException(
-        "unknown mode '" + name + "': expected search, bind, mixed or connect");
+        "unknown mode '" + name + "': expected search, bind, mixed, connect or idle");
   }
 
   public String label() {

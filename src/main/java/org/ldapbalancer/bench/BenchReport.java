@@ -108,6 +108,62 @@ public final class BenchReport {
     return b.toString();
   }
 
+  static String idleHeader(BenchSettings s, String transport) {
+    String identity = s.bindDn() == null ? "anonymous" : "bound as " + s.bindDn();
+    return fmt("ldap-balancer bench: idle on %s, %d connections (%s), one search each, then held"
+            + " %s s without traffic (%s)%n%8s %8s %8s %8s %8s",
+        s.url(), s.connections(), identity, num(s.durationSeconds()), transport, "time",
+        "set up", "failed", "open", "lost");
+  }
+
+  /** One second of idle mode: connections set up, failed, open now and lost so far. */
+  static String idleLine(double atSeconds, int setUp, int failed, int open, int lost) {
+    return fmt("%6.1f s %8d %8d %8d %8d", atSeconds, setUp, failed, open, lost);
+  }
+
+  static String idleSetUp(int setUp, int requested, double seconds, int failed, int unanswered) {
+    return fmt("set up %d of %d connections in %.1f s (%d failed, %d unanswered); holding them",
+        setUp, requested, seconds, failed, unanswered);
+  }
+
+  /** The idle-mode summary for people. */
+  public static String text(IdleResult r) {
+    StringBuilder b = new StringBuilder();
+    b.append(fmt("%nsummary: %d of %d connections set up in %.2f s, held %.2f s (stopped by %s);"
+            + " %d open at the end%n", r.setUp(), r.settings().connections(), r.setupSeconds(),
+        r.heldSeconds(), r.stopReason(), r.openAtEnd()));
+    b.append(fmt("failed: %d; unanswered: %d; search errors: %d; lost while idle: %d",
+        r.failed(), r.unanswered(), r.searchErrors(), r.lost()));
+    if (r.firstFailure() != null) {
+      b.append(" (first: ").append(r.firstFailure()).append(')');
+    }
+    return b.toString();
+  }
+
+  /** The idle-mode summary as one JSON object. */
+  public static String json(IdleResult r) {
+    BenchSettings s = r.settings();
+    StringBuilder b = new StringBuilder(256).append('{');
+    field(b, "mode", s.mode().label()).append(',');
+    field(b, "url", s.url().toString()).append(',');
+    b.append("\"connections\":").append(s.connections()).append(',');
+    b.append("\"threads\":").append(s.threads()).append(',');
+    field(b, "transport", r.transport()).append(',');
+    b.append("\"setUp\":").append(r.setUp()).append(',');
+    b.append("\"failed\":").append(r.failed()).append(',');
+    b.append("\"unanswered\":").append(r.unanswered()).append(',');
+    b.append("\"searchErrors\":").append(r.searchErrors()).append(',');
+    b.append("\"lost\":").append(r.lost()).append(',');
+    b.append("\"openAtEnd\":").append(r.openAtEnd()).append(',');
+    b.append("\"setupSeconds\":").append(fmt("%.3f", r.setupSeconds())).append(',');
+    b.append("\"heldSeconds\":").append(fmt("%.3f", r.heldSeconds())).append(',');
+    if (r.firstFailure() != null) {
+      field(b, "firstFailure", r.firstFailure()).append(',');
+    }
+    field(b, "stoppedBy", r.stopReason());
+    return b.append('}').toString();
+  }
+
   private static StringBuilder latency(StringBuilder b, BenchResult.Latency l) {
     return b.append("\"latencyMicros\":{\"p50\":").append(l.p50()).append(",\"p90\":")
         .append(l.p90()).append(",\"p99\":").append(l.p99()).append(",\"p99_9\":")

@@ -65,12 +65,16 @@ public record BenchSettings(
     // RFC 4513 §5.1.2: a name with an empty password is an unauthenticated bind, not a login.
     check(bindDn == null || (bindPassword != null && !bindPassword.isEmpty()),
         "--bind-dn needs a non-empty --bind-password");
+    // Idle mode sends one search per connection and then nothing: load options make no sense.
+    check(mode != BenchMode.IDLE || (inFlight == 1 && warmupSeconds == 0 && maxOps == 0
+            && rate == 0),
+        "idle mode sends no load: --in-flight, --warmup, --max-ops and --rate do not apply");
     check(mix == null || mode == BenchMode.MIXED, "--mix applies to mixed mode only");
     check(!modifyAttribute.isBlank(), "--modify-attribute must not be empty");
     check(attributes.stream().noneMatch(String::isBlank), "--attributes has an empty name");
     if (mix == null) {
       mix = switch (mode) {
-        case SEARCH -> OpMix.SEARCH_ONLY;
+        case SEARCH, IDLE -> OpMix.SEARCH_ONLY;
         case BIND, CONNECT -> OpMix.BIND_ONLY;
         case MIXED -> OpMix.DEFAULT_MIXED;
       };

@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.ldapbalancer.bench.Bench;
 import org.ldapbalancer.bench.BenchException;
+import org.ldapbalancer.bench.BenchMode;
 import org.ldapbalancer.bench.BenchReport;
 import org.ldapbalancer.bench.BenchResult;
 import org.ldapbalancer.bench.BenchSettings;
+import org.ldapbalancer.bench.IdleResult;
+import org.ldapbalancer.bench.IdleRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Load an LDAP server and report operations/s, latency percentiles and errors.",
       "Modes: search (base-object read of a random entry), bind (simple bind as a random user),"
-          + " mixed (search/bind/modify in proportions), connect (connect + bind + unbind)."
+          + " mixed (search/bind/modify in proportions), connect (connect + bind + unbind),"
+          + " idle (connections that answer one search each, then sit open for the duration)."
     },
     sortOptions = false,
     usageHelpAutoWidth = true)
@@ -35,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "MODE",
-      description = "search, bind, mixed or connect (default search)")
+      description = "search, bind, mixed, connect or idle (default search)")
   String mode = "search";
 
   @Option(names = "--url", paramLabel = "URL",
@@ -44,7 +48,8 @@ final class BenchCommand implements Callable<Integer> {
   String url;
 
   @Option(names = {"-c", "--connections"}, paramLabel = "N",
-      description = "connections (connect mode: concurrent connects) (default 8)")
+      description = "connections (connect mode: concurrent connects; idle mode: connections to"
+          + " hold) (default 8)")
   Integer connections;
 
   @Option(names = "--in-flight", paramLabel = "N",
@@ -121,6 +126,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = cmd.getOut();
     PrintWriter progress = settings.json() ? cmd.getErr() : out;
+    if (settings.mode() == BenchMode.IDLE) {
+      return idle(settings, progress, cmd);
+    }
     BenchResult result;
     try {
       result = Bench.run(settings, progress);
@@ -131,6 +139,21 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.println(settings.json() ? BenchReport.json(result) : BenchReport.text(result));
     out.flush();
+    return 0;
+  }
+
+  private static int idle(BenchSettings settings, PrintWriter progress, CommandLine cmd)
+      throws InterruptedException {
+    IdleResult result;
+    try {
+      result = IdleRun.run(settings, progress);
+    } catch (BenchException e) {
+      cmd.getErr().println("ldap-balancer bench: " + e.getMessage());
+      cmd.getErr().flush();
+      return 1;
+    }
+    cmd.getOut().println(settings.json() ? BenchReport.json(result) : BenchReport.text(result));
+    cmd.getOut().flush();
     return 0;
   }
 

@@ -106,4 +106,21 @@ class BenchSettingsTest {
     assertThatThrownBy(() -> valid().modifyAttribute(" ").build())
         .hasMessageContaining("--modify-attribute");
   }
+
+  @Test
+  void idleModeTakesNoLoadOptions() {
+    BenchSettings s = valid().mode("idle").connections(4750).durationSeconds(600).build();
+    assertThat(s.mode()).isEqualTo(BenchMode.IDLE);
+    assertThat(s.mix()).isEqualTo(OpMix.SEARCH_ONLY); // the one search each connection sends
+    assertThatThrownBy(() -> valid().mode("idle").rate(10).build())
+        .hasMessageContaining("idle mode sends no load");
+    assertThatThrownBy(() -> valid().mode("idle").inFlight(2).build())
+        .hasMessageContaining("--in-flight");
+    assertThatThrownBy(() -> valid().mode("idle").warmupSeconds(1).build())
+        .hasMessageContaining("--warmup");
+    assertThatThrownBy(() -> valid().mode("idle").maxOps(5).build())
+        .hasMessageContaining("--max-ops");
+    assertThatThrownBy(() -> valid().mode("idle").connections(10_001).build())
+        .hasMessageContaining("--connections");
+  }
 }

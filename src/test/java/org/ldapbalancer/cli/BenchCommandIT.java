@@ -186,4 +186,45 @@ class BenchCommandIT {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("RFC 4511");
   }
+
+  @Test
+  void idleModeHoldsConnectionsThatEachAnsweredASearch() throws Exception {
+    Run run = bench("idle", "--url", url, "--dn-template", TEMPLATE, "--connections", "300",
+        "--duration", "1", "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().getFieldAsString("mode")).isEqualTo("idle");
+    assertThat(run.number("setUp")).isEqualTo(300);
+    assertThat(run.number("openAtEnd")).isEqualTo(300);
+    assertThat(run.number("failed")).isZero();
+    assertThat(run.number("unanswered")).isZero();
+    assertThat(run.number("searchErrors")).isZero();
+    assertThat(run.number("lost")).isZero();
+    assertThat(run.json().getFieldAsString("stoppedBy")).isEqualTo("duration");
+    assertThat(run.err()).contains("ldap-balancer bench: idle", "set up 300 of 300");
+  }
+
+  @Test
+  void idleModeTextReportCountsWhatWasHeld() {
+    Run run = bench("idle", "--url", url, "--dn-template", TEMPLATE, "--connections", "20",
+        "--duration", "0.5", "--bind-dn", SampleDirectory.BALANCER_DN,
+        "--bind-password", SampleDirectory.BALANCER_PASSWORD);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("bound as " + SampleDirectory.BALANCER_DN,
+        "summary: 20 of 20 connections set up", "20 open at the end", "lost while idle: 0");
+  }
+
+  @Test
+  void idleModeEndsWhenTheSessionBindIsRefused() {
+    Run run = bench("idle", "--url", url, "--connections", "20", "--duration", "5",
+        "--bind-dn", SampleDirectory.BALANCER_DN, "--bind-password", "not-the-password");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("refused the session bind", "invalidCredentials (49)");
+  }
+
+  @Test
+  void idleModeRefusesLoadOptions() {
+    Run run = bench("idle", "--url", url, "--rate", "100");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("idle mode sends no load");
+  }
 }
