@@ -53,13 +53,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   private State state = State.READY;
   /** The control added to this client's requests, or null to add none. */
   private ByteBuf identityControl;
+  /**
+   * Whether {@link #identityControl} matches {@link #authzId}: it is made on the first operation
+   * after a bind, so clients that only bind (authentication checks) never pay for it.
+   */
+  private boolean identityControlMade;
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
 
   public ClientConnection(OperationRouter router, ClientSettings settings) {
     this.router = router;
     this.settings = settings;
-    this.identityControl = settings.controlFor(authzId);
   }
 
   /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
@@ -148,6 +152,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     Operation op = new Operation(this, id, tag);
     pending.put(id, op);
+    if (!identityControlMade) {
+      identityControl = settings.controlFor(authzId);
+      identityControlMade = true;
+    }
     int result = router.forward(op, request, identityControl);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
@@ -284,7 +292,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   private void setIdentity(String newAuthzId) {
     if (!newAuthzId.equals(authzId)) {
       authzId = newAuthzId;
-      identityControl = settings.controlFor(newAuthzId);
+      identityControlMade = false;
     }
   }
 

@@ -2,6 +2,7 @@ package org.ldapbalancer.client;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.ldapbalancer.protocol.Controls;
 
 /**
@@ -10,9 +11,11 @@ import org.ldapbalancer.protocol.Controls;
  */
 public final class ClientSettings {
   private static final String ANONYMOUS = "dn:";
+  private static final Pattern SPACE_AROUND_SEPARATORS = Pattern.compile("\\s*([,=+])\\s*");
 
   private final int maxPendingPerClient;
   private final boolean proxyAuthz;
+  /** The balancer's own identity, normalised once. */
   private final String ownAuthzId;
   /** Every new client starts anonymous: one shared control instead of one per connection. */
   private final ByteBuf anonymousControl;
@@ -26,7 +29,7 @@ public final class ClientSettings {
   public ClientSettings(int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId) {
     this.maxPendingPerClient = maxPendingPerClient;
     this.proxyAuthz = proxyAuthz;
-    this.ownAuthzId = ownAuthzId;
+    this.ownAuthzId = normalize(ownAuthzId);
     this.anonymousControl = newControl(ANONYMOUS);
   }
 
@@ -40,7 +43,7 @@ public final class ClientSettings {
   }
 
   private ByteBuf newControl(String authzId) {
-    if (!proxyAuthz || normalize(authzId).equals(normalize(ownAuthzId))) {
+    if (!proxyAuthz || normalize(authzId).equals(ownAuthzId)) {
       return null;
     }
     return Controls.proxiedAuthorization(authzId);
@@ -48,6 +51,6 @@ public final class ClientSettings {
 
   /** Enough DN normalisation to recognise the balancer's own account as written in the config. */
   private static String normalize(String authzId) {
-    return authzId.toLowerCase(Locale.ROOT).replaceAll("\\s*([,=+])\\s*", "$1").trim();
+    return SPACE_AROUND_SEPARATORS.matcher(authzId.toLowerCase(Locale.ROOT)).replaceAll("$1").trim();
   }
 }
