@@ -2,6 +2,7 @@ package org.ldapbalancer.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,20 @@ public final class Main implements Callable<Integer> {
   boolean help;
 
   public static void main(String[] args) {
+    productionBufferSettings();
     System.exit(run(args));
+  }
+
+  /**
+   * Netty's leak detection samples one buffer in 128 and records a stack trace for it: in a
+   * profile of forwarded searches that was half of all heap allocated per operation, on every
+   * operation, forever. The tests run with it on (and at paranoid level where it matters); the
+   * shipped process turns it off unless {@code -Dio.netty.leakDetection.level} says otherwise.
+   */
+  static void productionBufferSettings() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
   }
 
   static int run(String... args) {
