@@ -14,6 +14,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-request pieces of forwarding: reading the envelope of a search request, and writing
+ * The per-request pieces of forwarding: framing a search request, reading its envelope, and writing
  * it under a new message ID, with and without the Proxied Authorization control. Writes go to
  * a channel whose outbound handler releases them at once, so the figures are the balancer's
  * work, not Netty's outbound buffer.
@@ -40,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
 public class ForwardingBenchmark {
   /** A base-object search for uid=user.42,ou=people,dc=example,dc=com, attributes cn and mail. */
   private static final byte[] SEARCH = encodedSearch();
@@ -64,6 +65,7 @@ public class ForwardingBenchmark {
   private final LdapMessage view = new LdapMessage();
   private ByteBuf control;
   private EmbeddedChannel sink;
+  private EmbeddedChannel decoderChannel;
   private int id;
 
   @Setup
@@ -79,12 +81,24 @@ public class ForwardingBenchmark {
               }
             });
     sink.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+    decoderChannel = new EmbeddedChannel(new LdapFrameDecoder(262143));
   }
 
   @TearDown
   public void tearDown() {
     frame.release();
     sink.finishAndReleaseAll();
+    decoderChannel.finishAndReleaseAll();
+  }
+
+  /** Framing as the pipeline does it: a read buffer in, one retained frame slice out. */
+  @Benchmark
+  public int decodeFrame() {
+    decoderChannel.writeInbound(frame.retainedDuplicate());
+    ByteBuf out = decoderChannel.readInbound();
+    int length = out.readableBytes();
+    out.release();
+    return length;
   }
 
   @Benchmark
