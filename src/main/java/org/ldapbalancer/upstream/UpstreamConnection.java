@@ -293,6 +293,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
 
   /** Fails operations that have waited longer than the operation time limit. */
   void expire(long nowNanos, long timeoutNanos) {
+    if (whoAmIFor != null && nowNanos - whoAmIFor.startNanos() >= timeoutNanos) {
+      // A SASL bind that succeeded but whose identity never came: the client is answered and
+      // the connection, in an unknown state, is replaced.
+      Operation op = whoAmIFor;
+      whoAmIFor = null;
+      op.detachUpstream();
+      op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, "upstream did not respond in time");
+      closeWith("no answer to Who Am I? in time");
+      return;
+    }
     if (pending.isEmpty()) {
       return;
     }

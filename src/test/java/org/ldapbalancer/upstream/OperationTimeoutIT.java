@@ -87,4 +87,33 @@ class OperationTimeoutIT {
       assertThat(bound.getBindResponseProtocolOp().getResultCode()).isZero();
     }
   }
+
+  @Test
+  void saslBindWhoseWhoAmIIsNeverAnsweredTimesOut() throws Exception {
+    BindConf withTimeout = new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
+        SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ofSeconds(1));
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).bindConf(withTimeout)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        MessageClient raw = MessageClient.connect(lb.port())) {
+      dir.holdRequestsMatching(r -> r.op()
+          instanceof com.unboundid.ldap.protocol.ExtendedRequestProtocolOp e
+          && e.getOID().equals("1.3.6.1.4.1.4203.1.11.3"));
+      raw.send(new LDAPMessage(1, new BindRequestProtocolOp("", "PLAIN",
+          new com.unboundid.asn1.ASN1OctetString(
+              "\0dn:" + SampleDirectory.userDn(1) + "\0" + SampleDirectory.USER_PASSWORD))));
+      LDAPMessage answer = raw.read();
+      assertThat(answer.getMessageID()).isEqualTo(1);
+      assertThat(answer.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED_INT_VALUE);
+
+      // Not left binding, and anonymous: the identity was never learnt.
+      raw.send(MessageClient.search(2, "(uid=afterwhoami)"));
+      assertThat(raw.readThrough(2)).singleElement().satisfies(m ->
+          assertThat(m.getSearchResultDoneProtocolOp().getResultCode()).isZero());
+      assertThat(dir.requests(r -> r.filter().equals("(uid=afterwhoami)"))).singleElement()
+          .satisfies(r -> assertThat(r.proxiedAuthz()).isEqualTo("dn:"));
+      dir.release();
+    }
+  }
 }
