@@ -224,7 +224,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       pending.remove(op.clientMessageId());
       op.finish();
       state = State.SASL_IN_PROGRESS;
-      saslConnection = op.upstream() != null ? op.upstream() : null;
+      saslConnection = op.upstream(); // the next step must go to the same connection
     } else {
       if (resultCode == ResultCode.SUCCESS) {
         setIdentity(newAuthzId);
