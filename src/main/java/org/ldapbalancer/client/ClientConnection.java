@@ -147,7 +147,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     int limit = settings.maxPendingPerClient();
     if (limit > 0 && pending.size() >= limit) {
-      respond(id, responseTag, ResultCode.BUSY, "too many operations pending on this connection");
+      // lloadd's wording, so scripts written against it keep matching.
+      respond(id, responseTag, ResultCode.BUSY,
+          "pending operation limit reached on this connection");
       return;
     }
     Operation op = new Operation(this, id, tag);
@@ -160,8 +162,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
-      respond(id, responseTag, result,
-          result == ResultCode.BUSY ? "too busy" : "no connections available");
+      respond(id, responseTag, result, "no connections available"); // as lloadd, for both
     }
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
