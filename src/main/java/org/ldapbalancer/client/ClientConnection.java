@@ -13,6 +13,7 @@ import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.BindRequest;
+import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
@@ -157,6 +158,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (!identityControlMade) {
       identityControl = settings.controlFor(authzId);
       identityControlMade = true;
+    }
+    if (identityControl != null && request.hasControls()
+        && Controls.hasProxiedAuthorization(request)) {
+      // RFC 4370 allows one such control per request, and the balancer's carries this
+      // client's identity: a second one would be refused upstream as a protocol error.
+      respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
+          "a Proxied Authorization control is passed through only for the balancer's own"
+              + " identity (bindconf); other clients are proxied as themselves");
+      return;
     }
     int result = router.forward(op, request, identityControl);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {

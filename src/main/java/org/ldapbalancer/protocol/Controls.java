@@ -4,9 +4,47 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
-/** Encoding the controls the balancer adds to requests. */
+/** Encoding the controls the balancer adds to requests, and finding one in a request. */
 public final class Controls {
+  private static final byte[] PROXIED_AUTHORIZATION_OID =
+      Oids.PROXIED_AUTHORIZATION.getBytes(StandardCharsets.US_ASCII);
+
   private Controls() {}
+
+  /**
+   * Whether the message carries a Proxied Authorization control of its own. Reads the control
+   * types in place; called only for messages that have controls.
+   */
+  public static boolean hasProxiedAuthorization(LdapMessage message)
+      throws MalformedPduException {
+    if (!message.hasControls()) {
+      return false;
+    }
+    ByteBuf buf = message.frame();
+    long controls =
+        Ber.readElement(buf, message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+    int index = Ber.start(controls);
+    int end = Ber.end(controls);
+    while (index < end) {
+      long control = Ber.readElement(buf, index, end, Ber.SEQUENCE);
+      long type = Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
+      if (Ber.length(type) == PROXIED_AUTHORIZATION_OID.length
+          && equalsAt(buf, Ber.start(type), PROXIED_AUTHORIZATION_OID)) {
+        return true;
+      }
+      index = Ber.end(control);
+    }
+    return false;
+  }
+
+  private static boolean equalsAt(ByteBuf buf, int index, byte[] expected) {
+    for (int i = 0; i < expected.length; i++) {
+      if (buf.getByte(index + i) != expected[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * A critical Proxied Authorization control (RFC 4370 §3) for {@code authzId}, e.g. {@code

@@ -118,6 +118,26 @@ class BindIdentityIT {
   }
 
   @Test
+  void anotherClientsOwnProxiedAuthorizationControlIsRefusedClearly() throws Exception {
+    try (LDAPConnection c = start(true)) {
+      c.bind(SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD);
+      SearchRequest request =
+          new SearchRequest(SampleDirectory.BASE_DN, SearchScope.SUB, "(uid=notmine)");
+      request.addControl(
+          new ProxiedAuthorizationV2RequestControl("dn:" + SampleDirectory.userDn(5)));
+      assertThatThrownBy(() -> c.search(request))
+          .isInstanceOfSatisfying(LDAPException.class, e -> {
+            assertThat(e.getResultCode()).isEqualTo(ResultCode.UNWILLING_TO_PERFORM);
+            assertThat(e.getDiagnosticMessage()).contains("Proxied Authorization");
+          });
+      assertThat(dir.requests(r -> r.filter().equals("(uid=notmine)"))).isEmpty();
+      // Other controls still pass, and the connection goes on.
+      assertThat(searchSeenUpstream(c, "stillfine").proxiedAuthz())
+          .isEqualTo("dn:" + SampleDirectory.userDn(1));
+    }
+  }
+
+  @Test
   void withProxyAuthzOffNoControlIsAdded() throws Exception {
     try (LDAPConnection c = start(false)) {
       assertThat(searchSeenUpstream(c, "off1").controls()).isEmpty();

@@ -104,6 +104,11 @@ class HostileInputTest {
       // fine
     }
     try {
+      Controls.hasProxiedAuthorization(m);
+    } catch (MalformedPduException expected) {
+      // fine: controls that are not Control sequences
+    }
+    try {
       Responses.resultCode(m);
     } catch (MalformedPduException expected) {
       // fine
