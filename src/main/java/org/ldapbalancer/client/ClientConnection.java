@@ -59,17 +59,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
    * after a bind, so clients that only bind (authentication checks) never pay for it.
    */
   private boolean identityControlMade;
+  /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
 
   public ClientConnection(OperationRouter router, ClientSettings settings) {
     this.router = router;
     this.settings = settings;
-  }
-
-  /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
-  public String authzId() {
-    return authzId;
   }
 
   @Override
