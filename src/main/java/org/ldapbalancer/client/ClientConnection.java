@@ -9,6 +9,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import org.ldapbalancer.operation.ClientLink;
+import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -168,7 +169,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
-      respond(id, responseTag, result, "no connections available"); // as lloadd, for both
+      respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
     }
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and

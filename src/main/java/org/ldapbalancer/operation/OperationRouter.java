@@ -20,8 +20,6 @@ public final class OperationRouter {
   /** {@link #forward} result: the operation waits for a backlog to drain. */
   public static final int WAITING = -1;
 
-  static final String NO_CONNECTIONS = "no connections available";
-
   private final Selector<UpstreamLink> regular;
   private final Selector<UpstreamLink> binds;
   private final FlushBatch flushes;
@@ -78,7 +76,7 @@ public final class OperationRouter {
       if (pinned.isReady() && pinned.isIdleBindConnection()) {
         pinned.forward(op, request, null);
       } else {
-        op.client().fail(op, ResultCode.OTHER, "connection to the remote server has been severed");
+        op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
       }
       return;
     }
@@ -86,7 +84,7 @@ public final class OperationRouter {
     if (link != null) {
       link.forward(op, request, null);
     } else if (bindQueue.isEmpty() && binds.refusal() == Refusal.UNAVAILABLE) {
-      op.client().fail(op, ResultCode.UNAVAILABLE, NO_CONNECTIONS);
+      op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
     } else if (!bindQueue.offer(op, request.frame(), null)) {
       op.client().fail(op, ResultCode.BUSY, "too many binds waiting for a connection");
     }
@@ -174,7 +172,7 @@ public final class OperationRouter {
 
   private static void fail(Operation op, Refusal refusal) {
     if (refusal == Refusal.UNAVAILABLE) {
-      op.client().fail(op, ResultCode.UNAVAILABLE, NO_CONNECTIONS);
+      op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
     } else {
       op.client().fail(op, ResultCode.BUSY, "no connection became free in time");
     }

@@ -267,10 +267,9 @@ public final class ServerPool {
 
   /** Fails operations older than the time limit; run periodically on the loop. */
   public void expire(long nowNanos, long timeoutNanos) {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      if (i < all.size()) {
-        all.get(i).expire(nowNanos, timeoutNanos);
-      }
+    // A copy: expiring may close a connection, which removes it from the list at once.
+    for (UpstreamConnection connection : List.copyOf(all)) {
+      connection.expire(nowNanos, timeoutNanos);
     }
   }
 

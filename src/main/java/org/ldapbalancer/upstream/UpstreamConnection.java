@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.operation.ClientLink;
+import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.LdapMessage;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamLink {
   private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
-  static final String SEVERED = "connection to the remote server has been severed";
 
   enum State {
     CONNECTING,
@@ -299,7 +299,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       Operation op = whoAmIFor;
       whoAmIFor = null;
       op.detachUpstream();
-      op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, "upstream did not respond in time");
+      op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
       closeWith("no answer to Who Am I? in time");
       return;
     }
@@ -321,7 +321,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     for (Operation op : expired) {
       ClientLink client = op.client();
       abandon(op);
-      client.fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, "upstream did not respond in time");
+      client.fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
     }
     if (bindConnection) {
       closeWith("a bind got no response in time"); // its state is unknown: start afresh
@@ -392,14 +392,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       pool.operationsEnded(ops.size());
       for (Operation op : ops) {
         op.detachUpstream();
-        op.client().fail(op, ResultCode.OTHER, SEVERED);
+        op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
       }
     }
     if (whoAmIFor != null) {
       Operation op = whoAmIFor;
       whoAmIFor = null;
       op.detachUpstream();
-      op.client().fail(op, ResultCode.OTHER, SEVERED);
+      op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
     }
     if (heldBindResponse != null) {
       heldBindResponse.release();
