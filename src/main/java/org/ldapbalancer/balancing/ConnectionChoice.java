@@ -8,7 +8,8 @@ public final class ConnectionChoice {
 
   /**
    * The ready connection of {@code server} with the fewest pending operations among those with
-   * nothing half-written; {@code null} when none can take another operation.
+   * nothing half-written (of equals, one already written to in this turn of the event loop, so
+   * that its requests leave together); {@code null} when none can take another operation.
    *
    * <p>A connection whose outbound buffer is over its high-water mark is never chosen: its
    * server is not reading (hung, or slower than its clients), and sending it more would only
@@ -49,7 +50,8 @@ public final class ConnectionChoice {
         anyBacklogged = true;
         continue;
       }
-      if (pending < bestPending) {
+      if (pending < bestPending
+          || (pending == bestPending && e.hasUnflushedWrites() && !best.hasUnflushedWrites())) {
         best = e;
         bestPending = pending;
       }

@@ -10,6 +10,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
+import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -52,6 +53,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
+  /** This channel's place in the loop's end-of-turn flush. */
+  private FlushBatch.Slot flushSlot;
   private State state = State.READY;
   /** The control added to this client's requests, or null to add none. */
   private ByteBuf identityControl;
@@ -70,9 +73,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    ctx.fireChannelActive();
+    flushSlot = new FlushBatch.Slot(channel);
   }
 
   @Override
@@ -140,7 +143,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
           Responses.extended(channel.alloc(), id, ResultCode.PROTOCOL_ERROR,
               "StartTLS is not supported", Oids.START_TLS),
           channel.voidPromise());
-      router.flushes().add(channel);
+      router.flushes().add(flushSlot);
       return;
     }
     int limit = settings.maxPendingPerClient();
@@ -150,8 +153,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
           "pending operation limit reached on this connection");
       return;
     }
-    Operation op = new Operation(this, id, tag);
-    pending.put(id, op);
     if (!identityControlMade) {
       identityControl = settings.controlFor(authzId);
       identityControlMade = true;
@@ -165,6 +166,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
+    Operation op = new Operation(this, id, tag);
+    pending.put(id, op);
     int result = router.forward(op, request, identityControl);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
@@ -242,7 +245,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       op.finish();
     }
     MessageRewriter.write(channel, response, op.clientMessageId());
-    router.flushes().add(channel);
+    router.flushes().add(flushSlot);
   }
 
   @Override
@@ -255,7 +258,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       op.finish();
     }
     MessageRewriter.write(channel, response, op.clientMessageId());
-    router.flushes().add(channel);
+    router.flushes().add(flushSlot);
     if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
       // A Notice of Disconnection would only queue behind what it does not read: just close.
       log.warn("closing client {}: more than {} bytes of responses unread",
@@ -294,7 +297,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     channel.write(
         Responses.result(channel.alloc(), id, responseTag, resultCode, diagnostic),
         channel.voidPromise());
-    router.flushes().add(channel);
+    router.flushes().add(flushSlot);
   }
 
   private void setIdentity(String newAuthzId) {
@@ -345,11 +348,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   }
 
   @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    router.flushes().flush();
-  }
-
-  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its responses stops being read from, so it cannot queue more
     // work; responses already on their way are still buffered for it.
@@ -379,7 +377,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       endSaslExchange();
       state = State.CLOSING;
     }
-    router.flushes().flush();
     ctx.fireChannelInactive();
   }
 }

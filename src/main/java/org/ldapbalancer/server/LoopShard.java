@@ -16,6 +16,8 @@ import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.upstream.ServerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything one event loop owns: its connections to every server, its router, and the timer
@@ -23,6 +25,8 @@ import org.ldapbalancer.upstream.ServerPool;
  * an operation is handled start to finish on one thread without locks.
  */
 final class LoopShard {
+  private static final Logger log = LoggerFactory.getLogger(LoopShard.class);
+
   /** How long a bind, or a request held back by write backlogs, may wait before it is answered busy. */
   static final long QUEUE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -46,7 +50,7 @@ final class LoopShard {
       Executor resolver) {
     this.loop = loop;
     this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
-    FlushBatch flushes = new FlushBatch();
+    FlushBatch flushes = new FlushBatch(loop);
     List<Tier<UpstreamLink>> regularTiers = new ArrayList<>();
     List<Tier<UpstreamLink>> bindTiers = new ArrayList<>();
     for (org.ldapbalancer.config.Tier tier : config.tiers()) {
@@ -111,14 +115,19 @@ final class LoopShard {
   }
 
   private void sweep() {
-    long now = System.nanoTime();
-    router.expireWaiting(now);
-    if (operationTimeoutNanos > 0) {
-      for (ServerPool pool : pools) {
-        pool.expire(now, operationTimeoutNanos);
+    // An exception must not end the schedule: timeouts and queue expiry would stop on this loop
+    // for good.
+    try {
+      long now = System.nanoTime();
+      router.expireWaiting(now);
+      if (operationTimeoutNanos > 0) {
+        for (ServerPool pool : pools) {
+          pool.expire(now, operationTimeoutNanos);
+        }
       }
+    } catch (RuntimeException e) {
+      log.error("periodic expiry failed; it runs again in {} ms", SWEEP_MILLIS, e);
     }
-    router.flushes().flush();
   }
 
   /** Stops the timer and closes every upstream connection; runs on the loop. */

@@ -212,7 +212,6 @@ public final class ServerPool {
       regular.add(connection);
       connectionsChanged();
     }
-    flushes.flush(); // outside a read batch: nothing else would flush what waited for this
   }
 
   void connectionDrained(UpstreamConnection connection) {
@@ -223,7 +222,6 @@ public final class ServerPool {
     } else {
       connectionsChanged();
     }
-    flushes.flush(); // outside a read batch: nothing else would flush what waited for this
   }
 
   private void connectionsChanged() {

@@ -13,6 +13,7 @@ import java.util.function.IntPredicate;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
+import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.LdapMessage;
@@ -52,6 +53,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   private final MessageIds messageIds;
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
+  /** This channel's place in the loop's end-of-turn flush. */
+  private FlushBatch.Slot flushSlot;
   private State state = State.CONNECTING;
   private ScheduledFuture<?> setupTimeout;
   private int ownRequestId = -1;
@@ -82,8 +85,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    flushSlot = new FlushBatch.Slot(channel);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
     if (!bindConnection && pool.bindConf().method() == BindMethod.SIMPLE) {
       state = State.BINDING;
       ownRequestId = messageIds.next(idInUse);
@@ -122,6 +130,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
+  public boolean hasUnflushedWrites() {
+    return flushSlot.isListed();
+  }
+
+  @Override
   public int pendingOps() {
     if (bindConnection) { // counts what keeps it from taking another bind
       return pending.size() + (ownRequestId >= 0 || saslPinned ? 1 : 0);
@@ -152,7 +165,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       saslPinned = false;
     }
     pool.operationStarted();
-    pool.flushes().add(channel);
+    pool.flushes().add(flushSlot);
   }
 
   @Override
@@ -173,7 +186,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         channel.write(
             Requests.abandon(channel.alloc(), messageIds.next(idInUse), op.upstreamMessageId()),
             channel.voidPromise());
-        pool.flushes().add(channel);
+        pool.flushes().add(flushSlot);
       }
     }
   }
@@ -193,7 +206,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     try {
       view.parse(frame);
       int id = view.messageId();
-      if (id == ownRequestId) {
+      if (id < 0) {
+        // Never one of ours (IDs are 1 .. 2^31-1); -1 would otherwise match "no own request".
+        closeWith("invalid message ID " + id + " from the server");
+      } else if (id == ownRequestId) {
         ownResponse(id);
       } else if (id == 0) {
         closeWith("unsolicited notification from the server");
@@ -240,7 +256,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       whoAmIFor = op;
       ownRequestId = messageIds.next(idInUse);
       channel.write(Requests.whoAmI(channel.alloc(), ownRequestId), channel.voidPromise());
-      pool.flushes().add(channel);
+      pool.flushes().add(flushSlot);
       return;
     }
     String authzId = null;
@@ -337,11 +353,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    pool.flushes().flush();
-  }
-
-  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof DecoderException && cause.getCause() instanceof MalformedPduException) {
       closeWith(cause.getCause().getMessage());
@@ -380,7 +391,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     }
     failAll();
     pool.connectionClosed(this, wasReady);
-    pool.flushes().flush();
     ctx.fireChannelInactive();
   }
 
