@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.unboundid.asn1.ASN1StreamReader;
 import com.unboundid.ldap.protocol.BindResponseProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.SearchResultDoneProtocolOp;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
@@ -18,6 +23,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.demo.SampleDirectory;
@@ -32,12 +38,18 @@ import org.ldapbalancer.testing.RunningBalancer;
 @Timeout(60)
 class UpstreamSendsGarbageIT {
 
-  /** Accepts connections, answers binds with success and anything else with garbage. */
+  /** Accepts connections, answers binds with success and anything else with {@code answer}. */
   private static final class GarbageServer implements AutoCloseable {
     final ServerSocket socket;
     final AtomicInteger connections = new AtomicInteger();
+    final Function<LDAPMessage, byte[]> answer;
 
     GarbageServer() throws IOException {
+      this(m -> new byte[] {0x04, 0x05, 'h', 'e', 'l', 'l', 'o', 0x30});
+    }
+
+    GarbageServer(Function<LDAPMessage, byte[]> answer) throws IOException {
+      this.answer = answer;
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       Thread acceptor = new Thread(this::accept, "garbage-server");
       acceptor.setDaemon(true);
@@ -74,7 +86,7 @@ class UpstreamSendsGarbageIT {
             out.write(new LDAPMessage(m.getMessageID(),
                 new BindResponseProtocolOp(0, null, null, null, null)).encode().encode());
           } else {
-            out.write(new byte[] {0x04, 0x05, 'h', 'e', 'l', 'l', 'o', 0x30});
+            out.write(answer.apply(m));
           }
           out.flush();
         }
@@ -121,6 +133,45 @@ class UpstreamSendsGarbageIT {
       // The client's own connection survived all of it, and the balancer reconnected.
       assertThat(client.isConnected()).isTrue();
       await().atMost(Duration.ofSeconds(20)).until(() -> garbage.connections.get() > before);
+    }
+  }
+
+  /**
+   * A response under a negative message ID is never an answer to anything the balancer sent (its
+   * IDs are 1 .. 2^31-1): a protocol error of that server, which costs that connection only.
+   */
+  @Test
+  void aNegativeMessageIdFromAnUpstreamClosesThatConnectionCleanly() throws Exception {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(UpstreamConnection.class);
+    logged.start();
+    logger.addAppender(logged);
+    try (GarbageServer negative =
+            new GarbageServer(
+                m -> new LDAPMessage(-1, new SearchResultDoneProtocolOp(0, null, null, null))
+                    .encode()
+                    .encode());
+        RunningBalancer lb =
+            RunningBalancer.builder()
+                .ioThreads(1)
+                .server("ldap://127.0.0.1:" + negative.port(), 1, 1)
+                .start()
+                .awaitReady("ldap://127.0.0.1:" + negative.port());
+        LDAPConnection client = new LDAPConnection("127.0.0.1", lb.port())) {
+      int before = negative.connections.get();
+      LDAPException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              LDAPException.class,
+              () -> client.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE, "(uid=user.1)"));
+      assertThat(e.getResultCode()).isEqualTo(ResultCode.OTHER);
+      assertThat(client.isConnected()).isTrue();
+      await().atMost(Duration.ofSeconds(20)).until(() -> negative.connections.get() > before);
+      assertThat(logged.list)
+          .anySatisfy(ev -> assertThat(ev.getFormattedMessage()).contains("invalid message ID -1"))
+          .noneSatisfy(
+              ev -> assertThat(String.valueOf(ev.getFormattedMessage())).contains("Exception"));
+    } finally {
+      logger.detachAppender(logged);
     }
   }
 
