@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
+import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -66,6 +67,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
+  /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
+  private String saslMechanism;
 
   public ClientConnection(OperationRouter router, ClientSettings settings) {
     this.router = router;
@@ -219,9 +222,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     abandonAll();
     setIdentity("dn:"); // RFC 4511 §4.2.1: anonymous until the bind succeeds
+    if (bind.asksForSecurityLayer()) {
+      // The layer would wrap every later PDU between the client and one server, which a proxy
+      // that spreads operations over shared connections cannot carry.
+      if (pinned != null) {
+        pinned.releaseSaslPin();
+      }
+      state = State.READY;
+      respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.AUTH_METHOD_NOT_SUPPORTED,
+          bind.saslMechanism() + " with a SASL security layer (integrity or confidentiality)"
+              + " cannot pass through a load balancer; use TLS for protection and no layer"
+              + " (qop=auth, e.g. -O maxssf=0)");
+      return;
+    }
     state = State.BINDING;
-    Operation op = new Operation(this, id, ProtocolOp.BIND_REQUEST);
-    op.bindDetails(bind.isSasl(), bind.name(), bind.isAnonymous());
+    saslMechanism = bind.saslMechanism();
+    BindOperation op =
+        new BindOperation(this, id, bind.saslMechanism(), bind.name(), bind.isAnonymous());
     pending.put(id, op);
     router.forwardBind(op, request, pinned);
   }
@@ -246,6 +263,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(flushSlot);
+  }
+
+  @Override
+  public void saslExchangeEnded(UpstreamLink link) {
+    if (state == State.SASL_IN_PROGRESS && saslConnection == link) {
+      saslConnection = null;
+      state = State.READY; // anonymous, as since the exchange began
+    }
   }
 
   @Override
@@ -360,7 +385,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof DecoderException && cause.getCause() instanceof MalformedPduException) {
-      disconnect(ResultCode.PROTOCOL_ERROR, cause.getCause().getMessage());
+      String why = cause.getCause().getMessage();
+      if (saslMechanism != null && !"dn:".equals(authzId)) {
+        // The likeliest cause: the client wraps its PDUs in a layer its bind negotiated.
+        why += " (after a " + saslMechanism + " bind: a SASL security layer cannot pass through a"
+            + " load balancer; use TLS and no layer, e.g. -O maxssf=0)";
+      }
+      disconnect(ResultCode.PROTOCOL_ERROR, why);
     } else {
       log.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
       state = State.CLOSING;

@@ -24,4 +24,11 @@ public interface ClientLink {
    *     ignored otherwise
    */
   void bindCompleted(Operation op, LdapMessage response, int resultCode, String authzId);
+
+  /**
+   * The multi-step SASL exchange this client had open on {@code link} is over without an answer
+   * to the client (it waited too long for the next step, or the connection was lost): the client
+   * is no longer in the middle of a bind, and its next SASL step starts afresh.
+   */
+  void saslExchangeEnded(UpstreamLink link);
 }

@@ -1,6 +1,5 @@
 package org.ldapbalancer.operation;
 
-import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.protocol.ProtocolOp;
 
 /**
@@ -15,7 +14,7 @@ import org.ldapbalancer.protocol.ProtocolOp;
  * arrives, it is abandoned, or the upstream is lost. {@link #finish()} guards "exactly one final
  * response".
  */
-public final class Operation {
+public class Operation {
   private final ClientLink client;
   private final int clientMessageId;
   private final int requestTag;
@@ -24,17 +23,8 @@ public final class Operation {
   private long startNanos;
   private boolean finished;
 
-  // Only for binds (the queued request also for operations waiting for a backlog to drain).
-  private boolean saslBind;
-  private String bindDn;
-  private boolean anonymousBind;
-  /**
-   * A request waiting in a queue of the router (retained), released when sent or dropped, and
-   * the control to add to it.
-   */
-  private ByteBuf queuedRequest;
-
-  private ByteBuf queuedControl;
+  /** Waiting in one of the router's queues (which hold the request meanwhile). */
+  boolean waiting;
 
   public Operation(ClientLink client, int clientMessageId, int requestTag) {
     this.client = client;
@@ -72,7 +62,7 @@ public final class Operation {
   }
 
   /** Records where the operation was forwarded; called by the upstream link. */
-  public void forwardedTo(UpstreamLink link, int messageId, long nanos) {
+  public final void forwardedTo(UpstreamLink link, int messageId, long nanos) {
     this.upstream = link;
     this.upstreamMessageId = messageId;
     this.startNanos = nanos;
@@ -104,43 +94,7 @@ public final class Operation {
     return finished;
   }
 
-  public void bindDetails(boolean sasl, String dn, boolean anonymous) {
-    this.saslBind = sasl;
-    this.bindDn = dn;
-    this.anonymousBind = anonymous;
-  }
-
-  public boolean isSaslBind() {
-    return saslBind;
-  }
-
-  public String bindDn() {
-    return bindDn;
-  }
-
-  public boolean isAnonymousBind() {
-    return anonymousBind;
-  }
-
-  void queue(ByteBuf request, ByteBuf control) {
-    this.queuedRequest = request;
-    this.queuedControl = control;
-    this.startNanos = System.nanoTime();
-  }
-
-  /** The queued request, handed over to the caller, who releases it. */
-  ByteBuf takeQueuedRequest() {
-    ByteBuf request = queuedRequest;
-    queuedRequest = null;
-    return request;
-  }
-
-  /** The control to add when the queued request is sent (not reference-counted: shared). */
-  ByteBuf queuedControl() {
-    return queuedControl;
-  }
-
-  boolean isQueued() {
-    return queuedRequest != null;
+  public boolean isWaiting() {
+    return waiting;
   }
 }

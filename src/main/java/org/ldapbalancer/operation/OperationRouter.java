@@ -73,7 +73,7 @@ public final class OperationRouter {
    */
   public void forwardBind(Operation op, LdapMessage request, UpstreamLink pinned) {
     if (pinned != null) {
-      if (pinned.isReady() && pinned.isIdleBindConnection()) {
+      if (pinned.holdsSaslExchangeOf(op.client())) {
         pinned.forward(op, request, null);
       } else {
         op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
@@ -92,9 +92,9 @@ public final class OperationRouter {
 
   /** A bind connection has become idle: give it the longest-waiting bind. */
   public void bindConnectionIdle(UpstreamLink link) {
-    Operation op = bindQueue.poll();
-    if (op != null) {
-      send(op, link);
+    WaitingQueue.Entry e = bindQueue.poll();
+    if (e != null) {
+      send(e, link);
     }
   }
 
@@ -103,28 +103,27 @@ public final class OperationRouter {
    * requests while selection finds room for them.
    */
   public void connectionsChanged() {
-    Operation op;
-    while ((op = drainQueue.peek()) != null) {
+    while (!drainQueue.isEmpty()) {
       UpstreamLink link = regular.select();
       if (link != null) {
         send(drainQueue.poll(), link);
       } else if (regular.refusal() == Refusal.BACKLOGGED) {
         return;
       } else {
-        drainQueue.poll().takeQueuedRequest().release();
-        fail(op, regular.refusal());
+        WaitingQueue.Entry e = drainQueue.poll();
+        e.request.release();
+        fail(e.op, regular.refusal());
       }
     }
   }
 
-  private void send(Operation op, UpstreamLink link) {
-    ByteBuf request = op.takeQueuedRequest();
+  private void send(WaitingQueue.Entry e, UpstreamLink link) {
     try {
-      link.forward(op, queuedView.parse(request), op.queuedControl());
-    } catch (MalformedPduException e) {
-      throw new IllegalStateException("a queued request was parsed before it was queued", e);
+      link.forward(e.op, queuedView.parse(e.request), e.control);
+    } catch (MalformedPduException ex) {
+      throw new IllegalStateException("a queued request was parsed before it was queued", ex);
     } finally {
-      request.release();
+      e.request.release();
     }
   }
 
@@ -137,20 +136,20 @@ public final class OperationRouter {
 
   /** Fails queued operations that have waited too long; called periodically on the loop. */
   public void expireWaiting(long nowNanos) {
-    Operation op;
-    while ((op = bindQueue.pollExpired(nowNanos)) != null) {
+    WaitingQueue.Entry e;
+    while ((e = bindQueue.pollExpired(nowNanos)) != null) {
       UpstreamLink link = binds.select();
       if (link != null) { // a connection came up without announcing itself idle
-        send(op, link);
+        send(e, link);
       } else {
-        op.takeQueuedRequest().release();
-        fail(op, binds.refusal());
+        e.request.release();
+        fail(e.op, binds.refusal());
       }
     }
     connectionsChanged();
-    while ((op = drainQueue.pollExpired(nowNanos)) != null) {
-      op.takeQueuedRequest().release();
-      op.client().fail(op, ResultCode.BUSY, "every connection to the servers is backlogged");
+    while ((e = drainQueue.pollExpired(nowNanos)) != null) {
+      e.request.release();
+      e.op.client().fail(e.op, ResultCode.BUSY, "every connection to the servers is backlogged");
     }
   }
 
@@ -162,10 +161,10 @@ public final class OperationRouter {
   /** Fails every queued operation, at shutdown. */
   public void failWaiting(int resultCode, String diagnostic) {
     for (WaitingQueue queue : new WaitingQueue[] {bindQueue, drainQueue}) {
-      Operation op;
-      while ((op = queue.poll()) != null) {
-        op.takeQueuedRequest().release();
-        op.client().fail(op, resultCode, diagnostic);
+      WaitingQueue.Entry e;
+      while ((e = queue.poll()) != null) {
+        e.request.release();
+        e.op.client().fail(e.op, resultCode, diagnostic);
       }
     }
   }

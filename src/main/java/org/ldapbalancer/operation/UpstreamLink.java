@@ -18,9 +18,15 @@ public interface UpstreamLink extends Endpoint {
    */
   void abandon(Operation op);
 
-  /** Whether this is a dedicated bind connection with no bind in flight. */
-  boolean isIdleBindConnection();
+  /**
+   * Whether this is the bind connection holding {@code client}'s multi-step SASL exchange, ready
+   * for its next step.
+   */
+  boolean holdsSaslExchangeOf(ClientLink client);
 
-  /** Frees a bind connection held for a multi-step SASL exchange the client gave up. */
+  /**
+   * Frees a bind connection held for a multi-step SASL exchange the client gave up (another
+   * request, a simple bind, or the client left).
+   */
   void releaseSaslPin();
 }

@@ -2,6 +2,7 @@ package org.ldapbalancer.operation;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * Operations waiting, first come first served, for a connection to take them, each with its
@@ -9,7 +10,24 @@ import java.util.ArrayDeque;
  * timeouts in". Owned by one event loop.
  */
 final class WaitingQueue {
-  private final ArrayDeque<Operation> waiting = new ArrayDeque<>();
+  /** One waiting operation with what it needs to be sent later. */
+  static final class Entry {
+    final Operation op;
+    /** Retained while waiting; whoever takes the entry releases it. */
+    final ByteBuf request;
+    /** The control to add when it is sent (shared, not reference-counted). */
+    final ByteBuf control;
+    final long sinceNanos;
+
+    private Entry(Operation op, ByteBuf request, ByteBuf control, long sinceNanos) {
+      this.op = op;
+      this.request = request;
+      this.control = control;
+      this.sinceNanos = sinceNanos;
+    }
+  }
+
+  private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
   private final int capacity;
   private final long timeoutNanos;
 
@@ -31,33 +49,45 @@ final class WaitingQueue {
     if (waiting.size() >= capacity) {
       return false;
     }
-    op.queue(request.retain(), control);
-    waiting.addLast(op);
+    waiting.addLast(new Entry(op, request.retain(), control, System.nanoTime()));
+    op.waiting = true;
     return true;
   }
 
-  Operation peek() {
+  Entry peek() {
     return waiting.peekFirst();
   }
 
-  Operation poll() {
-    return waiting.pollFirst();
+  Entry poll() {
+    Entry e = waiting.pollFirst();
+    if (e != null) {
+      e.op.waiting = false;
+    }
+    return e;
   }
 
-  /** The oldest operation if it has waited its time, else null. */
-  Operation pollExpired(long nowNanos) {
-    Operation op = waiting.peekFirst();
-    if (op != null && nowNanos - op.startNanos() >= timeoutNanos) {
-      return waiting.pollFirst();
+  /** The oldest entry if it has waited its time, else null. */
+  Entry pollExpired(long nowNanos) {
+    Entry e = waiting.peekFirst();
+    if (e != null && nowNanos - e.sinceNanos >= timeoutNanos) {
+      return poll();
     }
     return null;
   }
 
   /** Drops a waiting operation (its client reset or left), releasing its request. */
   boolean remove(Operation op) {
-    if (op.isQueued() && waiting.remove(op)) {
-      op.takeQueuedRequest().release();
-      return true;
+    if (!op.waiting) {
+      return false;
+    }
+    for (Iterator<Entry> it = waiting.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.op == op) {
+        it.remove();
+        op.waiting = false;
+        e.request.release();
+        return true;
+      }
     }
     return false;
   }

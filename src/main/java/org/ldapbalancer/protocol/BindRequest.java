@@ -2,6 +2,8 @@ package org.ldapbalancer.protocol;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The parts of a BindRequest (RFC 4511 §4.2) the balancer needs: the version, the name, and
@@ -12,9 +14,21 @@ import java.nio.charset.StandardCharsets;
  *     authentication CHOICE { simple [0] OCTET STRING, sasl [3] SaslCredentials } }
  * </pre>
  */
-public record BindRequest(int version, String name, String saslMechanism, boolean emptyPassword) {
+public record BindRequest(
+    int version, String name, String saslMechanism, boolean emptyPassword, boolean securityLayer) {
   private static final int SIMPLE = 0x80;
   private static final int SASL = 0xa3;
+  /** DIGEST-MD5's digest-response choosing integrity or confidentiality (RFC 2831 §2.1.2). */
+  private static final Pattern DIGEST_QOP_WITH_LAYER =
+      Pattern.compile("(?:^|,)\\s*qop\\s*=\\s*\"?auth-(?:int|conf)\"?\\s*(?:,|$)");
+
+  /**
+   * Whether the client asks for a SASL security layer, which would wrap every later PDU. Known
+   * for DIGEST-MD5, whose response names it in clear; GSSAPI negotiates it inside wrapped tokens.
+   */
+  public boolean asksForSecurityLayer() {
+    return securityLayer;
+  }
 
   public boolean isSasl() {
     return saslMechanism != null;
@@ -39,11 +53,18 @@ public record BindRequest(int version, String name, String saslMechanism, boolea
     int authTag = buf.getUnsignedByte(authStart);
     long auth = Ber.readAnyElement(buf, authStart, limit);
     if (authTag == SIMPLE) {
-      return new BindRequest(v, dn, null, Ber.length(auth) == 0);
+      return new BindRequest(v, dn, null, Ber.length(auth) == 0, false);
     } else if (authTag == SASL) {
       long mech = Ber.readElement(buf, Ber.start(auth), Ber.end(auth), Ber.OCTET_STRING);
       String mechanism = buf.toString(Ber.start(mech), Ber.length(mech), StandardCharsets.UTF_8);
-      return new BindRequest(v, dn, mechanism, false);
+      boolean layer = false;
+      if (Ber.end(mech) < Ber.end(auth) && "DIGEST-MD5".equalsIgnoreCase(mechanism)) {
+        long credentials = Ber.readElement(buf, Ber.end(mech), Ber.end(auth), Ber.OCTET_STRING);
+        String response =
+            buf.toString(Ber.start(credentials), Ber.length(credentials), StandardCharsets.ISO_8859_1);
+        layer = DIGEST_QOP_WITH_LAYER.matcher(response.toLowerCase(Locale.ROOT)).find();
+      }
+      return new BindRequest(v, dn, mechanism, false, layer);
     }
     throw new MalformedPduException(
         "unknown bind authentication choice 0x" + Integer.toHexString(authTag));

@@ -18,6 +18,35 @@ public final class Responses {
     return Ber.readIntContent(message.frame(), Ber.start(code), Ber.length(code));
   }
 
+  /** The responseName of an ExtendedResponse, or {@code null} when it has none. */
+  public static String extendedResponseName(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    int limit = message.opEnd();
+    int index = message.opContentStart();
+    for (int i = 0; i < 3; i++) { // resultCode, matchedDN, diagnosticMessage
+      index = Ber.end(Ber.readAnyElement(buf, index, limit));
+    }
+    while (index < limit) {
+      int tag = buf.getUnsignedByte(index);
+      long element = Ber.readAnyElement(buf, index, limit);
+      if (tag == EXTENDED_RESPONSE_NAME) {
+        return buf.toString(Ber.start(element), Ber.length(element), StandardCharsets.US_ASCII);
+      }
+      index = Ber.end(element);
+    }
+    return null;
+  }
+
+  /** The diagnosticMessage of an LDAPResult-shaped response, for logs. */
+  public static String diagnosticMessage(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    int limit = message.opEnd();
+    long code = Ber.readElement(buf, message.opContentStart(), limit, Ber.ENUMERATED);
+    long matched = Ber.readElement(buf, Ber.end(code), limit, Ber.OCTET_STRING);
+    long diagnostic = Ber.readElement(buf, Ber.end(matched), limit, Ber.OCTET_STRING);
+    return buf.toString(Ber.start(diagnostic), Ber.length(diagnostic), StandardCharsets.UTF_8);
+  }
+
   /**
    * The responseValue of an ExtendedResponse as text, or {@code null} when it has none. Used for
    * the Who Am I? answer (RFC 4532: an authzId).

@@ -5,6 +5,7 @@ public final class ResultCode {
   public static final int SUCCESS = 0;
   public static final int OPERATIONS_ERROR = 1;
   public static final int PROTOCOL_ERROR = 2;
+  public static final int AUTH_METHOD_NOT_SUPPORTED = 7;
   public static final int TIME_LIMIT_EXCEEDED = 3;
   public static final int ADMIN_LIMIT_EXCEEDED = 11;
   public static final int SASL_BIND_IN_PROGRESS = 14;

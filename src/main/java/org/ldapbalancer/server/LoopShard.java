@@ -120,10 +120,8 @@ final class LoopShard {
     try {
       long now = System.nanoTime();
       router.expireWaiting(now);
-      if (operationTimeoutNanos > 0) {
-        for (ServerPool pool : pools) {
-          pool.expire(now, operationTimeoutNanos);
-        }
+      for (ServerPool pool : pools) {
+        pool.expire(now, operationTimeoutNanos);
       }
     } catch (RuntimeException e) {
       log.error("periodic expiry failed; it runs again in {} ms", SWEEP_MILLIS, e);

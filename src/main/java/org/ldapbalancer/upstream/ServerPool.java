@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class ServerPool {
   private static final Logger log = LoggerFactory.getLogger(ServerPool.class);
 
+  /** The time between SASL steps when neither {@code timeout} nor {@code network-timeout} is set. */
+  static final Duration DEFAULT_SASL_STEP_TIMEOUT = Duration.ofSeconds(60);
+
   private final BackendServer server;
   private final BindConf bindConf;
   private final EventLoop loop;
@@ -44,6 +48,7 @@ public final class ServerPool {
   private final int maxPendingOps;
   private final int maxIncoming;
   private final boolean timeoutsEnabled;
+  private final long saslStepTimeoutNanos;
   private final FlushBatch flushes;
   private final List<UpstreamConnection> regular = new ArrayList<>();
   private final List<UpstreamConnection> binds = new ArrayList<>();
@@ -86,6 +91,13 @@ public final class ServerPool {
     this.maxPendingOps = maxPendingOps;
     this.maxIncoming = maxIncoming;
     this.timeoutsEnabled = !bindConf.timeout().isZero();
+    this.saslStepTimeoutNanos =
+        (!bindConf.timeout().isZero()
+                ? bindConf.timeout()
+                : !bindConf.networkTimeout().isZero()
+                    ? bindConf.networkTimeout()
+                    : DEFAULT_SASL_STEP_TIMEOUT)
+            .toNanos();
     this.flushes = flushes;
     this.regularView = new View(regular, server.connMaxPending(), true);
     this.bindView = new View(binds, 1, false);
@@ -114,6 +126,14 @@ public final class ServerPool {
 
   boolean timeoutsEnabled() {
     return timeoutsEnabled;
+  }
+
+  /**
+   * How long a multi-step SASL exchange may hold a bind connection between steps: {@code
+   * bindconf timeout}, else {@code network-timeout}, else {@link #DEFAULT_SASL_STEP_TIMEOUT}.
+   */
+  long saslStepTimeoutNanos() {
+    return saslStepTimeoutNanos;
   }
 
   FlushBatch flushes() {
@@ -160,7 +180,10 @@ public final class ServerPool {
       attemptFailed(bindConnection, "connection refused or timed out on every address");
       return;
     }
-    UpstreamConnection connection = new UpstreamConnection(this, bindConnection, firstMessageId);
+    UpstreamConnection connection =
+        bindConnection
+            ? new BindConnection(this, firstMessageId)
+            : new RegularConnection(this, firstMessageId);
     Bootstrap bootstrap =
         template
             .clone(loop)
@@ -263,7 +286,10 @@ public final class ServerPool {
     pendingOps -= count;
   }
 
-  /** Fails operations older than the time limit; run periodically on the loop. */
+  /**
+   * Fails operations older than the time limit ({@code timeoutNanos}, 0 for none) and ends SASL
+   * exchanges that wait too long for their next step; run periodically on the loop.
+   */
   public void expire(long nowNanos, long timeoutNanos) {
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {

@@ -6,11 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
-import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -19,6 +16,7 @@ import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
+import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
@@ -27,54 +25,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection to an upstream server: its own bind as {@code bindconf} (regular connections),
- * the map from upstream message ID to operation, and relaying of responses.
- *
- * <p>A bind connection carries client binds, one at a time; after a successful SASL bind it asks
- * Who Am I? (RFC 4532) on the same connection to learn the identity before relaying the bind
- * response.
+ * One connection to an upstream server: the map from upstream message ID to operation, relaying
+ * of responses, time limits and loss. What differs between the two kinds lives in the
+ * subclasses: {@link RegularConnection} (bound once as {@code bindconf}, shared by every client's
+ * operations) and {@link BindConnection} (client binds, one at a time).
  *
  * <p>Every field belongs to the channel's event loop.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamLink {
+abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamLink {
   private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
 
   enum State {
     CONNECTING,
-    BINDING,
+    /** Connected, not yet offered to selection (the {@code bindconf} bind is in flight). */
+    SETTING_UP,
     READY,
+    /** In service until now, closing: no longer offered to selection. */
+    CLOSING,
     CLOSED
   }
 
-  private final ServerPool pool;
-  private final boolean bindConnection;
-  private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
-  private final IntPredicate idInUse = this::idInUse;
-  private final MessageIds messageIds;
-  private final LdapMessage view = new LdapMessage();
-  private Channel channel;
+  final ServerPool pool;
+  final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
+  final IntPredicate idInUse = this::idInUse;
+  final MessageIds messageIds;
+  final LdapMessage view = new LdapMessage();
+  Channel channel;
   /** This channel's place in the loop's end-of-turn flush. */
-  private FlushBatch.Slot flushSlot;
-  private State state = State.CONNECTING;
-  private ScheduledFuture<?> setupTimeout;
-  private int ownRequestId = -1;
-  /** The bind whose identity a Who Am I? request in flight will tell; null if none or orphaned. */
-  private Operation whoAmIFor;
-  private ByteBuf heldBindResponse;
-  private boolean saslPinned;
+  FlushBatch.Slot flushSlot;
+  State state = State.CONNECTING;
   private String setupFailure;
   /** Closed by this side (with its own log line), not lost. */
   private boolean closedHere;
+  /** Why the server closed: its Notice of Disconnection, for the log line at close. */
+  private String serverNotice;
 
-  UpstreamConnection(ServerPool pool, boolean bindConnection, int firstMessageId) {
+  UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
-    this.bindConnection = bindConnection;
     this.messageIds = new MessageIds(firstMessageId);
   }
 
-  boolean isBindConnection() {
-    return bindConnection;
-  }
+  abstract boolean isBindConnection();
+
+  /** Whether {@code id} is a request the balancer sent itself on this connection. */
+  abstract boolean isOwnRequest(int id);
+
+  /** The response to a request the balancer sent itself (its bind, a Who Am I?). */
+  abstract void ownResponse() throws MalformedPduException;
+
+  /** The final response of a client operation, already removed from {@link #pending}. */
+  abstract void completed(Operation op, ByteBuf frame) throws MalformedPduException;
 
   State state() {
     return state;
@@ -90,31 +90,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     flushSlot = new FlushBatch.Slot(channel);
   }
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    if (!bindConnection && pool.bindConf().method() == BindMethod.SIMPLE) {
-      state = State.BINDING;
-      ownRequestId = messageIds.next(idInUse);
-      long timeout = pool.bindConf().networkTimeout().toMillis();
-      setupTimeout =
-          ctx.executor()
-              .schedule(() -> closeWith("no bind response within " + timeout + " ms"), timeout,
-                  TimeUnit.MILLISECONDS);
-      ctx.writeAndFlush(
-          Requests.simpleBind(
-              ctx.alloc(), ownRequestId, pool.bindConf().bindDn(), pool.bindConf().credentials()));
-    } else {
-      becomeReady();
-    }
-    ctx.fireChannelActive();
-  }
-
-  private void becomeReady() {
-    if (setupTimeout != null) {
-      setupTimeout.cancel(false);
-      setupTimeout = null;
-    }
-    ownRequestId = -1;
+  /** Offers the connection to selection: set-up (TLS, bind) is complete. */
+  void becomeReady() {
     state = State.READY;
     pool.connectionReady(this);
   }
@@ -135,20 +112,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
   }
 
   @Override
-  public int pendingOps() {
-    if (bindConnection) { // counts what keeps it from taking another bind
-      return pending.size() + (ownRequestId >= 0 || saslPinned ? 1 : 0);
-    }
-    return pending.size();
+  public boolean holdsSaslExchangeOf(ClientLink client) {
+    return false;
   }
 
   @Override
-  public boolean isIdleBindConnection() {
-    return bindConnection && pending.isEmpty() && whoAmIFor == null && ownRequestId < 0;
-  }
+  public void releaseSaslPin() {}
 
-  private boolean idInUse(int id) {
-    return id == ownRequestId || pending.containsKey(id);
+  final boolean idInUse(int id) {
+    return isOwnRequest(id) || pending.containsKey(id);
   }
 
   @Override
@@ -161,43 +133,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     } else {
       MessageRewriter.writeWithControl(channel, request, id, control);
     }
-    if (op.isBind()) {
-      saslPinned = false;
-    }
     pool.operationStarted();
     pool.flushes().add(flushSlot);
   }
 
-  @Override
-  public void abandon(Operation op) {
-    op.detachUpstream();
-    if (op == whoAmIFor) {
-      whoAmIFor = null; // its answer is still awaited, then dropped
-      return;
-    }
-    if (bindConnection) {
-      // A bind cannot be abandoned (RFC 4511 §4.11); its response is dropped by the client,
-      // which has finished the operation, and the connection is idle again after it.
-      return;
-    }
-    if (pending.remove(op.upstreamMessageId()) != null) {
-      pool.operationEnded();
-      if (state == State.READY) {
-        channel.write(
-            Requests.abandon(channel.alloc(), messageIds.next(idInUse), op.upstreamMessageId()),
-            channel.voidPromise());
-        pool.flushes().add(flushSlot);
-      }
-    }
-  }
-
-  /** Lets a pinned SASL exchange go: the client abandoned it or went away. */
-  @Override
-  public void releaseSaslPin() {
-    if (saslPinned) {
-      saslPinned = false;
-      pool.bindConnectionIdle(this);
-    }
+  /** Writes a request of the balancer's own, flushed at the end of the turn. */
+  final void writeOwn(ByteBuf request) {
+    channel.write(request, channel.voidPromise());
+    pool.flushes().add(flushSlot);
   }
 
   @Override
@@ -207,12 +150,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       view.parse(frame);
       int id = view.messageId();
       if (id < 0) {
-        // Never one of ours (IDs are 1 .. 2^31-1); -1 would otherwise match "no own request".
+        // Never one of ours (IDs are 1 .. 2^31-1): a protocol error of the server.
         closeWith("invalid message ID " + id + " from the server");
-      } else if (id == ownRequestId) {
-        ownResponse(id);
       } else if (id == 0) {
-        closeWith("unsolicited notification from the server");
+        unsolicited();
+      } else if (isOwnRequest(id)) {
+        ownResponse();
       } else {
         response(id, frame);
       }
@@ -221,6 +164,28 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     } finally {
       frame.release();
     }
+  }
+
+  /**
+   * An unsolicited notification (RFC 4511 §4.4). The only one defined is the Notice of
+   * Disconnection, after which the server closes; either way the connection cannot be trusted
+   * with more operations.
+   */
+  private void unsolicited() throws MalformedPduException {
+    if (view.opTag() == ProtocolOp.EXTENDED_RESPONSE) {
+      String name = Responses.extendedResponseName(view);
+      if (Oids.NOTICE_OF_DISCONNECTION.equals(name)) {
+        serverNotice =
+            "the server sent a Notice of Disconnection (result "
+                + Responses.resultCode(view)
+                + ": "
+                + Responses.diagnosticMessage(view)
+                + ")";
+        closeWith(serverNotice);
+        return;
+      }
+    }
+    closeWith("unsolicited notification from the server");
   }
 
   private void response(int id, ByteBuf frame) throws MalformedPduException {
@@ -234,92 +199,31 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       return;
     }
     if (tag != op.responseTag()) {
-      closeWith("response of type 0x" + Integer.toHexString(tag) + " to a request of type 0x"
-          + Integer.toHexString(op.requestTag()));
+      closeWith(
+          "response of type 0x"
+              + Integer.toHexString(tag)
+              + " to a request of type 0x"
+              + Integer.toHexString(op.requestTag()));
       return;
     }
     pending.remove(id);
     pool.operationEnded();
-    if (op.isBind()) {
-      bindResponse(op, frame); // detaches once the client knows which connection it was
-    } else {
-      op.detachUpstream();
-      op.client().relay(op, view, true);
-    }
+    completed(op, frame);
   }
 
-  private void bindResponse(Operation op, ByteBuf frame) throws MalformedPduException {
-    int code = Responses.resultCode(view);
-    if (code == ResultCode.SUCCESS && op.isSaslBind()) {
-      // Still attached until Who Am I? answers, so a client leaving meanwhile reaches abandon().
-      heldBindResponse = frame.retain();
-      whoAmIFor = op;
-      ownRequestId = messageIds.next(idInUse);
-      channel.write(Requests.whoAmI(channel.alloc(), ownRequestId), channel.voidPromise());
-      pool.flushes().add(flushSlot);
-      return;
-    }
-    String authzId = null;
-    if (code == ResultCode.SUCCESS) {
-      authzId = op.isAnonymousBind() ? "dn:" : "dn:" + op.bindDn();
-    }
-    saslPinned = code == ResultCode.SASL_BIND_IN_PROGRESS && !op.isFinished();
-    op.client().bindCompleted(op, view, code, authzId);
+  /** Forgets {@code op}, which the client no longer waits for; true if it was pending here. */
+  final boolean forget(Operation op) {
     op.detachUpstream();
-    if (!saslPinned) {
-      pool.bindConnectionIdle(this);
+    if (pending.remove(op.upstreamMessageId()) != null) {
+      pool.operationEnded();
+      return true;
     }
-  }
-
-  /** The response to a request the balancer sent itself: its bind, or a Who Am I?. */
-  private void ownResponse(int id) throws MalformedPduException {
-    int code = Responses.resultCode(view);
-    if (state == State.BINDING) {
-      if (code == ResultCode.SUCCESS) {
-        becomeReady();
-      } else {
-        closeWith("the server refused the bindconf credentials (result " + code + ")");
-      }
-      return;
-    }
-    ownRequestId = -1;
-    Operation op = whoAmIFor;
-    whoAmIFor = null;
-    ByteBuf bindResponse = heldBindResponse;
-    heldBindResponse = null;
-    try {
-      if (op != null) {
-        String authzId = code == ResultCode.SUCCESS ? Responses.extendedResponseValue(view) : null;
-        if (authzId == null) {
-          log.warn("{}: Who Am I? after a SASL bind failed (result {}); the client stays anonymous",
-              pool.name(), code);
-          authzId = "dn:";
-        } else if (authzId.isEmpty()) {
-          authzId = "dn:";
-        }
-        op.detachUpstream();
-        ClientLink client = op.client();
-        client.bindCompleted(op, new LdapMessage().parse(bindResponse), ResultCode.SUCCESS, authzId);
-      }
-    } finally {
-      bindResponse.release();
-    }
-    pool.bindConnectionIdle(this);
+    return false;
   }
 
   /** Fails operations that have waited longer than the operation time limit. */
   void expire(long nowNanos, long timeoutNanos) {
-    if (whoAmIFor != null && nowNanos - whoAmIFor.startNanos() >= timeoutNanos) {
-      // A SASL bind that succeeded but whose identity never came: the client is answered and
-      // the connection, in an unknown state, is replaced.
-      Operation op = whoAmIFor;
-      whoAmIFor = null;
-      op.detachUpstream();
-      op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
-      closeWith("no answer to Who Am I? in time");
-      return;
-    }
-    if (pending.isEmpty()) {
+    if (timeoutNanos <= 0 || pending.isEmpty()) {
       return;
     }
     ArrayList<Operation> expired = null;
@@ -339,8 +243,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       abandon(op);
       client.fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
     }
-    if (bindConnection) {
-      closeWith("a bind got no response in time"); // its state is unknown: start afresh
+    operationsExpired();
+  }
+
+  /** Called after {@link #expire} failed operations for want of an answer. */
+  void operationsExpired() {}
+
+  /** Sends an AbandonRequest for an upstream message ID, if the connection is in use. */
+  final void sendAbandon(int upstreamMessageId) {
+    if (state == State.READY) {
+      writeOwn(Requests.abandon(channel.alloc(), messageIds.next(idInUse), upstreamMessageId));
     }
   }
 
@@ -365,8 +277,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     if (state != State.CLOSED && channel != null && channel.isOpen()) {
       closedHere = true;
       if (state == State.READY) {
-        log.warn("{}: closing upstream connection: {}", pool.name(), reason);
-      } else {
+        state = State.CLOSING;
+        log.warn(
+            "{}: closing upstream connection: {}; {} operations in flight answered other (80)",
+            pool.name(),
+            reason,
+            operationsInFlight());
+      } else if (state != State.CLOSING) {
         setupFailure = reason; // the pool reports it, once per outage rather than per retry
       }
       channel.close();
@@ -378,42 +295,37 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     return setupFailure;
   }
 
+  /** Operations that fail if the connection is lost now. */
+  int operationsInFlight() {
+    return pending.size();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    boolean wasReady = state == State.READY;
+    boolean wasReady = state == State.READY || state == State.CLOSING;
     state = State.CLOSED;
-    if (setupTimeout != null) {
-      setupTimeout.cancel(false);
-    }
     if (wasReady && !closedHere && !pool.isClosed()) {
-      log.warn("{}: connection lost; {} operations in flight answered other (80)",
-          pool.name(), pending.size() + (whoAmIFor != null ? 1 : 0));
+      log.warn(
+          "{}: connection lost; {} operations in flight answered other (80)",
+          pool.name(),
+          operationsInFlight());
     }
-    failAll();
+    closed();
     pool.connectionClosed(this, wasReady);
     ctx.fireChannelInactive();
   }
 
   /** Every pending operation gets {@code other (80)} now; none is left without an answer. */
-  private void failAll() {
-    if (!pending.isEmpty()) {
-      ArrayList<Operation> ops = new ArrayList<>(pending.values());
-      pending.clear();
-      pool.operationsEnded(ops.size());
-      for (Operation op : ops) {
-        op.detachUpstream();
-        op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
-      }
+  void closed() {
+    if (pending.isEmpty()) {
+      return;
     }
-    if (whoAmIFor != null) {
-      Operation op = whoAmIFor;
-      whoAmIFor = null;
+    ArrayList<Operation> ops = new ArrayList<>(pending.values());
+    pending.clear();
+    pool.operationsEnded(ops.size());
+    for (Operation op : ops) {
       op.detachUpstream();
       op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
-    }
-    if (heldBindResponse != null) {
-      heldBindResponse.release();
-      heldBindResponse = null;
     }
   }
 }

@@ -120,4 +120,25 @@ class BindRequestTest {
     }
     return buf;
   }
+
+  @Test
+  void knowsWhenADigestMd5ResponseAsksForASecurityLayer() throws Exception {
+    String common = "username=\"u\",realm=\"r\",nonce=\"n\",cnonce=\"c\",nc=00000001,";
+    for (String qop : new String[] {"qop=auth-int", "qop=auth-conf", "qop=\"auth-conf\"",
+        "QOP = AUTH-INT"}) {
+      BindRequest b = parse(new BindRequestProtocolOp("", "DIGEST-MD5",
+          new ASN1OctetString(common + qop + ",digest-uri=\"ldap/h\",response=00")));
+      assertThat(b.asksForSecurityLayer()).as(qop).isTrue();
+    }
+    for (String qop : new String[] {"qop=auth", "qop=\"auth\"", "", "x=\"qop=auth-conf\""}) {
+      BindRequest b = parse(new BindRequestProtocolOp("", "DIGEST-MD5",
+          new ASN1OctetString(common + qop + ",digest-uri=\"ldap/h\",response=00")));
+      assertThat(b.asksForSecurityLayer()).as(qop).isFalse();
+    }
+    // The first step carries no credentials; other mechanisms are not read.
+    assertThat(parse(new BindRequestProtocolOp("", "DIGEST-MD5", null)).asksForSecurityLayer())
+        .isFalse();
+    assertThat(parse(new BindRequestProtocolOp("", "PLAIN",
+        new ASN1OctetString("qop=auth-conf"))).asksForSecurityLayer()).isFalse();
+  }
 }

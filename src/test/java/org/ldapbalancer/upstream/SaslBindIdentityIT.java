@@ -17,9 +17,12 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.PLAINBindRequest;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchScope;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RecordingDirectory;
@@ -183,6 +186,82 @@ class SaslBindIdentityIT {
         assertThat(c.bind(SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD)
             .getResultCode()).isEqualTo(ResultCode.SUCCESS);
       }
+    }
+  }
+
+  /**
+   * A client that starts a multi-step exchange and never sends the next step holds its bind
+   * connection only until the time limit ({@code bindconf timeout} here); then the connection is
+   * replaced and other clients' binds go through. Its late next step starts afresh.
+   */
+  @Test
+  void aStalledSaslExchangeIsEndedAtTheTimeLimitAndOtherBindsGoThrough() throws Exception {
+    BindConf oneSecond =
+        new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
+            SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ofSeconds(1));
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5,
+            config -> config.addSASLBindHandler(new TwoStepHandler()));
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).bindConf(oneSecond)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        MessageClient stalled = MessageClient.connect(lb.port());
+        LDAPConnection other = new LDAPConnection("127.0.0.1", lb.port())) {
+      stalled.send(step(1, null));
+      assertThat(stalled.read().getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+
+      long start = System.nanoTime();
+      assertThat(other.bind(SampleDirectory.userDn(1), SampleDirectory.USER_PASSWORD)
+          .getResultCode()).isEqualTo(ResultCode.SUCCESS);
+      // Well before the bind queue's own limit (10 s), which would have answered busy.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+
+      // The server was told to forget the exchange (an anonymous simple bind on its connection)
+      // before that connection took the other client's bind.
+      Request first = dir.requests(q -> q.op() instanceof BindRequestProtocolOp b
+          && TWO_STEP.equals(b.getSASLMechanism())).get(0);
+      List<Request> onThatConnection = dir.requests(q -> q.connection() == first.connection()
+          && q.op() instanceof BindRequestProtocolOp);
+      assertThat(onThatConnection).hasSizeGreaterThanOrEqualTo(3);
+      BindRequestProtocolOp reset = (BindRequestProtocolOp) onThatConnection.get(1).op();
+      assertThat(reset.getBindDN()).isEmpty();
+      assertThat(reset.getSASLMechanism()).isNull();
+      assertThat(((BindRequestProtocolOp) onThatConnection.get(2).op()).getBindDN())
+          .isEqualToIgnoringCase(SampleDirectory.userDn(1));
+
+      // The late step is answered (as a fresh bind), not left waiting.
+      stalled.send(step(2, "user.2"));
+      LDAPMessage late = stalled.read();
+      assertThat(late.getMessageID()).isEqualTo(2);
+      assertThat(late.getProtocolOpType())
+          .isEqualTo(LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE);
+    }
+  }
+
+  /**
+   * DIGEST-MD5 with integrity or confidentiality would wrap every later PDU between the client
+   * and one server: refused with a message saying why, never forwarded.
+   */
+  @Test
+  void aDigestMd5ResponseAskingForASecurityLayerIsRefused() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url());
+        MessageClient raw = MessageClient.connect(lb.port())) {
+      String response = "username=\"user.1\",realm=\"example\",nonce=\"abc\",cnonce=\"def\","
+          + "nc=00000001,qop=auth-conf,cipher=\"rc4\",digest-uri=\"ldap/localhost\","
+          + "response=0123456789abcdef0123456789abcdef";
+      raw.send(new LDAPMessage(1, new BindRequestProtocolOp("", "DIGEST-MD5",
+          new ASN1OctetString(response))));
+      LDAPMessage answer = raw.read();
+      assertThat(answer.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.AUTH_METHOD_NOT_SUPPORTED_INT_VALUE);
+      assertThat(answer.getBindResponseProtocolOp().getDiagnosticMessage())
+          .contains("security layer");
+      assertThat(dir.requests(r -> r.op() instanceof BindRequestProtocolOp b
+          && "DIGEST-MD5".equals(b.getSASLMechanism()))).isEmpty();
+      // The connection goes on, anonymous.
+      raw.send(MessageClient.search(2, "(uid=user.1)"));
+      assertThat(raw.readThrough(2)).hasSize(2);
     }
   }
 }

@@ -1,0 +1,40 @@
+package org.ldapbalancer.operation;
+
+import org.ldapbalancer.protocol.ProtocolOp;
+
+/**
+ * A client's Bind: an operation that also carries what the bind connection needs to learn the
+ * identity it establishes. Owned by one event loop, like every operation.
+ */
+public final class BindOperation extends Operation {
+  private final String mechanism;
+  private final String dn;
+  private final boolean anonymous;
+
+  /**
+   * @param mechanism the SASL mechanism, or null for a simple bind
+   * @param dn the bind DN as the client sent it
+   * @param anonymous a simple bind without password (anonymous or unauthenticated)
+   */
+  public BindOperation(
+      ClientLink client, int clientMessageId, String mechanism, String dn, boolean anonymous) {
+    super(client, clientMessageId, ProtocolOp.BIND_REQUEST);
+    this.mechanism = mechanism;
+    this.dn = dn;
+    this.anonymous = anonymous;
+  }
+
+  public boolean isSasl() {
+    return mechanism != null;
+  }
+
+  /** The SASL mechanism, or null for a simple bind. */
+  public String mechanism() {
+    return mechanism;
+  }
+
+  /** The identity a successful simple bind establishes ({@code dn:...}, {@code dn:} anonymous). */
+  public String simpleBindAuthzId() {
+    return anonymous ? "dn:" : "dn:" + dn;
+  }
+}
