@@ -36,9 +36,10 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     if (router == null) {
       throw new IllegalStateException("client registered on an event loop without a router");
     }
+    LdapFrameDecoder framer = new LdapFrameDecoder(maxPduSize);
     ch.pipeline()
-        .addLast("framer", new LdapFrameDecoder(maxPduSize))
-        .addLast("client", new ClientConnection(router, settings));
+        .addLast("framer", framer)
+        .addLast("client", new ClientConnection(router, settings, framer));
     onAccept.accept(ch);
   }
 }

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
@@ -17,6 +19,7 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.BindRequest;
 import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
@@ -51,6 +54,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
   private final OperationRouter router;
   private final ClientSettings settings;
+  private final LdapFrameDecoder framer;
+  /** The check of a partly received request or of stalled responses, when one is scheduled. */
+  private ScheduledFuture<?> ioCheck;
+  /** Bytes the channel had to write before becoming writable at the last check. */
+  private long unwrittenAtLastCheck;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
@@ -70,9 +78,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
   private String saslMechanism;
 
-  public ClientConnection(OperationRouter router, ClientSettings settings) {
+  /**
+   * @param framer the decoder in front of this handler, asked whether it holds a partial request
+   */
+  public ClientConnection(
+      OperationRouter router, ClientSettings settings, LdapFrameDecoder framer) {
     this.router = router;
     this.settings = settings;
+    this.framer = framer;
   }
 
   @Override
@@ -373,13 +386,71 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (ioCheck == null && framer.partialSinceNanos() != 0) {
+      scheduleIoCheck();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its responses stops being read from, so it cannot queue more
     // work; responses already on their way are still buffered for it.
     if (state != State.CLOSING) {
-      ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      boolean writable = ctx.channel().isWritable();
+      ctx.channel().config().setAutoRead(writable);
+      if (!writable) {
+        unwrittenAtLastCheck = ctx.channel().bytesBeforeWritable();
+        if (ioCheck == null) {
+          scheduleIoCheck();
+        }
+      }
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * {@code iotimeout}: a request started and not finished, or responses waiting that the client
+   * takes none of, for that long close the connection (slow-loris clients, hung readers); each
+   * would otherwise hold its memory, and its operations, for ever.
+   */
+  private void scheduleIoCheck() {
+    long timeout = settings.ioTimeoutMillis();
+    if (timeout > 0 && state != State.CLOSING) {
+      ioCheck = channel.eventLoop().schedule(this::checkIo, timeout, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkIo() {
+    ioCheck = null;
+    if (state == State.CLOSING || !channel.isActive()) {
+      return;
+    }
+    long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.ioTimeoutMillis());
+    long partialSince = framer.partialSinceNanos();
+    if (partialSince != 0 && System.nanoTime() - partialSince >= timeoutNanos) {
+      disconnect(ResultCode.PROTOCOL_ERROR,
+          "request not complete after " + settings.ioTimeoutMillis() + " ms (iotimeout)");
+      return;
+    }
+    if (!channel.isWritable()) {
+      long unwritten = channel.bytesBeforeWritable();
+      if (unwritten >= unwrittenAtLastCheck) {
+        log.info("closing client {}: it took none of its responses for {} ms (iotimeout)",
+            channel.remoteAddress(), settings.ioTimeoutMillis());
+        state = State.CLOSING;
+        abandonAll();
+        channel.close();
+        return;
+      }
+      unwrittenAtLastCheck = unwritten;
+    } else {
+      unwrittenAtLastCheck = Long.MAX_VALUE;
+    }
+    if (partialSince != 0 || !channel.isWritable()) {
+      scheduleIoCheck();
+    }
   }
 
   @Override
@@ -402,6 +473,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (ioCheck != null) {
+      ioCheck.cancel(false);
+      ioCheck = null;
+    }
     state = State.CLOSING;
     abandonAll();
     if (saslConnection != null) {

@@ -14,6 +14,7 @@ public final class ClientSettings {
   private static final Pattern SPACE_AROUND_SEPARATORS = Pattern.compile("\\s*([,=+])\\s*");
 
   private final int maxPendingPerClient;
+  private final long ioTimeoutMillis;
   private final boolean proxyAuthz;
   /** The balancer's own identity, normalised once. */
   private final String ownAuthzId;
@@ -25,9 +26,13 @@ public final class ClientSettings {
    * @param proxyAuthz whether to add the control at all
    * @param ownAuthzId the identity regular upstream connections are bound as ({@code dn:...}); a
    *     client with that identity needs no control, so its own control passes through
+   * @param ioTimeoutMillis {@code iotimeout}: how long a client may hold a partly sent request,
+   *     or fail to take any of its waiting responses; 0 for no limit
    */
-  public ClientSettings(int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId) {
+  public ClientSettings(
+      int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId, long ioTimeoutMillis) {
     this.maxPendingPerClient = maxPendingPerClient;
+    this.ioTimeoutMillis = ioTimeoutMillis;
     this.proxyAuthz = proxyAuthz;
     this.ownAuthzId = normalize(ownAuthzId);
     this.anonymousControl = newControl(ANONYMOUS);
@@ -35,6 +40,10 @@ public final class ClientSettings {
 
   public int maxPendingPerClient() {
     return maxPendingPerClient;
+  }
+
+  long ioTimeoutMillis() {
+    return ioTimeoutMillis;
   }
 
   /** The control for {@code authzId}, or null when none is to be added. */

@@ -1,6 +1,7 @@
 package org.ldapbalancer.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,9 @@ import java.util.Optional;
  * @param pidFile where to write the process id, if anywhere ({@code pidfile})
  * @param listenUrls listener URLs given in the file ({@code listen}); the command line's
  *     {@code -h} replaces them
+ * @param ioTimeout how long a connection may hold a partly received request, or fail to take
+ *     any of the responses waiting for it, before it is closed ({@code iotimeout});
+ *     {@link Duration#ZERO} for no limit
  * @param warnings directives that were accepted but are not acted on, with their location
  */
 public record BalancerConfig(
@@ -33,6 +37,7 @@ public record BalancerConfig(
     boolean proxyAuthz,
     Optional<Path> pidFile,
     List<String> listenUrls,
+    Duration ioTimeout,
     List<ConfigProblem> warnings) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
@@ -40,6 +45,9 @@ public record BalancerConfig(
 
   /** lloadd's default for {@code sockbuf_max_incoming_upstream}. */
   public static final int DEFAULT_MAX_INCOMING_UPSTREAM = 4194303;
+
+  /** lloadd's default for {@code iotimeout}. */
+  public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofMillis(10_000);
 
   /** The most event loops {@link #defaultIoThreads()} picks on a large machine. */
   public static final int MAX_DEFAULT_IO_THREADS = 16;

@@ -156,6 +156,7 @@ public final class ConfigParser {
         globals.proxyAuthz(),
         globals.pidFile(),
         globals.listenUrls(),
+        globals.ioTimeout(),
         problems.warnings());
   }
 

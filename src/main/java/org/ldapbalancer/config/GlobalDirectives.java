@@ -2,6 +2,7 @@ package org.ldapbalancer.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,7 @@ final class GlobalDirectives {
   private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
   private boolean proxyAuthz = true;
   private Path pidFile;
+  private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
   private final List<String> listenUrls = new ArrayList<>();
 
   /** Applies the directive if it is one of these; false if it is not. */
@@ -40,6 +42,9 @@ final class GlobalDirectives {
       case "feature", "enable" -> features(directive, true, problems);
       case "disable" -> features(directive, false, problems);
       case "pidfile" -> pidFile(directive, problems);
+      case "iotimeout" ->
+          Arguments.singleInteger(directive, 0, problems)
+              .ifPresent(n -> ioTimeout = Duration.ofMillis(n));
       case "listen" -> listen(directive, problems);
       default -> {
         return false;
@@ -115,6 +120,10 @@ final class GlobalDirectives {
 
   int ioThreads() {
     return ioThreads;
+  }
+
+  Duration ioTimeout() {
+    return ioTimeout;
   }
 
   int clientMaxPending() {

@@ -32,7 +32,6 @@ final class UnsupportedDirectives {
           "threads",
           "threadqueues",
           "max_pdus_per_cycle",
-          "iotimeout",
           "tcp-buffer",
           // selection and restrictions
           "write_coherence",

@@ -18,12 +18,28 @@ import java.util.List;
 public final class LdapFrameDecoder extends ByteToMessageDecoder {
   private final int maxPduSize;
   private boolean failed;
+  /** When the frame now incomplete began to arrive ({@link System#nanoTime()}), or 0. */
+  private long partialSinceNanos;
 
   public LdapFrameDecoder(int maxPduSize) {
     if (maxPduSize < 16) {
       throw new IllegalArgumentException("maxPduSize " + maxPduSize + " is too small");
     }
     this.maxPduSize = maxPduSize;
+  }
+
+  /**
+   * Since when the decoder has held the start of a frame that has not completed, or 0 when it
+   * holds nothing. Lets the connection close a peer that starts a PDU and never finishes it.
+   */
+  public long partialSinceNanos() {
+    return actualReadableBytes() > 0 ? partialSinceNanos : 0;
+  }
+
+  private void incomplete() {
+    if (partialSinceNanos == 0) {
+      partialSinceNanos = System.nanoTime() | 1; // never 0 while a frame is incomplete
+    }
   }
 
   @Override
@@ -44,11 +60,13 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
                 + Integer.toHexString(in.getUnsignedByte(start)));
       }
       if (available < 2) {
+        incomplete();
         return;
       }
       int first = in.getUnsignedByte(start + 1);
       int headerLength = first < 0x80 ? 2 : 2 + (first & 0x7f);
       if (first > 0x80 && available < headerLength && headerLength <= 6) {
+        incomplete();
         return; // the length octets have not all arrived
       }
       long len = Ber.readLength(in, start + 1, start + available);
@@ -59,9 +77,11 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
       // long: with a maximum near Integer.MAX_VALUE, header plus content overflow an int.
       long frameLength = headerLength + length;
       if (available < frameLength) {
+        incomplete();
         return;
       }
       out.add(in.readRetainedSlice((int) frameLength));
+      partialSinceNanos = 0; // bytes left over start the next frame, timed from the next call
     } catch (MalformedPduException e) {
       failed = true;
       in.skipBytes(in.readableBytes());

@@ -108,7 +108,8 @@ public final class Balancer implements AutoCloseable {
     String own =
         config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
     ClientSettings settings =
-        new ClientSettings(config.clientMaxPending(), config.proxyAuthz(), own);
+        new ClientSettings(
+            config.clientMaxPending(), config.proxyAuthz(), own, config.ioTimeout().toMillis());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)

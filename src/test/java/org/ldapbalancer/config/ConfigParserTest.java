@@ -34,6 +34,7 @@ class ConfigParserTest {
     assertThat(config.proxyAuthz()).isTrue();
     assertThat(config.pidFile()).isEmpty();
     assertThat(config.listenUrls()).isEmpty();
+    assertThat(config.ioTimeout()).isEqualTo(java.time.Duration.ofMillis(10_000));
     assertThat(config.warnings()).isEmpty();
   }
 
@@ -46,6 +47,7 @@ class ConfigParserTest {
             "sockbuf_max_incoming_client 4194303",
             "sockbuf_max_incoming_upstream 8388607",
             "pidfile /run/ldap-balancer/lloadd.pid",
+            "iotimeout 2500",
             SERVER);
 
     assertThat(config.ioThreads()).isEqualTo(4);
@@ -53,6 +55,8 @@ class ConfigParserTest {
     assertThat(config.maxIncomingClient()).isEqualTo(4194303);
     assertThat(config.maxIncomingUpstream()).isEqualTo(8388607);
     assertThat(config.pidFile()).contains(Path.of("/run/ldap-balancer/lloadd.pid"));
+    assertThat(config.ioTimeout()).isEqualTo(java.time.Duration.ofMillis(2500));
+    assertThat(config.warnings()).isEmpty();
   }
 
   @Test

@@ -26,7 +26,6 @@ class UnsupportedDirectivesTest {
         "threads 16",
         "threadqueues 2",
         "max_pdus_per_cycle 1000",
-        "iotimeout 10000",
         "tcp-buffer listener=ldap:/// 65536",
         "write_coherence 5",
         "restrict write",

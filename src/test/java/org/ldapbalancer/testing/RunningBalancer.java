@@ -65,6 +65,7 @@ public final class RunningBalancer implements AutoCloseable {
 
   public static final class Builder {
     private final List<List<BackendServer>> tiers = new ArrayList<>(List.of(new ArrayList<>()));
+    private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
     private BindConf bindConf =
         new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
             SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ZERO);
@@ -108,6 +109,11 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    public Builder ioTimeout(Duration timeout) {
+      this.ioTimeout = timeout;
+      return this;
+    }
+
     public Builder proxyAuthz(boolean on) {
       this.proxyAuthz = on;
       return this;
@@ -117,7 +123,7 @@ public final class RunningBalancer implements AutoCloseable {
       return new BalancerConfig(bindConf,
           tiers.stream().map(t -> new Tier(TierPolicy.ROUNDROBIN, t)).toList(), ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          List.of());
+          ioTimeout, List.of());
     }
 
     public RunningBalancer start() throws IOException {

@@ -1,0 +1,127 @@
+package org.ldapbalancer.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.SearchScope;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.MessageClient;
+import org.ldapbalancer.testing.RawLdapClient;
+import org.ldapbalancer.testing.RecordingDirectory;
+import org.ldapbalancer.testing.RunningBalancer;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code iotimeout}: a client that starts a request and does not finish it (slow loris), or that
+ * takes none of its waiting responses, is closed after that long; clients that keep up are not.
+ */
+@Timeout(120)
+class IoTimeoutIT {
+  private static final Duration IO_TIMEOUT = Duration.ofMillis(700);
+
+  @Test
+  void aRequestLeftIncompleteClosesItsConnectionAndOnlyThatOne() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioTimeout(IO_TIMEOUT)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        RawLdapClient loris = RawLdapClient.connect(lb.port());
+        RawLdapClient dripping = RawLdapClient.connect(lb.port());
+        LDAPConnection good = new LDAPConnection("127.0.0.1", lb.port())) {
+      byte[] search = MessageClient.search(1, "(uid=user.1)").encode().encode();
+      loris.send(java.util.Arrays.copyOf(search, 3)); // and nothing more
+      long start = System.nanoTime();
+      List<byte[]> beforeClose = loris.readUntilClosed(Duration.ofSeconds(20));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).isGreaterThanOrEqualTo(IO_TIMEOUT.minusMillis(50));
+      assertThat(beforeClose).hasSize(1);
+      LDAPMessage notice = LDAPMessage.readFrom(
+          new com.unboundid.asn1.ASN1StreamReader(
+              new java.io.ByteArrayInputStream(beforeClose.get(0))), true);
+      assertThat(notice.getExtendedResponseProtocolOp().getDiagnosticMessage())
+          .contains("iotimeout");
+
+      // One byte every 200 ms never finishes a request within the limit either.
+      long dripStart = System.nanoTime();
+      boolean closed = false;
+      for (int i = 0; i < search.length && !closed; i++) {
+        try {
+          dripping.send(new byte[] {search[i]});
+          Thread.sleep(200); // the pace of the attack, not synchronisation
+        } catch (IOException e) {
+          closed = true;
+        }
+        closed |= Duration.ofNanos(System.nanoTime() - dripStart).compareTo(Duration.ofSeconds(5)) > 0;
+      }
+      assertThat(dripping.readUntilClosed(Duration.ofSeconds(10))).hasSizeLessThanOrEqualTo(1);
+      assertThat(Duration.ofNanos(System.nanoTime() - dripStart)).isLessThan(Duration.ofSeconds(8));
+
+      // Meanwhile and afterwards the well-behaved client is served.
+      assertThat(good.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE, "(uid=user.2)")
+          .getEntryCount()).isEqualTo(1);
+      assertThat(dir.requests(r -> r.filter().equals("(uid=user.1)"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aClientThatTakesNoneOfItsResponsesIsClosed() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).ioTimeout(IO_TIMEOUT)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        LDAPConnection good = new LDAPConnection("127.0.0.1", lb.port())) {
+      String big = "b".repeat(50_000);
+      for (int i = 0; i < 5; i++) {
+        good.modify(SampleDirectory.userDn(i),
+            new Modification(ModificationType.REPLACE, "description", big));
+      }
+      ListAppender<ILoggingEvent> logged = new ListAppender<>();
+      Logger logger = (Logger) LoggerFactory.getLogger(ClientConnection.class);
+      logged.start();
+      logger.addAppender(logged);
+      try (Socket stalled = new Socket("127.0.0.1", lb.port())) {
+        stalled.setReceiveBufferSize(4096);
+        LDAPMessage[] flood = new LDAPMessage[100]; // some 25 MB of answers, never read
+        for (int i = 0; i < flood.length; i++) {
+          flood[i] = MessageClient.search(i + 1, "(objectClass=inetOrgPerson)");
+        }
+        for (LDAPMessage m : flood) {
+          stalled.getOutputStream().write(m.encode().encode());
+        }
+        stalled.getOutputStream().flush();
+        await("the stalled client closed").atMost(Duration.ofSeconds(30))
+            .until(() -> logged.list.stream().anyMatch(e -> e.getFormattedMessage()
+                .contains("took none of its responses")));
+        // What it received before the close is a small part of its answers, then the end.
+        InputStream in = stalled.getInputStream();
+        stalled.setSoTimeout(10_000);
+        byte[] chunk = new byte[65536];
+        long received = 0;
+        try {
+          for (int n; (n = in.read(chunk)) >= 0; ) {
+            received += n;
+          }
+        } catch (java.net.SocketException reset) {
+          // closed with data unread on the balancer's side: a reset, just as good
+        }
+        assertThat(received).isLessThan(100L * 5 * 50_000 / 2);
+      } finally {
+        logger.detachAppender(logged);
+      }
+      assertThat(good.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE, "(uid=user.3)", "cn")
+          .getEntryCount()).isEqualTo(1);
+    }
+  }
+}
