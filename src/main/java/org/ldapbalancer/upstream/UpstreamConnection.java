@@ -88,10 +88,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
       state = State.BINDING;
       ownRequestId = messageIds.next(idInUse);
       long timeout = pool.bindConf().networkTimeout().toMillis();
-      setupTimeout =
-          ctx.executor()
-              .schedule(() -> closeWith("no bind response within " + timeout + " ms"), timeout,
-                  TimeUnit.MILLISECONDS);
+      if (timeout > 0) { // network-timeout=0: no limit (lloadd.conf(5)), not an instant failure
+        setupTimeout =
+            ctx.executor()
+                .schedule(() -> closeWith("no bind response within " + timeout + " ms"), timeout,
+                    TimeUnit.MILLISECONDS);
+      }
       ctx.writeAndFlush(
           Requests.simpleBind(
               ctx.alloc(), ownRequestId, pool.bindConf().bindDn(), pool.bindConf().credentials()));
