@@ -16,6 +16,7 @@ import org.ldapbalancer.config.ConfigException;
 import org.ldapbalancer.config.ConfigParser;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -68,7 +69,21 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     productionBufferSettings();
-    System.exit(run(args));
+    int status = run(args);
+    flushLogs();
+    System.exit(status);
+  }
+
+  /**
+   * Logging is asynchronous (logback.xml), so the last lines (the shutdown's among them) may still
+   * be queued: stopping the context writes them out before the process ends. Logback's shutdown
+   * hook does the same on any other way out. Counts of suppressed lines are written first.
+   */
+  static void flushLogs() {
+    RateLimitedLog.DEFAULT.flush();
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext c) {
+      c.stop();
+    }
   }
 
   /**

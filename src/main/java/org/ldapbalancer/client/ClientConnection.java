@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.Operation;
@@ -336,7 +337,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (state == State.CLOSING) {
       return;
     }
-    log.info("closing client {}: {}", channel.remoteAddress(), diagnostic);
+    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
     state = State.CLOSING;
     abandonAll();
     channel

@@ -165,7 +165,7 @@ class CommandLineIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    process = jar("-f", file.toString(), "-h", "ldap://127.0.0.1:" + port)
+    process = jar("-f", file.toString(), "-h", "ldap://127.0.0.1:" + port, "-n", "lb-test")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile())
         .start();
@@ -188,5 +188,12 @@ class CommandLineIT {
       assertThat(notice.get().getResultCode().intValue()).isEqualTo(52);
     }
     assertThat(pid).doesNotExist();
+    // Logging is asynchronous: the last line, logged just before exit, must still be written, in
+    // the shipped format with the -n service name.
+    assertThat(Files.readString(dir.resolve("out.log")))
+        .containsPattern(
+            "(?m)^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(Z|[+-][0-9:]+) lb-test INFO  Balancer:"
+                + " listening on ldap://127.0.0.1:" + port + "$")
+        .containsPattern("(?m)^\\S+ lb-test INFO  Balancer: stopped$");
   }
 }
