@@ -16,6 +16,7 @@ import org.ldapbalancer.config.ConfigException;
 import org.ldapbalancer.config.ConfigParser;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -68,7 +69,21 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     productionBufferSettings();
-    System.exit(run(args));
+    int status = run(args);
+    flushLogs();
+    System.exit(status);
+  }
+
+  /**
+   * Logging is asynchronous (logback.xml), so the last lines (the shutdown's among them) may still
+   * be queued: stopping the context writes them out before the process ends. Logback's shutdown
+   * hook does the same on any other way out. Counts of suppressed lines are written first.
+   */
+  static void flushLogs() {
+    RateLimitedLog.DEFAULT.flush();
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext c) {
+      c.stop();
+    }
   }
 
   /**
@@ -139,7 +154,15 @@ public final class Main implements Callable<Integer> {
     }
     Path pidFile = config.pidFile().orElse(null);
     if (pidFile != null) {
-      Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+      try {
+        Files.writeString(
+            pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        // -t checked the directory; it may have changed since. Do not serve without the file.
+        err.println("ldap-balancer: cannot write pidfile " + pidFile + ": " + e);
+        balancer.close();
+        return 1;
+      }
     }
     Shutdown.awaitSignal();
     balancer.close();
@@ -149,18 +172,30 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /** The listeners to open; what start-up could not open is refused here, {@code -t} or not. */
   private List<LdapUrl> listeners(BalancerConfig config) {
     List<String> texts = new ArrayList<>();
     if (listenUrls != null) {
+      if (listenUrls.isBlank()) {
+        throw new IllegalArgumentException("no URL given");
+      }
       for (String url : listenUrls.trim().split("\\s+")) {
         texts.add(url);
       }
     } else if (!config.listenUrls().isEmpty()) {
-      texts.addAll(config.listenUrls());
+      texts.addAll(config.listenUrls()); // checked by the parser, with file and line
     } else {
       texts.add(DEFAULT_LISTENER);
     }
-    return texts.stream().map(LdapUrl::parse).toList();
+    List<LdapUrl> urls = new ArrayList<>();
+    for (String text : texts) {
+      LdapUrl url = LdapUrl.parseListener(text);
+      if (urls.contains(url)) {
+        throw new IllegalArgumentException(text + " names the same address as an earlier URL");
+      }
+      urls.add(url);
+    }
+    return urls;
   }
 
   static void debugLogging(String level) {

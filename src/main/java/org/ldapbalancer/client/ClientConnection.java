@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.operation.BindOperation;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -377,7 +378,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (state == State.CLOSING) {
       return;
     }
-    log.info("closing client {}: {}", channel.remoteAddress(), diagnostic);
+    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
     state = State.CLOSING;
     abandonAll();
     channel
@@ -437,7 +438,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (!channel.isWritable()) {
       long unwritten = channel.bytesBeforeWritable();
       if (unwritten >= unwrittenAtLastCheck) {
-        log.info("closing client {}: it took none of its responses for {} ms (iotimeout)",
+        RateLimitedLog.DEFAULT.info(log,
+            "closing client {}: it took none of its responses for {} ms (iotimeout)",
             channel.remoteAddress(), settings.ioTimeoutMillis());
         state = State.CLOSING;
         abandonAll();

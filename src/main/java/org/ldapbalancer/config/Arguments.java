@@ -47,6 +47,18 @@ final class Arguments {
       String text,
       int min,
       Problems problems) {
+    return integer(directive, word, shown, text, min, Integer.MAX_VALUE, problems);
+  }
+
+  /** A decimal integer from {@code min} to {@code max}. */
+  static OptionalInt integer(
+      LogicalLine directive,
+      LogicalLine.Word word,
+      String shown,
+      String text,
+      int min,
+      int max,
+      Problems problems) {
     String prefix = directive.name() + ": bad value " + shown + ": ";
     if (!INTEGER.matcher(text).matches()) {
       problems.error(directive, word, prefix + "not a whole number");
@@ -62,8 +74,8 @@ final class Arguments {
       problems.error(directive, word, prefix + "must be at least " + min);
       return OptionalInt.empty();
     }
-    if (value > Integer.MAX_VALUE) {
-      problems.error(directive, word, prefix + "must be at most " + Integer.MAX_VALUE);
+    if (value > max) {
+      problems.error(directive, word, prefix + "must be at most " + max);
       return OptionalInt.empty();
     }
     return OptionalInt.of((int) value);
@@ -71,11 +83,16 @@ final class Arguments {
 
   /** The single argument of a plain numeric directive such as {@code io-threads 4}. */
   static OptionalInt singleInteger(LogicalLine directive, int min, Problems problems) {
+    return singleInteger(directive, min, Integer.MAX_VALUE, problems);
+  }
+
+  /** Like {@link #singleInteger(LogicalLine, int, Problems)}, at most {@code max}. */
+  static OptionalInt singleInteger(LogicalLine directive, int min, int max, Problems problems) {
     if (!count(directive, 1, 1, problems)) {
       return OptionalInt.empty();
     }
     LogicalLine.Word word = directive.args().get(0);
-    return integer(directive, word, '"' + word.text() + '"', word.text(), min, problems);
+    return integer(directive, word, '"' + word.text() + '"', word.text(), min, max, problems);
   }
 
   /**

@@ -25,6 +25,23 @@ public record BackendServer(
   public static final int DEFAULT_BINDCONNS = 1;
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(5);
 
+  /**
+   * The shortest wait between failed connection attempts. lloadd accepts {@code retry=0} and then
+   * tries again at once; against a server that refuses connections that is a busy loop on the
+   * event loop, so shorter values are raised to this one (with a warning).
+   */
+  public static final Duration MIN_RETRY = Duration.ofMillis(100);
+
+  /** The longest {@code retry}, in milliseconds: one day. */
+  public static final int MAX_RETRY_MILLIS = 86_400_000;
+
+  /**
+   * The most {@code numconns} or {@code bindconns} per server. Every connection is opened at start;
+   * far more than any server wants would exhaust file descriptors and local ports, and at the
+   * extreme memory, before a single client is served.
+   */
+  public static final int MAX_CONNS = 4096;
+
   /** A short name for logs: the URL as written. */
   public String name() {
     return uri.toString();

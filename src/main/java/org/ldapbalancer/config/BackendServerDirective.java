@@ -48,9 +48,9 @@ final class BackendServerDirective {
     String key = option.lowerKey();
     switch (key) {
       case "uri" -> uri = option;
-      case "numconns" -> integer(option, 1, n -> numconns = n);
-      case "bindconns" -> integer(option, 1, n -> bindconns = n);
-      case "retry" -> integer(option, 0, ms -> retry = Duration.ofMillis(ms));
+      case "numconns" -> integer(option, 1, BackendServer.MAX_CONNS, n -> numconns = n);
+      case "bindconns" -> integer(option, 1, BackendServer.MAX_CONNS, n -> bindconns = n);
+      case "retry" -> integer(option, 0, BackendServer.MAX_RETRY_MILLIS, ms -> retry(option, ms));
       case "max-pending-ops" -> integer(option, 0, n -> maxPendingOps = n);
       case "conn-max-pending" -> integer(option, 0, n -> connMaxPending = n);
       case "starttls" -> startTls(option);
@@ -66,6 +66,22 @@ final class BackendServerDirective {
               directive.name() + ": unknown option \"" + option.key() + '"');
         }
       }
+    }
+  }
+
+  private void retry(Arguments.KeyValue option, int millis) {
+    retry = Duration.ofMillis(millis);
+    if (retry.compareTo(BackendServer.MIN_RETRY) < 0) {
+      retry = BackendServer.MIN_RETRY;
+      problems.warn(
+          directive,
+          option.word(),
+          directive.name()
+              + ": "
+              + option.shown()
+              + " would retry a failed connection without pause; waiting "
+              + BackendServer.MIN_RETRY.toMillis()
+              + " ms instead");
     }
   }
 
@@ -121,6 +137,14 @@ final class BackendServerDirective {
             directive.name() + ": bad value " + uri.shown() + ": a host name is required");
         return Optional.empty();
       }
+      if (url.port() == 0) {
+        // Nothing listens on port 0: every attempt would fail, retried forever.
+        problems.error(
+            directive,
+            uri.word(),
+            directive.name() + ": bad value " + uri.shown() + ": port 0 cannot be connected to");
+        return Optional.empty();
+      }
       return Optional.of(url);
     } catch (IllegalArgumentException e) {
       problems.error(
@@ -132,8 +156,13 @@ final class BackendServerDirective {
   }
 
   private void integer(Arguments.KeyValue option, int min, IntConsumer sink) {
+    integer(option, min, Integer.MAX_VALUE, sink);
+  }
+
+  private void integer(Arguments.KeyValue option, int min, int max, IntConsumer sink) {
     OptionalInt value =
-        Arguments.integer(directive, option.word(), option.shown(), option.value(), min, problems);
+        Arguments.integer(
+            directive, option.word(), option.shown(), option.value(), min, max, problems);
     value.ifPresent(sink);
   }
 

@@ -49,6 +49,19 @@ public record BalancerConfig(
   /** lloadd's default for {@code iotimeout}. */
   public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofMillis(10_000);
 
+  /**
+   * The smallest {@code sockbuf_max_incoming_client} and {@code sockbuf_max_incoming_upstream}, in
+   * bytes. lloadd sets no minimum, but below this an ordinary Bind, search filter or entry would
+   * close its connection, and below 16 bytes no LDAP message could be framed at all.
+   */
+  public static final int MIN_MAX_INCOMING = 1024;
+
+  /**
+   * The most {@code io-threads}. Every event loop opens its own connections to every server, so
+   * far more loops than processors only multiply upstream connections. (lloadd caps it at 16.)
+   */
+  public static final int MAX_IO_THREADS = 256;
+
   /** The most event loops {@link #defaultIoThreads()} picks on a large machine. */
   public static final int MAX_DEFAULT_IO_THREADS = 16;
 

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param method {@link BindMethod#NONE} or {@link BindMethod#SIMPLE}
  * @param bindDn the DN bound as, empty for none
  * @param credentials the password, empty for none
- * @param networkTimeout how long a connection attempt (TCP connect and bind) may take
+ * @param networkTimeout how long a connection attempt (TCP connect and bind) may take; {@link
+ *     Duration#ZERO} for no limit of the balancer's own
  * @param timeout how long an operation may wait for its final response upstream before
  *     the client is answered with a time-out; {@link Duration#ZERO} for no limit
  */
@@ -16,6 +17,13 @@ public record BindConf(
     BindMethod method, String bindDn, String credentials, Duration networkTimeout, Duration timeout) {
 
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * The longest {@code timeout} and {@code network-timeout}, in seconds: one day. Longer is
+   * indistinguishable from no limit ({@code 0}) in practice, and the limit keeps every time-out
+   * within an {@code int} of milliseconds, which is what Netty's connect time-out takes.
+   */
+  public static final int MAX_TIMEOUT_SECONDS = 86_400;
 
   public static BindConf anonymous() {
     return new BindConf(BindMethod.NONE, "", "", DEFAULT_NETWORK_TIMEOUT, Duration.ZERO);

@@ -79,7 +79,14 @@ final class BindConfDirective {
   private static Optional<Duration> seconds(
       LogicalLine directive, Arguments.KeyValue option, Problems problems) {
     OptionalInt value =
-        Arguments.integer(directive, option.word(), option.shown(), option.value(), 0, problems);
+        Arguments.integer(
+            directive,
+            option.word(),
+            option.shown(),
+            option.value(),
+            0,
+            BindConf.MAX_TIMEOUT_SECONDS,
+            problems);
     return value.isPresent() ? Optional.of(Duration.ofSeconds(value.getAsInt())) : Optional.empty();
   }
 

@@ -1,12 +1,15 @@
 package org.ldapbalancer.config;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,18 +30,22 @@ final class GlobalDirectives {
   private Path pidFile;
   private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
   private final List<String> listenUrls = new ArrayList<>();
+  private final Set<LdapUrl> listenAddresses = new HashSet<>();
 
   /** Applies the directive if it is one of these; false if it is not. */
   boolean apply(LogicalLine directive, Problems problems) {
     switch (directive.keyword()) {
       case "io-threads" ->
-          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> ioThreads = n);
+          Arguments.singleInteger(directive, 1, BalancerConfig.MAX_IO_THREADS, problems)
+              .ifPresent(n -> ioThreads = n);
       case "client_max_pending" ->
           Arguments.singleInteger(directive, 0, problems).ifPresent(n -> clientMaxPending = n);
       case "sockbuf_max_incoming_client" ->
-          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> maxIncomingClient = n);
+          Arguments.singleInteger(directive, BalancerConfig.MIN_MAX_INCOMING, problems)
+              .ifPresent(n -> maxIncomingClient = n);
       case "sockbuf_max_incoming_upstream" ->
-          Arguments.singleInteger(directive, 1, problems).ifPresent(n -> maxIncomingUpstream = n);
+          Arguments.singleInteger(directive, BalancerConfig.MIN_MAX_INCOMING, problems)
+              .ifPresent(n -> maxIncomingUpstream = n);
       case "feature", "enable" -> features(directive, true, problems);
       case "disable" -> features(directive, false, problems);
       case "pidfile" -> pidFile(directive, problems);
@@ -81,11 +88,22 @@ final class GlobalDirectives {
       return;
     }
     String text = directive.args().get(0).text();
+    Path path;
     try {
-      pidFile = Path.of(text);
+      path = Path.of(text);
     } catch (InvalidPathException e) {
       problems.error(directive, directive.name() + ": bad path \"" + text + "\": " + e.getReason());
+      return;
     }
+    // Start-up writes the file before it serves; -t is to refuse what start-up would refuse.
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      problems.error(directive, directive.name() + ": no directory " + parent + " for " + text);
+    } else if (!Files.isWritable(parent)) {
+      problems.error(
+          directive, directive.name() + ": cannot write in " + parent + " (permission denied)");
+    }
+    pidFile = path;
   }
 
   /** lloadd takes one quoted list of URLs; several arguments are accepted as well. */
@@ -101,7 +119,7 @@ final class GlobalDirectives {
           continue;
         }
         if (LISTEN_URL.matcher(url).matches()) {
-          listenUrls.add(url);
+          listenUrl(directive, word, url, problems);
         } else {
           problems.error(
               directive,
@@ -116,6 +134,27 @@ final class GlobalDirectives {
     if (listenUrls.size() == before && problems.errorCount() == errorsBefore) {
       problems.error(directive, directive.name() + ": missing URL");
     }
+  }
+
+  /** Checks one URL as start-up would open it, so that {@code -t} refuses what start would. */
+  private void listenUrl(
+      LogicalLine directive, LogicalLine.Word word, String url, Problems problems) {
+    LdapUrl parsed;
+    try {
+      parsed = LdapUrl.parseListener(url);
+    } catch (IllegalArgumentException e) {
+      problems.error(directive, word, directive.name() + ": " + e.getMessage());
+      return;
+    }
+    if (!listenAddresses.add(parsed)) {
+      // The second listener on one address could not be bound.
+      problems.error(
+          directive,
+          word,
+          directive.name() + ": " + url + " names the same address as an earlier URL");
+      return;
+    }
+    listenUrls.add(url);
   }
 
   int ioThreads() {

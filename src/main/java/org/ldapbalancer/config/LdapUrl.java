@@ -54,6 +54,31 @@ public record LdapUrl(String scheme, String host, int port) {
     return new LdapUrl(scheme, host, port);
   }
 
+  /**
+   * Parses a listener URL ({@code listen} in the file, {@code -h} on the command line): {@code
+   * ldap://[host][:port]}. The other schemes lloadd listens on are refused with the reason, since
+   * the listener could not be opened as named.
+   *
+   * @throws IllegalArgumentException with a message fit for an operator
+   */
+  public static LdapUrl parseListener(String text) {
+    int end = text.indexOf("://");
+    String scheme = end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
+    String missing =
+        switch (scheme) {
+          case "ldaps" -> "TLS is not implemented";
+          case "ldapi" -> "Unix domain sockets are not implemented";
+          case "pldap" -> "the PROXY protocol is not implemented";
+          case "pldaps" -> "the PROXY protocol and TLS are not implemented";
+          default -> null;
+        };
+    if (missing != null) {
+      throw new IllegalArgumentException(
+          text + ": " + scheme + ":// is not supported yet (" + missing + ")");
+    }
+    return parse(text);
+  }
+
   @Override
   public String toString() {
     String h = host.contains(":") ? "[" + host + "]" : host;

@@ -70,6 +70,7 @@ public final class Balancer implements AutoCloseable {
    * @throws IOException if a listener cannot be bound; nothing is left running then
    */
   public static Balancer start(BalancerConfig config, List<LdapUrl> urls) throws IOException {
+    warnIfProxyingAnonymously(config);
     Balancer balancer = new Balancer(config);
     try {
       balancer.startShards();
@@ -81,6 +82,23 @@ public final class Balancer implements AutoCloseable {
       throw e;
     }
     return balancer;
+  }
+
+  /**
+   * An anonymous connection may not assert another identity: servers refuse the critical Proxied
+   * Authorization control from it, so with no {@code bindconf} every forwarded operation would
+   * fail. Likely a file written for a server without RFC 4370 that forgot {@code disable
+   * proxyauthz}; said once, at start.
+   */
+  static boolean warnIfProxyingAnonymously(BalancerConfig config) {
+    if (!config.proxyAuthz() || config.bindConf().method() != BindMethod.NONE) {
+      return false;
+    }
+    log.warn(
+        "proxied authorization is on but no bindconf account is set: servers normally refuse the"
+            + " Proxied Authorization control (RFC 4370) on an anonymous connection, so operations"
+            + " will fail; set bindconf to an account allowed to proxy, or 'disable proxyauthz'");
+    return true;
   }
 
   private void startShards() {

@@ -92,8 +92,8 @@ final class LoopShard {
     return Math.max(1, base + (index < total % loops ? 1 : 0));
   }
 
-  private static int ceilShare(int total, int loops) {
-    return Math.max(1, (total + loops - 1) / loops);
+  static int ceilShare(int total, int loops) {
+    return Math.max(1, (int) ((total + (long) loops - 1) / loops)); // long: total may be MAX_VALUE
   }
 
   EventLoop loop() {

@@ -184,6 +184,8 @@ public final class ServerPool {
         bindConnection
             ? new BindConnection(this, firstMessageId)
             : new RegularConnection(this, firstMessageId);
+    // network-timeout=0 gives 0 here, which Netty takes as "no connect timer": the kernel's own
+    // SYN retries then end an attempt that gets no answer. The parser keeps the value in an int.
     Bootstrap bootstrap =
         template
             .clone(loop)

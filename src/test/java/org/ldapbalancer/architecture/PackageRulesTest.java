@@ -64,6 +64,17 @@ class PackageRulesTest {
   }
 
   @Test
+  void loggingNeedsNothingOfTheBalancer() {
+    // Anything may log through it, so it may depend on nothing that logs through it.
+    noClasses().that().resideInAPackage("org.ldapbalancer.log..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.protocol..",
+            "org.ldapbalancer.client..", "org.ldapbalancer.upstream..",
+            "org.ldapbalancer.operation..", "org.ldapbalancer.balancing..",
+            "org.ldapbalancer.config..", "org.ldapbalancer.server..", "org.ldapbalancer.cli..")
+        .check(classes);
+  }
+
+  @Test
   void operationDoesNotKnowEitherSide() {
     noClasses().that().resideInAPackage("..operation..")
         .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",

@@ -99,6 +99,59 @@ class CommandLineIT {
   }
 
   @Test
+  void checkModeRefusesWhatStartUpWouldRefuseAndStartUpRefusesItToo() throws Exception {
+    Path file =
+        config(
+            "sockbuf_max_incoming_client 8\n"
+                + "listen ldaps://127.0.0.1:1636\n"
+                + "bindconf network-timeout=2147484\n"
+                + "io-threads 100000\n");
+    Run check = run("-t", "-f", file.toString());
+    assertThat(check.exit()).as(check.toString()).isEqualTo(1);
+    assertThat(check.err())
+        .contains(file + ":7: sockbuf_max_incoming_client: bad value \"8\": must be at least 1024")
+        .contains(
+            file + ":8: listen: ldaps://127.0.0.1:1636: ldaps:// is not supported yet (TLS is not"
+                + " implemented)")
+        .contains(file + ":9: bindconf: bad value network-timeout=2147484: must be at most 86400")
+        .contains(file + ":10: io-threads: bad value \"100000\": must be at most 256");
+    assertThat(check.out()).doesNotContain("valid");
+
+    Run start = run("-f", file.toString(), "-h", "ldap://127.0.0.1:0");
+    assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+    assertThat(start.err()).isEqualTo(check.err()).doesNotContain("listening");
+  }
+
+  @Test
+  void anLdapsListenerOnTheCommandLineIsRefusedWithTheReason() throws Exception {
+    Path file = config("");
+    String both = "ldap://127.0.0.1:0 ldaps://127.0.0.1:1636";
+    for (String[] args :
+        List.of(
+            new String[] {"-t", "-f", file.toString(), "-h", "ldaps://127.0.0.1:1636"},
+            new String[] {"-f", file.toString(), "-h", both})) {
+      Run r = run(args);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err())
+          .contains(
+              "ldap-balancer: -h: ldaps://127.0.0.1:1636: ldaps:// is not supported yet (TLS is"
+                  + " not implemented)")
+          .doesNotContain("listening");
+    }
+  }
+
+  @Test
+  void checkModeShowsTheRetryFloorAsAWarningAndAccepts() throws Exception {
+    Path file = config("backend-server uri=ldap://127.0.0.1:1 retry=0\n");
+    Run r = run("-t", "-f", file.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err())
+        .contains(
+            file + ":7: backend-server: retry=0 would retry a failed connection without pause;"
+                + " waiting 100 ms instead (warning)");
+  }
+
+  @Test
   void versionIsPrinted() throws Exception {
     Run r = run("-V");
     assertThat(r.exit()).isZero();
@@ -112,7 +165,7 @@ class CommandLineIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    process = jar("-f", file.toString(), "-h", "ldap://127.0.0.1:" + port)
+    process = jar("-f", file.toString(), "-h", "ldap://127.0.0.1:" + port, "-n", "lb-test")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile())
         .start();
@@ -135,5 +188,12 @@ class CommandLineIT {
       assertThat(notice.get().getResultCode().intValue()).isEqualTo(52);
     }
     assertThat(pid).doesNotExist();
+    // Logging is asynchronous: the last line, logged just before exit, must still be written, in
+    // the shipped format with the -n service name.
+    assertThat(Files.readString(dir.resolve("out.log")))
+        .containsPattern(
+            "(?m)^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(Z|[+-][0-9:]+) lb-test INFO  Balancer:"
+                + " listening on ldap://127.0.0.1:" + port + "$")
+        .containsPattern("(?m)^\\S+ lb-test INFO  Balancer: stopped$");
   }
 }

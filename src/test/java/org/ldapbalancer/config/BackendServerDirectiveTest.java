@@ -85,6 +85,58 @@ class BackendServerDirectiveTest {
   }
 
   @Test
+  void valuesThatStartUpCouldNotUseAreErrors() {
+    assertThat(
+            errors(
+                "backend-server uri=ldap://a.example:0",
+                "backend-server uri=ldap://b.example numconns=4097 bindconns=5000",
+                "backend-server uri=ldap://c.example retry=86400001"))
+        .containsExactly(
+            "lloadd.conf:1: backend-server: bad value uri=ldap://a.example:0: port 0 cannot be"
+                + " connected to",
+            "lloadd.conf:2: backend-server: bad value numconns=4097: must be at most 4096",
+            "lloadd.conf:2: backend-server: bad value bindconns=5000: must be at most 4096",
+            "lloadd.conf:3: backend-server: bad value retry=86400001: must be at most 86400000");
+  }
+
+  @Test
+  void theLargestValuesAreAccepted() throws Exception {
+    BackendServer server =
+        parse(
+                "backend-server uri=ldap://a.example:65535 numconns=4096 bindconns=4096"
+                    + " retry=86400000 max-pending-ops=2147483647 conn-max-pending=2147483647")
+            .servers()
+            .get(0);
+
+    assertThat(server)
+        .isEqualTo(
+            new BackendServer(
+                new LdapUrl("ldap", "a.example", 65535),
+                4096,
+                4096,
+                Duration.ofDays(1),
+                Integer.MAX_VALUE,
+                Integer.MAX_VALUE));
+  }
+
+  @Test
+  void aRetryWithoutPauseIsRaisedToTheFloorWithAWarning() throws Exception {
+    BalancerConfig config =
+        parse("backend-server uri=ldap://a.example", "  retry=0", "backend-server uri=ldap://b");
+
+    assertThat(config.servers())
+        .extracting(BackendServer::retry)
+        .containsExactly(BackendServer.MIN_RETRY, BackendServer.DEFAULT_RETRY);
+    assertThat(BackendServer.MIN_RETRY).isEqualTo(Duration.ofMillis(100));
+    assertThat(config.warnings())
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "lloadd.conf:2: backend-server: retry=0 would retry a failed connection without"
+                + " pause; waiting 100 ms instead");
+    assertThat(parse("backend-server uri=ldap://a.example retry=100").warnings()).isEmpty();
+  }
+
+  @Test
   void unknownOptionsAndStrayWordsAreErrors() {
     assertThat(errors("backend-server uri=ldap://a.example colour=blue extra"))
         .containsExactly(

@@ -135,6 +135,25 @@ class BindConfDirectiveTest {
   }
 
   @Test
+  void zeroMeansNoLimitForEitherTimeout() throws Exception {
+    BindConf bind = parse("bindconf network-timeout=0 timeout=0", SERVER).bindConf();
+
+    assertThat(bind.networkTimeout()).isEqualTo(Duration.ZERO);
+    assertThat(bind.timeout()).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void timeoutsAreLimitedToOneDaySoTheirMillisecondsFitAnInt() throws Exception {
+    assertThat(parse("bindconf network-timeout=86400 timeout=86400", SERVER).bindConf())
+        .isEqualTo(
+            new BindConf(BindMethod.NONE, "", "", Duration.ofDays(1), Duration.ofDays(1)));
+    assertThat(errors("bindconf network-timeout=2147484 timeout=86401", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: bindconf: bad value network-timeout=2147484: must be at most 86400",
+            "lloadd.conf:1: bindconf: bad value timeout=86401: must be at most 86400");
+  }
+
+  @Test
   void aStrayWordIsAnErrorThatDoesNotEchoWhatMayBeAPassword() {
     assertThat(errors("bindconf bindmethod=simple binddn=cn=a credentials hunter2", SERVER))
         .contains("lloadd.conf:1: bindconf: expected key=value")

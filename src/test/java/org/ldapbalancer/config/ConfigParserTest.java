@@ -10,8 +10,10 @@ import static org.ldapbalancer.config.ConfigFixture.warnings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigParserTest {
+  @TempDir Path dir;
 
   @Test
   void aSingleServerGetsEveryDefault() throws Exception {
@@ -40,13 +42,14 @@ class ConfigParserTest {
 
   @Test
   void globalSettingsAreRead() throws Exception {
+    Path pid = dir.resolve("lloadd.pid");
     BalancerConfig config =
         parse(
             "io-threads 4",
             "client_max_pending 100",
             "sockbuf_max_incoming_client 4194303",
             "sockbuf_max_incoming_upstream 8388607",
-            "pidfile /run/ldap-balancer/lloadd.pid",
+            "pidfile " + pid,
             "iotimeout 2500",
             SERVER);
 
@@ -54,9 +57,51 @@ class ConfigParserTest {
     assertThat(config.clientMaxPending()).isEqualTo(100);
     assertThat(config.maxIncomingClient()).isEqualTo(4194303);
     assertThat(config.maxIncomingUpstream()).isEqualTo(8388607);
-    assertThat(config.pidFile()).contains(Path.of("/run/ldap-balancer/lloadd.pid"));
+    assertThat(config.pidFile()).contains(pid);
     assertThat(config.ioTimeout()).isEqualTo(java.time.Duration.ofMillis(2500));
     assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void aPidfileInADirectoryThatDoesNotExistIsAnError() {
+    Path pid = dir.resolve("missing").resolve("lloadd.pid");
+
+    assertThat(errors("pidfile " + pid, SERVER))
+        .containsExactly(
+            "lloadd.conf:1: pidfile: no directory " + pid.getParent() + " for " + pid);
+  }
+
+  @Test
+  void theLimitsOfEveryGlobalNumberAreAccepted() throws Exception {
+    BalancerConfig config =
+        parse(
+            "io-threads 256",
+            "sockbuf_max_incoming_client 1024",
+            "sockbuf_max_incoming_upstream 1024",
+            "client_max_pending 2147483647",
+            SERVER);
+
+    assertThat(config.ioThreads()).isEqualTo(BalancerConfig.MAX_IO_THREADS);
+    assertThat(config.maxIncomingClient()).isEqualTo(BalancerConfig.MIN_MAX_INCOMING);
+    assertThat(config.maxIncomingUpstream()).isEqualTo(BalancerConfig.MIN_MAX_INCOMING);
+    assertThat(config.clientMaxPending()).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
+  void valuesThatStartUpCouldNotUseAreErrors() {
+    // Each of these parsed once and then failed at start (or broke every connection).
+    assertThat(
+            errors(
+                "io-threads 257",
+                "sockbuf_max_incoming_client 15",
+                "sockbuf_max_incoming_upstream 1023",
+                SERVER))
+        .containsExactly(
+            "lloadd.conf:1: io-threads: bad value \"257\": must be at most 256",
+            "lloadd.conf:2: sockbuf_max_incoming_client: bad value \"15\": must be at least"
+                + " 1024",
+            "lloadd.conf:3: sockbuf_max_incoming_upstream: bad value \"1023\": must be at least"
+                + " 1024");
   }
 
   @Test
@@ -104,16 +149,48 @@ class ConfigParserTest {
   void listenUrlsAddUpAcrossLinesAndWithinAQuotedList() throws Exception {
     BalancerConfig config =
         parse(
-            "listen \"ldap://:1389/ ldaps://0.0.0.0:1636\"",
-            "listen ldapi://%2Frun%2Fldapi pldap://[::1]:2389",
+            "listen \"ldap://:1389/ ldap://0.0.0.0:1636\"",
+            "listen ldap:/// LDAP://[::1]:2389",
             SERVER);
 
     assertThat(config.listenUrls())
+        .containsExactly("ldap://:1389/", "ldap://0.0.0.0:1636", "ldap:///", "LDAP://[::1]:2389");
+  }
+
+  @Test
+  void listenersThatCannotBeOpenedYetAreErrorsSayingWhy() {
+    assertThat(
+            errors(
+                "listen \"ldap://:1389 ldaps://:1636\"",
+                "listen ldapi://%2Frun%2Fldapi",
+                "listen pldap://:2389 pldaps://:2636",
+                SERVER))
         .containsExactly(
-            "ldap://:1389/",
-            "ldaps://0.0.0.0:1636",
-            "ldapi://%2Frun%2Fldapi",
-            "pldap://[::1]:2389");
+            "lloadd.conf:1: listen: ldaps://:1636: ldaps:// is not supported yet (TLS is not"
+                + " implemented)",
+            "lloadd.conf:2: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
+                + " domain sockets are not implemented)",
+            "lloadd.conf:3: listen: pldap://:2389: pldap:// is not supported yet (the PROXY"
+                + " protocol is not implemented)",
+            "lloadd.conf:3: listen: pldaps://:2636: pldaps:// is not supported yet (the PROXY"
+                + " protocol and TLS are not implemented)");
+  }
+
+  @Test
+  void aListenUrlThatCannotBeBoundIsAnError() {
+    assertThat(
+            errors(
+                "listen ldap://:99999",
+                "listen ldap://:1389/dc=example",
+                "listen ldap://bad_host:1389",
+                "listen ldap://:1389 ldap://:1390",
+                "listen ldap://:1389/",
+                SERVER))
+        .containsExactly(
+            "lloadd.conf:1: listen: bad port in URL ldap://:99999",
+            "lloadd.conf:2: listen: URL ldap://:1389/dc=example must not name a DN",
+            "lloadd.conf:3: listen: bad host in URL ldap://bad_host:1389",
+            "lloadd.conf:5: listen: ldap://:1389/ names the same address as an earlier URL");
   }
 
   @Test
@@ -147,7 +224,7 @@ class ConfigParserTest {
             "lloadd.conf:1: io-threads: bad value \"four\": not a whole number",
             "lloadd.conf:2: io-threads: bad value \"0\": must be at least 1",
             "lloadd.conf:3: client_max_pending: bad value \"-1\": must be at least 0",
-            "lloadd.conf:4: sockbuf_max_incoming_client: bad value \"0\": must be at least 1",
+            "lloadd.conf:4: sockbuf_max_incoming_client: bad value \"0\": must be at least 1024",
             "lloadd.conf:5: sockbuf_max_incoming_upstream: bad value \"99999999999\": must be at"
                 + " most 2147483647",
             "lloadd.conf:6: io-threads: missing argument",
@@ -194,7 +271,7 @@ class ConfigParserTest {
     BalancerConfig config =
         parse(
             "argsfile  /var/run/lloadd.args",
-            "pidfile   /var/run/lloadd.pid",
+            "pidfile   " + dir.resolve("lloadd.pid"), // LOCALSTATEDIR/run may not be writable here
             "",
             "bindconf",
             "    bindmethod=simple",
