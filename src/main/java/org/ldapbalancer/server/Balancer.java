@@ -53,6 +53,7 @@ public final class Balancer implements AutoCloseable {
   private final List<LoopShard> shards = new ArrayList<>();
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
+  private final DescriptorBudget descriptors;
   private volatile boolean closed;
 
   private Balancer(BalancerConfig config) {
@@ -62,6 +63,21 @@ public final class Balancer implements AutoCloseable {
         transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
     this.resolver =
         Executors.newCachedThreadPool(new DefaultThreadFactory("ldap-balancer-resolver", true));
+    this.descriptors = DescriptorBudget.forThisProcess(descriptorReserve(config));
+  }
+
+  /**
+   * Descriptors kept free at the open-file limit: one per upstream connection the loops keep
+   * (each loop has at least one of each kind to every server), and some for the process itself
+   * (name lookups, logs, a replacement connection opened before the old one is gone).
+   */
+  static int descriptorReserve(BalancerConfig config) {
+    int loops = config.ioThreads();
+    long upstreams = 0;
+    for (var server : config.servers()) {
+      upstreams += Math.max(server.numconns(), loops) + Math.max(server.bindconns(), loops);
+    }
+    return (int) Math.min(Integer.MAX_VALUE / 2, 2 * upstreams + 32);
   }
 
   /**
@@ -115,6 +131,14 @@ public final class Balancer implements AutoCloseable {
       shards.add(new LoopShard(loops.get(i), i, loops.size(), config, template, resolver));
     }
     shards.forEach(LoopShard::start);
+    acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
+    if (descriptors.limit() > 0 && descriptors.pausePoint() < descriptors.reserve() + 64) {
+      log.warn(
+          "the open-file limit ({}) leaves room for few clients: {} descriptors are kept for"
+              + " connections to the servers; raise it (ulimit -n, LimitNOFILE=)",
+          descriptors.limit(),
+          descriptors.reserve());
+    }
     log.info(
         "{} event loops ({}), {} servers in {} tiers",
         loops.size(), transport.name(), config.servers().size(), config.tiers().size());
@@ -141,7 +165,13 @@ public final class Balancer implements AutoCloseable {
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
             .childHandler(
                 new ClientChannelInitializer(
-                    routers, settings, config.maxIncomingClient(), clients::add));
+                    routers,
+                    settings,
+                    config.maxIncomingClient(),
+                    ch -> {
+                      clients.add(ch);
+                      descriptors.accepted(ch);
+                    }));
     SocketAddress address =
         url.host().isEmpty()
             ? new InetSocketAddress(url.port())
@@ -149,9 +179,18 @@ public final class Balancer implements AutoCloseable {
     try {
       Channel channel = bootstrap.bind(address).sync().channel();
       listeners.add(channel);
+      descriptors.addListener(channel);
       log.info("listening on {}", url);
     } catch (Exception e) {
       throw new IOException("cannot listen on " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void recalibrateDescriptors() {
+    try {
+      descriptors.recalibrate();
+    } catch (RuntimeException e) {
+      log.error("counting open descriptors failed; tried again in a second", e);
     }
   }
 

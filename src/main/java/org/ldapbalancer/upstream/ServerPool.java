@@ -63,7 +63,8 @@ public final class ServerPool {
    */
   private final int firstMessageId = Integer.getInteger("ldapbalancer.upstream.firstMessageId", 1);
   private boolean closed;
-  private boolean reportedDown;
+  /** The reason last logged for failed attempts, or null while the server is reachable. */
+  private String reportedDown;
 
   /**
    * @param template a bootstrap with the channel type and options set; the pool adds the event
@@ -167,17 +168,20 @@ public final class ServerPool {
             loop.execute(() -> attemptFailed(bindConnection, "cannot resolve host " + host));
             return;
           }
-          loop.execute(() -> connect(bindConnection, addresses, 0));
+          loop.execute(() -> connect(bindConnection, addresses, 0, "no address"));
         });
   }
 
   /** Tries each resolved address in turn. */
-  private void connect(boolean bindConnection, InetAddress[] addresses, int index) {
+  private void connect(
+      boolean bindConnection, InetAddress[] addresses, int index, String lastFailure) {
     if (closed) {
       return;
     }
     if (index >= addresses.length) {
-      attemptFailed(bindConnection, "connection refused or timed out on every address");
+      // The cause as the system gave it: "Connection refused", or "Too many open files" when the
+      // process is at its open-file limit, which an operator must not mistake for a dead server.
+      attemptFailed(bindConnection, "cannot connect: " + lastFailure);
       return;
     }
     UpstreamConnection connection =
@@ -206,15 +210,20 @@ public final class ServerPool {
             all.add(connection);
           } else {
             log.debug("{}: {} failed: {}", name(), addresses[index], f.cause().toString());
-            connect(bindConnection, addresses, index + 1);
+            connect(bindConnection, addresses, index + 1, describe(f.cause()));
           }
         });
   }
 
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message != null ? message : cause.getClass().getSimpleName();
+  }
+
   private void attemptFailed(boolean bindConnection, String why) {
-    if (!reportedDown) {
+    if (!why.equals(reportedDown)) { // once per outage, and again if the cause changes
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
-      reportedDown = true;
+      reportedDown = why;
     }
     scheduleConnect(bindConnection);
   }
@@ -226,9 +235,9 @@ public final class ServerPool {
   }
 
   void connectionReady(UpstreamConnection connection) {
-    if (reportedDown) {
+    if (reportedDown != null) {
       log.info("{}: connected again", name());
-      reportedDown = false;
+      reportedDown = null;
     }
     if (connection.isBindConnection()) {
       binds.add(connection);
