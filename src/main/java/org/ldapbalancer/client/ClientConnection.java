@@ -10,6 +10,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
+import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.ClientLink;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every field belongs to the channel's event loop.
  */
-public final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientLink {
+public final class ClientConnection extends ChannelInboundHandlerAdapter
+    implements ClientLink, Backlogs.Backlogged {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   /** Bytes of responses a client that does not read may have waiting before it is cut off. */
@@ -296,7 +298,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
       pending.remove(op.clientMessageId());
       op.finish();
     }
-    MessageRewriter.write(channel, response, op.clientMessageId());
+    if (channel.isWritable()) {
+      MessageRewriter.write(channel, response, op.clientMessageId());
+    } else {
+      // It will wait: hold exactly its bytes, not the upstream's read buffer behind a slice.
+      MessageRewriter.writeCopy(channel, response, op.clientMessageId());
+    }
     router.flushes().add(flushSlot);
     if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
       // A Notice of Disconnection would only queue behind what it does not read: just close.
@@ -401,7 +408,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     if (state != State.CLOSING) {
       boolean writable = ctx.channel().isWritable();
       ctx.channel().config().setAutoRead(writable);
-      if (!writable) {
+      if (writable) {
+        router.backlogs().remove(this);
+      } else {
+        router.backlogs().add(this);
         unwrittenAtLastCheck = ctx.channel().bytesBeforeWritable();
         if (ioCheck == null) {
           scheduleIoCheck();
@@ -474,7 +484,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
   }
 
   @Override
+  public long bufferedBytes() {
+    var outbound = channel.unsafe().outboundBuffer();
+    return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+  }
+
+  @Override
+  public void shed(String reason) {
+    if (state == State.CLOSING) {
+      return;
+    }
+    RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", channel.remoteAddress(), reason);
+    state = State.CLOSING;
+    abandonAll();
+    channel.close();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    router.backlogs().remove(this);
     if (ioCheck != null) {
       ioCheck.cancel(false);
       ioCheck = null;

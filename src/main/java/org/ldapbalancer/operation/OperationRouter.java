@@ -26,6 +26,7 @@ public final class OperationRouter {
   private final WaitingQueue bindQueue;
   private final WaitingQueue drainQueue;
   private final LdapMessage queuedView = new LdapMessage();
+  private final Backlogs backlogs = new Backlogs();
 
   /**
    * @param queueCapacity how many binds, and how many other requests, may wait at most
@@ -46,6 +47,11 @@ public final class OperationRouter {
 
   public FlushBatch flushes() {
     return flushes;
+  }
+
+  /** This loop's clients whose responses pile up. */
+  public Backlogs backlogs() {
+    return backlogs;
   }
 
   /**

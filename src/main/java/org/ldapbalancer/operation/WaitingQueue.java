@@ -13,7 +13,10 @@ final class WaitingQueue {
   /** One waiting operation with what it needs to be sent later. */
   static final class Entry {
     final Operation op;
-    /** Retained while waiting; whoever takes the entry releases it. */
+    /**
+     * A copy of the request, released by whoever takes the entry: a copy, because a slice would
+     * keep the client's whole read buffer alive while it waits.
+     */
     final ByteBuf request;
     /** The control to add when it is sent (shared, not reference-counted). */
     final ByteBuf control;
@@ -44,12 +47,12 @@ final class WaitingQueue {
     return waiting.isEmpty();
   }
 
-  /** Queues the operation with its request (retained here) unless the queue is full. */
+  /** Queues the operation with a copy of its request unless the queue is full. */
   boolean offer(Operation op, ByteBuf request, ByteBuf control) {
     if (waiting.size() >= capacity) {
       return false;
     }
-    waiting.addLast(new Entry(op, request.retain(), control, System.nanoTime()));
+    waiting.addLast(new Entry(op, request.copy(), control, System.nanoTime()));
     op.waiting = true;
     return true;
   }

@@ -37,6 +37,18 @@ public final class MessageRewriter {
   }
 
   /**
+   * As {@link #write}, but always into one new buffer of exactly the message's size: for a peer
+   * that is not taking its data, whose writes may wait long, a slice would keep the whole read
+   * buffer it was cut from alive.
+   */
+  public static void writeCopy(Channel target, LdapMessage message, int messageId) {
+    int bodyLength = message.end() - message.opStart();
+    ByteBuf out = envelope(target, messageId, bodyLength, bodyLength);
+    out.writeBytes(message.frame(), message.opStart(), bodyLength);
+    target.write(out, target.voidPromise());
+  }
+
+  /**
    * Writes the message with its message ID replaced and {@code control} (one encoded Control
    * element) added to its controls, after the client's own.
    */

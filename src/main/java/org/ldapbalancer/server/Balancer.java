@@ -13,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -64,6 +65,22 @@ public final class Balancer implements AutoCloseable {
     this.resolver =
         Executors.newCachedThreadPool(new DefaultThreadFactory("ldap-balancer-resolver", true));
     this.descriptors = DescriptorBudget.forThisProcess(descriptorReserve(config));
+  }
+
+  /** How often the process-wide bound on buffered bytes is checked. */
+  static final long MEMORY_CHECK_MILLIS = 100;
+
+  /**
+   * The process-wide bound on bytes held in buffers: the system property {@code
+   * ldapbalancer.maxBufferedBytes}, else three quarters of the direct memory the JVM allows
+   * (by default as much as its heap, {@code -Xmx}).
+   */
+  static long maxBufferedBytes() {
+    Long configured = Long.getLong("ldapbalancer.maxBufferedBytes");
+    if (configured != null && configured > 0) {
+      return configured;
+    }
+    return PlatformDependent.maxDirectMemory() / 4 * 3;
   }
 
   /**
@@ -132,6 +149,26 @@ public final class Balancer implements AutoCloseable {
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
+    EventLoop home = (EventLoop) acceptor.next();
+    MemoryGuard memory =
+        new MemoryGuard(
+            maxBufferedBytes(),
+            () ->
+                PooledByteBufAllocator.DEFAULT.pinnedDirectMemory()
+                    + PooledByteBufAllocator.DEFAULT.pinnedHeapMemory(),
+            List.copyOf(shards),
+            home);
+    home.scheduleWithFixedDelay(
+        () -> {
+          try {
+            memory.check();
+          } catch (RuntimeException e) {
+            log.error("checking buffered memory failed; checked again shortly", e);
+          }
+        },
+        MEMORY_CHECK_MILLIS,
+        MEMORY_CHECK_MILLIS,
+        TimeUnit.MILLISECONDS);
     if (descriptors.limit() > 0 && descriptors.pausePoint() < descriptors.reserve() + 64) {
       log.warn(
           "the open-file limit ({}) leaves room for few clients: {} descriptors are kept for"
