@@ -4,6 +4,13 @@ import java.util.List;
 
 /** Choosing a connection within one server. */
 public final class ConnectionChoice {
+  /**
+   * A connection already written to in this turn of the event loop takes further requests while
+   * it has fewer than this many in flight: they leave in the same write, and the server reads
+   * them in one go, instead of one request per connection per turn.
+   */
+  static final int BATCH_PENDING = 8;
+
   private ConnectionChoice() {}
 
   /**
@@ -50,8 +57,10 @@ public final class ConnectionChoice {
         anyBacklogged = true;
         continue;
       }
-      if (pending < bestPending
-          || (pending == bestPending && e.hasUnflushedWrites() && !best.hasUnflushedWrites())) {
+      if (e.hasUnflushedWrites() && pending < BATCH_PENDING) {
+        return e; // joins the requests already waiting for this turn's flush: one write
+      }
+      if (pending < bestPending) {
         best = e;
         bestPending = pending;
       }

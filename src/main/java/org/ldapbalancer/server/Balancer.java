@@ -177,8 +177,12 @@ public final class Balancer implements AutoCloseable {
           descriptors.reserve());
     }
     log.info(
-        "{} event loops ({}), {} servers in {} tiers",
-        loops.size(), transport.name(), config.servers().size(), config.tiers().size());
+        "{} event loops ({}, {}), {} servers in {} tiers",
+        loops.size(),
+        transport.name(),
+        transport.why(),
+        config.servers().size(),
+        config.tiers().size());
   }
 
   private void listen(LdapUrl url) throws IOException {

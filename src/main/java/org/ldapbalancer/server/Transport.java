@@ -2,6 +2,7 @@ package org.ldapbalancer.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -11,24 +12,85 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
-/** The native epoll transport where it loads, NIO otherwise. */
+/**
+ * The I/O transport: Linux's io_uring or epoll through Netty's native transports, NIO
+ * elsewhere. Chosen once at start by the system property {@code ldapbalancer.transport}
+ * ({@code auto}, the default, {@code io_uring}, {@code epoll} or {@code nio}); {@code auto} takes
+ * the first of {@link #AUTO_ORDER} that this kernel and sandbox allow.
+ *
+ * @param why how it was chosen, for the start-up log line
+ */
 record Transport(
     String name,
     Class<? extends Channel> socketChannel,
     Class<? extends ServerChannel> serverChannel,
-    boolean epoll) {
+    Supplier<IoHandlerFactory> handlers,
+    String why) {
+
+  /** What {@code auto} tries, in order: the one measured cheapest first (BENCHMARKS.md). */
+  static final String[] AUTO_ORDER = {"epoll", "io_uring", "nio"};
 
   static Transport best() {
-    if (Epoll.isAvailable()) {
-      return new Transport("epoll", EpollSocketChannel.class, EpollServerSocketChannel.class, true);
+    String wanted =
+        System.getProperty("ldapbalancer.transport", "auto").trim().toLowerCase(Locale.ROOT);
+    if (!wanted.equals("auto")) {
+      Transport t = named(wanted);
+      if (t == null) {
+        throw new IllegalArgumentException(
+            "ldapbalancer.transport=" + wanted + ": expected auto, io_uring, epoll or nio");
+      }
+      String unavailable = unavailable(wanted);
+      if (unavailable != null) {
+        throw new IllegalStateException(
+            "ldapbalancer.transport=" + wanted + " is not available here: " + unavailable);
+      }
+      return t.because("ldapbalancer.transport=" + wanted);
     }
-    return new Transport("nio", NioSocketChannel.class, NioServerSocketChannel.class, false);
+    StringBuilder skipped = new StringBuilder();
+    for (String name : AUTO_ORDER) {
+      String unavailable = unavailable(name);
+      if (unavailable == null) {
+        return named(name).because(skipped.length() == 0 ? "auto" : "auto;" + skipped);
+      }
+      skipped.append(' ').append(name).append(" unavailable (").append(unavailable).append(')');
+    }
+    throw new IllegalStateException("no transport available:" + skipped);
+  }
+
+  private Transport because(String reason) {
+    return new Transport(name, socketChannel, serverChannel, handlers, reason);
+  }
+
+  private static Transport named(String name) {
+    return switch (name) {
+      case "io_uring" -> new Transport("io_uring", IoUringSocketChannel.class,
+          IoUringServerSocketChannel.class, IoUringIoHandler::newFactory, "");
+      case "epoll" -> new Transport("epoll", EpollSocketChannel.class,
+          EpollServerSocketChannel.class, EpollIoHandler::newFactory, "");
+      case "nio" -> new Transport("nio", NioSocketChannel.class, NioServerSocketChannel.class,
+          NioIoHandler::newFactory, "");
+      default -> null;
+    };
+  }
+
+  /** Why the transport cannot be used here, or null when it can. */
+  private static String unavailable(String name) {
+    return switch (name) {
+      case "io_uring" -> IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
+      case "epoll" -> Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
+      default -> null;
+    };
   }
 
   EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
-    return new MultiThreadIoEventLoopGroup(
-        threads, threadFactory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    return new MultiThreadIoEventLoopGroup(threads, threadFactory, handlers.get());
   }
 }

@@ -11,6 +11,7 @@ class SelectorTest {
     final String name;
     boolean ready = true;
     boolean writable = true;
+    boolean unflushed;
     int pending;
 
     Conn(String name) {
@@ -30,6 +31,11 @@ class SelectorTest {
     @Override
     public int pendingOps() {
       return pending;
+    }
+
+    @Override
+    public boolean hasUnflushedWrites() {
+      return unflushed;
     }
 
     @Override
@@ -165,5 +171,28 @@ class SelectorTest {
     Selector<Conn> t = selector(List.of(List.of(down, full), List.of(slow)));
     assertThat(t.select()).isNull();
     assertThat(t.refusal()).isEqualTo(Refusal.BACKLOGGED);
+  }
+
+  @Test
+  void aConnectionWrittenInThisTurnTakesMoreRequestsUntilItHasABatch() {
+    Server a = new Server("a", 3);
+    a.conns.get(0).pending = 0;
+    a.conns.get(1).pending = 2;
+    a.conns.get(2).pending = 5;
+    a.conns.get(1).unflushed = true;
+    Selector<Conn> s = selector(List.of(List.of(a)));
+
+    assertThat(s.select()).isSameAs(a.conns.get(1)); // joins the pending write
+
+    a.conns.get(1).pending = ConnectionChoice.BATCH_PENDING;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // a full batch: the least busy again
+
+    a.conns.get(1).pending = 2;
+    a.conns.get(1).writable = false;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // never one over its high-water mark
+
+    a.conns.get(1).writable = true;
+    a.connMax = 2;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // nor one at conn-max-pending
   }
 }
