@@ -2,6 +2,7 @@ package org.ldapbalancer.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /** Reading result codes from responses, and encoding the responses the balancer makes itself. */
@@ -20,21 +21,7 @@ public final class Responses {
 
   /** The responseName of an ExtendedResponse, or {@code null} when it has none. */
   public static String extendedResponseName(LdapMessage message) throws MalformedPduException {
-    ByteBuf buf = message.frame();
-    int limit = message.opEnd();
-    int index = message.opContentStart();
-    for (int i = 0; i < 3; i++) { // resultCode, matchedDN, diagnosticMessage
-      index = Ber.end(Ber.readAnyElement(buf, index, limit));
-    }
-    while (index < limit) {
-      int tag = buf.getUnsignedByte(index);
-      long element = Ber.readAnyElement(buf, index, limit);
-      if (tag == EXTENDED_RESPONSE_NAME) {
-        return buf.toString(Ber.start(element), Ber.length(element), StandardCharsets.US_ASCII);
-      }
-      index = Ber.end(element);
-    }
-    return null;
+    return extendedResponsePart(message, EXTENDED_RESPONSE_NAME, StandardCharsets.US_ASCII);
   }
 
   /** The diagnosticMessage of an LDAPResult-shaped response, for logs. */
@@ -52,6 +39,12 @@ public final class Responses {
    * the Who Am I? answer (RFC 4532: an authzId).
    */
   public static String extendedResponseValue(LdapMessage message) throws MalformedPduException {
+    return extendedResponsePart(message, EXTENDED_RESPONSE_VALUE, StandardCharsets.UTF_8);
+  }
+
+  /** The element of an ExtendedResponse after its LDAPResult with this tag, as text, or null. */
+  private static String extendedResponsePart(LdapMessage message, int wanted, Charset charset)
+      throws MalformedPduException {
     ByteBuf buf = message.frame();
     int limit = message.opEnd();
     int index = message.opContentStart();
@@ -61,8 +54,8 @@ public final class Responses {
     while (index < limit) {
       int tag = buf.getUnsignedByte(index);
       long element = Ber.readAnyElement(buf, index, limit);
-      if (tag == EXTENDED_RESPONSE_VALUE) {
-        return buf.toString(Ber.start(element), Ber.length(element), StandardCharsets.UTF_8);
+      if (tag == wanted) {
+        return buf.toString(Ber.start(element), Ber.length(element), charset);
       }
       index = Ber.end(element);
     }

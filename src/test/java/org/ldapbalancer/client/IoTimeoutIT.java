@@ -3,9 +3,6 @@ package org.ldapbalancer.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
@@ -19,11 +16,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.CapturedLog;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RawLdapClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code iotimeout}: a client that starts a request and does not finish it (slow loris), or that
@@ -87,11 +84,8 @@ class IoTimeoutIT {
         good.modify(SampleDirectory.userDn(i),
             new Modification(ModificationType.REPLACE, "description", big));
       }
-      ListAppender<ILoggingEvent> logged = new ListAppender<>();
-      Logger logger = (Logger) LoggerFactory.getLogger(ClientConnection.class);
-      logged.start();
-      logger.addAppender(logged);
-      try (Socket stalled = new Socket("127.0.0.1", lb.port())) {
+      try (CapturedLog logged = CapturedLog.of(ClientConnection.class);
+          Socket stalled = new Socket("127.0.0.1", lb.port())) {
         stalled.setReceiveBufferSize(4096);
         LDAPMessage[] flood = new LDAPMessage[100]; // some 25 MB of answers, never read
         for (int i = 0; i < flood.length; i++) {
@@ -102,8 +96,7 @@ class IoTimeoutIT {
         }
         stalled.getOutputStream().flush();
         await("the stalled client closed").atMost(Duration.ofSeconds(30))
-            .until(() -> logged.list.stream().anyMatch(e -> e.getFormattedMessage()
-                .contains("took none of its responses")));
+            .until(() -> logged.contains("took none of its responses"));
         // What it received before the close is a small part of its answers, then the end.
         InputStream in = stalled.getInputStream();
         stalled.setSoTimeout(10_000);
@@ -117,8 +110,6 @@ class IoTimeoutIT {
           // closed with data unread on the balancer's side: a reset, just as good
         }
         assertThat(received).isLessThan(100L * 5 * 50_000 / 2);
-      } finally {
-        logger.detachAppender(logged);
       }
       assertThat(good.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE, "(uid=user.3)", "cn")
           .getEntryCount()).isEqualTo(1);

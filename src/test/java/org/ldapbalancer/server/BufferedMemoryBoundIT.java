@@ -3,9 +3,6 @@ package org.ldapbalancer.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
@@ -18,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.CapturedLog;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
-import org.slf4j.LoggerFactory;
 
 /**
  * Clients that do not read their large results are each bounded, but together they could still
@@ -34,13 +31,10 @@ class BufferedMemoryBoundIT {
 
   @Test
   void pastTheProcessWideBoundTheClientHoldingMostIsCutOff() throws Exception {
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger(ClientConnection.class);
-    logged.start();
-    logger.addAppender(logged);
     System.setProperty("ldapbalancer.maxBufferedBytes", Long.toString(LIMIT));
     List<Socket> stalled = new ArrayList<>();
-    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+    try (CapturedLog logged = CapturedLog.of(ClientConnection.class);
+        RecordingDirectory dir = RecordingDirectory.start("a", 5);
         RunningBalancer lb = RunningBalancer.builder().ioThreads(2)
             .ioTimeout(Duration.ZERO) // only the memory bound may cut them off here
             .server(dir.url(), 2, 1).start().awaitReady(dir.url());
@@ -62,18 +56,15 @@ class BufferedMemoryBoundIT {
         s.getOutputStream().flush();
       }
       await("a client cut off for holding most").atMost(Duration.ofSeconds(60))
-          .until(() -> logged.list.stream().anyMatch(e -> e.getFormattedMessage()
-              .contains("are the most")));
+          .until(() -> logged.contains("are the most"));
       for (int i = 0; i < 10; i++) {
         assertThat(good.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE,
             "(uid=user." + (i % 5) + ")", "cn").getEntryCount()).isEqualTo(1);
       }
-      long cut = logged.list.stream()
-          .filter(e -> e.getFormattedMessage().contains("are the most")).count();
+      long cut = logged.count("are the most");
       assertThat(cut).isBetween(1L, 6L);
     } finally {
       System.clearProperty("ldapbalancer.maxBufferedBytes");
-      logger.detachAppender(logged);
       for (Socket s : stalled) {
         s.close();
       }
