@@ -5,9 +5,9 @@ import java.util.List;
 /** Choosing a connection within one server. */
 public final class ConnectionChoice {
   /**
-   * A connection already written to in this turn of the event loop takes further requests while
-   * it has fewer than this many in flight: they leave in the same write, and the server reads
-   * them in one go, instead of one request per connection per turn.
+   * When no connection is idle, one already written to in this turn of the event loop takes
+   * further requests while it has fewer than this many in flight: they leave in the same write,
+   * and the server reads them in one go, instead of one request per connection per turn.
    */
   static final int BATCH_PENDING = 8;
 
@@ -15,8 +15,9 @@ public final class ConnectionChoice {
 
   /**
    * The ready connection of {@code server} with the fewest pending operations among those with
-   * nothing half-written (of equals, one already written to in this turn of the event loop, so
-   * that its requests leave together); {@code null} when none can take another operation.
+   * nothing half-written, an idle one first, else one already written to in this turn of the
+   * event loop with fewer than {@link #BATCH_PENDING} in flight (so that requests leave
+   * together); {@code null} when none can take another operation.
    *
    * <p>A connection whose outbound buffer is over its high-water mark is never chosen: its
    * server is not reading (hung, or slower than its clients), and sending it more would only
@@ -42,6 +43,7 @@ public final class ConnectionChoice {
     boolean anyBacklogged = false;
     E best = null;
     int bestPending = Integer.MAX_VALUE;
+    E batch = null;
     int connMax = server.connMaxPending();
     for (int i = 0, n = endpoints.size(); i < n; i++) {
       E e = endpoints.get(i);
@@ -57,8 +59,8 @@ public final class ConnectionChoice {
         anyBacklogged = true;
         continue;
       }
-      if (e.hasUnflushedWrites() && pending < BATCH_PENDING) {
-        return e; // joins the requests already waiting for this turn's flush: one write
+      if (batch == null && pending > 0 && pending < BATCH_PENDING && e.hasUnflushedWrites()) {
+        batch = e;
       }
       if (pending < bestPending) {
         best = e;
@@ -74,7 +76,10 @@ public final class ConnectionChoice {
       } else {
         outcome.busy();
       }
+      return null;
     }
-    return best;
+    // An idle connection first (a server that works through one connection's requests in turn
+    // answers soonest there); when none is idle, join the requests already written this turn.
+    return bestPending == 0 || batch == null ? best : batch;
   }
 }

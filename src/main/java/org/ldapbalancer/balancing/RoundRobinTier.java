@@ -24,11 +24,13 @@ final class RoundRobinTier<E extends Endpoint> implements Tier<E> {
       return null;
     }
     int first = next;
-    next = first + 1 == n ? 0 : first + 1;
     for (int i = 0; i < n; i++) {
-      int index = first + i;
-      E chosen = ConnectionChoice.leastBusy(servers.get(index < n ? index : index - n), outcome);
+      int index = first + i < n ? first + i : first + i - n;
+      E chosen = ConnectionChoice.leastBusy(servers.get(index), outcome);
       if (chosen != null) {
+        // Advances past the server that took it, and only then: a refused attempt does not
+        // shift the rotation.
+        next = index + 1 == n ? 0 : index + 1;
         return chosen;
       }
     }

@@ -14,13 +14,20 @@ public final class Selector<E extends Endpoint> {
     this.tiers = List.copyOf(tiers);
   }
 
-  /** A connection, or {@code null}; then {@link #refusal()} says why. */
+  /**
+   * A connection, or {@code null}; then {@link #refusal()} says why. The next tier is tried only
+   * when nothing in this one is usable: servers that are up but at a limit (busy) or backlogged
+   * keep the operation in their tier.
+   */
   public E select() {
     outcome.reset();
     for (int i = 0, n = tiers.size(); i < n; i++) {
       E chosen = tiers.get(i).select(outcome);
       if (chosen != null) {
         return chosen;
+      }
+      if (outcome.refusal() != Refusal.UNAVAILABLE) {
+        return null;
       }
     }
     return null;

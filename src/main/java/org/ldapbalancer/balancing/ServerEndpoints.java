@@ -14,4 +14,22 @@ public interface ServerEndpoints<E extends Endpoint> {
 
   /** The most operations one connection may have in flight, 0 for no limit. */
   int connMaxPending();
+
+  /**
+   * Its {@code weight=}: in a weighted tier, its share of the operations relative to the others
+   * (0: only when no server with a weight can take the operation); in a bestof tier, a factor
+   * on its latency (0 or 1: none).
+   */
+  default int weight() {
+    return 0;
+  }
+
+  /**
+   * Its recent response time, in nanoseconds: a moving average over the operations it has
+   * answered in this event loop, halving every 100 ms while it has nothing outstanding and answers nothing (so that a
+   * server that was slow is tried again); 0 before any measurement.
+   */
+  default long latencyNanos() {
+    return 0;
+  }
 }

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param retry how long to wait before retrying a failed connection attempt
  * @param maxPendingOps operations in flight on this server at most, 0 for no limit
  * @param connMaxPending operations in flight on one connection at most, 0 for no limit
+ * @param weight {@code weight=}: the server's share in a {@code weighted} tier (0: only when no
+ *     weighted server can take an operation), a factor on its latency in a {@code bestof} tier
  */
 public record BackendServer(
     LdapUrl uri,
@@ -19,7 +21,19 @@ public record BackendServer(
     int bindconns,
     Duration retry,
     int maxPendingOps,
-    int connMaxPending) {
+    int connMaxPending,
+    int weight) {
+
+  /** A server without {@code weight=} (0, as in lloadd). */
+  public BackendServer(
+      LdapUrl uri,
+      int numconns,
+      int bindconns,
+      Duration retry,
+      int maxPendingOps,
+      int connMaxPending) {
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, 0);
+  }
 
   public static final int DEFAULT_NUMCONNS = 1;
   public static final int DEFAULT_BINDCONNS = 1;

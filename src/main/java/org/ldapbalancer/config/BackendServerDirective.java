@@ -20,6 +20,7 @@ final class BackendServerDirective {
   private Duration retry = BackendServer.DEFAULT_RETRY;
   private int maxPendingOps;
   private int connMaxPending;
+  private int weight;
 
   private BackendServerDirective(LogicalLine directive, Problems problems) {
     this.directive = directive;
@@ -41,7 +42,8 @@ final class BackendServerDirective {
       return Optional.empty();
     }
     return Optional.of(
-        new BackendServer(url.get(), numconns, bindconns, retry, maxPendingOps, connMaxPending));
+        new BackendServer(
+            url.get(), numconns, bindconns, retry, maxPendingOps, connMaxPending, weight));
   }
 
   private void option(Arguments.KeyValue option) {
@@ -54,7 +56,7 @@ final class BackendServerDirective {
       case "max-pending-ops" -> integer(option, 0, n -> maxPendingOps = n);
       case "conn-max-pending" -> integer(option, 0, n -> connMaxPending = n);
       case "starttls" -> startTls(option);
-      case "weight" -> integer(option, 0, w -> unsupported(option));
+      case "weight" -> integer(option, 0, w -> weight = w);
       default -> {
         if (UnsupportedDirectives.TLS_OPTIONS.contains(key)
             || UnsupportedDirectives.SOCKET_OPTIONS.contains(key)) {

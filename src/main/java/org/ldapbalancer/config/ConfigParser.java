@@ -141,7 +141,10 @@ public final class ConfigParser {
     BindConf bind = bindConf.build(problems);
     List<Tier> tierList = tiers.build(problems);
     if (!sawBackendServer) {
-      problems.error(mainFile, lastLine, "no backend-server configured; at least one is required");
+      problems.warn(
+          mainFile,
+          lastLine,
+          "no backend-server configured: every operation will be answered unavailable (52)");
     }
     if (problems.hasErrors()) {
       throw new ConfigException(problems.errors());

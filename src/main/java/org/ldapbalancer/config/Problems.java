@@ -24,6 +24,10 @@ final class Problems {
     error(directive.file(), word.line(), message);
   }
 
+  void warn(Path file, int line, String message) {
+    warnings.add(new ConfigProblem(file, line, message));
+  }
+
   void warn(LogicalLine directive, String message) {
     warnings.add(new ConfigProblem(directive.file(), directive.line(), message));
   }

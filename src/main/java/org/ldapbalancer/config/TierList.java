@@ -23,24 +23,23 @@ final class TierList {
       return;
     }
     String type = directive.args().get(0).text();
-    switch (type.toLowerCase(Locale.ROOT)) {
-      case "roundrobin" -> {}
-      case "weighted", "bestof" ->
-          // Falling back to round robin would quietly change how load is spread.
-          problems.error(
-              directive,
-              directive.name()
-                  + " "
-                  + type
-                  + ": not supported yet; only roundrobin is implemented so far");
-      default ->
-          problems.error(
-              directive,
-              directive.name()
-                  + ": unknown tier type \""
-                  + type
-                  + "\" (lloadd knows roundrobin, weighted and bestof)");
+    TierPolicy policy =
+        switch (type.toLowerCase(Locale.ROOT)) {
+          case "roundrobin" -> TierPolicy.ROUNDROBIN;
+          case "weighted" -> TierPolicy.WEIGHTED;
+          case "bestof" -> TierPolicy.BESTOF;
+          default -> null;
+        };
+    if (policy == null) {
+      problems.error(
+          directive,
+          directive.name()
+              + ": unknown tier type \""
+              + type
+              + "\" (lloadd knows roundrobin, weighted and bestof)");
+      return;
     }
+    tiers.set(tiers.size() - 1, new Draft(policy, directive, new ArrayList<>()));
   }
 
   void add(BackendServer server) {

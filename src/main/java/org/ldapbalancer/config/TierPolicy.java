@@ -1,6 +1,11 @@
 package org.ldapbalancer.config;
 
-/** The {@code tier} strategies. Only round robin is implemented so far. */
+/** The {@code tier} strategies of lloadd.conf(5). */
 public enum TierPolicy {
-  ROUNDROBIN
+  /** Each operation to the next server in turn. */
+  ROUNDROBIN,
+  /** Each operation to a server drawn at random in proportion to its {@code weight=}. */
+  WEIGHTED,
+  /** Each operation to the faster (recent latency) of two servers drawn at random. */
+  BESTOF
 }

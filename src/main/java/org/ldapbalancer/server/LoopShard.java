@@ -12,6 +12,7 @@ import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.balancing.Tier;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -68,13 +69,14 @@ final class LoopShard {
                 share(server.bindconns(), index, loops),
                 server.maxPendingOps() == 0 ? 0 : ceilShare(server.maxPendingOps(), loops),
                 config.maxIncomingUpstream(),
-                flushes);
+                flushes,
+                tier.policy() == TierPolicy.BESTOF);
         pools.add(pool);
         regular.add(pool.regularConnections());
         binds.add(pool.bindConnections());
       }
-      regularTiers.add(Tier.roundRobin(regular));
-      bindTiers.add(Tier.roundRobin(binds));
+      regularTiers.add(tierOf(tier.policy(), regular));
+      bindTiers.add(tierOf(tier.policy(), binds));
     }
     this.router =
         new OperationRouter(
@@ -84,6 +86,15 @@ final class LoopShard {
             QUEUE_CAPACITY,
             QUEUE_TIMEOUT_NANOS);
     pools.forEach(p -> p.attach(router));
+  }
+
+  private static Tier<UpstreamLink> tierOf(
+      TierPolicy policy, List<ServerEndpoints<UpstreamLink>> servers) {
+    return switch (policy) {
+      case ROUNDROBIN -> Tier.roundRobin(servers);
+      case WEIGHTED -> Tier.weighted(servers);
+      case BESTOF -> Tier.bestOf(servers);
+    };
   }
 
   /** This loop's part of {@code total} connections: an even split, but at least one. */

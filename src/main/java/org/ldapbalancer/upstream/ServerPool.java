@@ -48,6 +48,14 @@ public final class ServerPool {
   private final int maxPendingOps;
   private final int maxIncoming;
   private final boolean timeoutsEnabled;
+  /** Response times are measured: for time limits, or for a bestof tier's choice. */
+  private final boolean timesOperations;
+  private final boolean measuresLatency;
+  /** Moving average of response times in nanoseconds (bestof); see {@link #latencySample}. */
+  private long latencyNanos;
+
+  private long lastAnswerNanos;
+  private boolean answeredSinceSweep;
   private final long saslStepTimeoutNanos;
   private final FlushBatch flushes;
   private final List<UpstreamConnection> regular = new ArrayList<>();
@@ -81,7 +89,8 @@ public final class ServerPool {
       int bindConnections,
       int maxPendingOps,
       int maxIncoming,
-      FlushBatch flushes) {
+      FlushBatch flushes,
+      boolean measuresLatency) {
     this.server = server;
     this.bindConf = bindConf;
     this.loop = loop;
@@ -92,6 +101,8 @@ public final class ServerPool {
     this.maxPendingOps = maxPendingOps;
     this.maxIncoming = maxIncoming;
     this.timeoutsEnabled = !bindConf.timeout().isZero();
+    this.measuresLatency = measuresLatency;
+    this.timesOperations = timeoutsEnabled || measuresLatency;
     this.saslStepTimeoutNanos =
         (!bindConf.timeout().isZero()
                 ? bindConf.timeout()
@@ -127,6 +138,41 @@ public final class ServerPool {
 
   boolean timeoutsEnabled() {
     return timeoutsEnabled;
+  }
+
+  /** Whether operations carry their start time (time limits, latency). */
+  boolean timesOperations() {
+    return timesOperations;
+  }
+
+  /**
+   * An operation's final response came after {@code nanos}: folded into the moving average
+   * (weight 1/8 for the newest sample).
+   */
+  void latencySample(long nanos, long nowNanos) {
+    if (!measuresLatency || nanos < 0) {
+      return;
+    }
+    latencyNanos = latencyNanos == 0 ? nanos : latencyNanos + ((nanos - latencyNanos) >> 3);
+    lastAnswerNanos = nowNanos;
+    answeredSinceSweep = true;
+  }
+
+  /**
+   * Periodically: a server with operations outstanding and no answer for longer than its
+   * average is at least that slow (a hung server gives no samples at all); one with nothing
+   * outstanding and no answer drifts back down (halving every check), so that it is tried again.
+   */
+  private void ageLatency(long nowNanos) {
+    if (!measuresLatency) {
+      return;
+    }
+    if (pendingOps > 0 && lastAnswerNanos != 0 && nowNanos - lastAnswerNanos > latencyNanos) {
+      latencyNanos = nowNanos - lastAnswerNanos;
+    } else if (!answeredSinceSweep && pendingOps == 0) {
+      latencyNanos >>= 1;
+    }
+    answeredSinceSweep = false;
   }
 
   /**
@@ -302,6 +348,7 @@ public final class ServerPool {
    * exchanges that wait too long for their next step; run periodically on the loop.
    */
   public void expire(long nowNanos, long timeoutNanos) {
+    ageLatency(nowNanos);
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {
       connection.expire(nowNanos, timeoutNanos);
@@ -365,6 +412,16 @@ public final class ServerPool {
     @Override
     public int connMaxPending() {
       return connMaxPending;
+    }
+
+    @Override
+    public int weight() {
+      return server.weight();
+    }
+
+    @Override
+    public long latencyNanos() {
+      return latencyNanos;
     }
   }
 }

@@ -127,7 +127,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void forward(Operation op, LdapMessage request, ByteBuf control) {
     int id = messageIds.next(idInUse);
     pending.put(id, op);
-    op.forwardedTo(this, id, pool.timeoutsEnabled() ? System.nanoTime() : 0L);
+    op.forwardedTo(this, id, pool.timesOperations() ? System.nanoTime() : 0L);
     if (control == null) {
       MessageRewriter.write(channel, request, id);
     } else {
@@ -208,6 +208,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     pending.remove(id);
     pool.operationEnded();
+    if (pool.timesOperations()) {
+      long now = System.nanoTime();
+      pool.latencySample(now - op.startNanos(), now);
+    }
     completed(op, frame);
   }
 

@@ -153,6 +153,36 @@ class SelectorTest {
     assertThat(s.select().name).isEqualTo("b0");
     a.conns.get(0).ready = true;
     a.conns.get(0).writable = false;
+    // Up but backlogged: the operation waits for its own tier rather than spill into the next.
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.BACKLOGGED);
+    a.conns.get(0).writable = true;
+    a.connMax = 1;
+    a.conns.get(0).pending = 1;
+    // Up but busy: busy, as lloadd, not a spill into a (disaster-recovery) later tier.
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.BUSY);
+    assertThat(b.conns.get(0).pending).isZero();
+  }
+
+  @Test
+  void roundRobinAdvancesOnlyPastTheServerThatTookTheOperation() {
+    Server a = new Server("a", 1);
+    Server b = new Server("b", 1);
+    Server c = new Server("c", 1);
+    Selector<Conn> s = selector(List.of(List.of(a, b, c)));
+    assertThat(s.select().name).isEqualTo("a0");
+    b.conns.get(0).ready = false;
+    assertThat(s.select().name).isEqualTo("c0"); // b passed over
+    b.conns.get(0).ready = true;
+    a.conns.get(0).ready = false;
+    b.conns.get(0).ready = false;
+    c.conns.get(0).ready = false;
+    assertThat(s.select()).isNull(); // a refusal does not move the rotation
+    a.conns.get(0).ready = true;
+    b.conns.get(0).ready = true;
+    c.conns.get(0).ready = true;
+    assertThat(s.select().name).isEqualTo("a0");
     assertThat(s.select().name).isEqualTo("b0");
   }
 
@@ -168,7 +198,7 @@ class SelectorTest {
     Selector<Conn> s = selector(List.of(List.of(down, full)));
     assertThat(s.select()).isNull();
     assertThat(s.refusal()).isEqualTo(Refusal.BUSY);
-    Selector<Conn> t = selector(List.of(List.of(down, full), List.of(slow)));
+    Selector<Conn> t = selector(List.of(List.of(down, slow, full)));
     assertThat(t.select()).isNull();
     assertThat(t.refusal()).isEqualTo(Refusal.BACKLOGGED);
   }
@@ -182,10 +212,15 @@ class SelectorTest {
     a.conns.get(1).unflushed = true;
     Selector<Conn> s = selector(List.of(List.of(a)));
 
-    assertThat(s.select()).isSameAs(a.conns.get(1)); // joins the pending write
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // an idle connection first
+
+    a.conns.get(0).pending = 3;
+    assertThat(s.select()).isSameAs(a.conns.get(1)); // none idle: joins the pending write
 
     a.conns.get(1).pending = ConnectionChoice.BATCH_PENDING;
     assertThat(s.select()).isSameAs(a.conns.get(0)); // a full batch: the least busy again
+    a.conns.get(0).pending = 0;
+    a.conns.get(1).pending = 2;
 
     a.conns.get(1).pending = 2;
     a.conns.get(1).writable = false;

@@ -147,7 +147,7 @@ class BenchCommandIT {
 
   @Test
   void textReportHasPercentilesAndErrors() {
-    Run run = bench("search", "--url", url, "--dn-template", TEMPLATE, "--duration", "1",
+    Run run = bench("search", "--url", url, "--dn-template", TEMPLATE, "--duration", "20",
         "--max-ops", "500", "--connections", "2");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("ops/s", "summary: 500 operations", "p99.9", "errors: none");

@@ -240,9 +240,13 @@ class ConfigParserTest {
   }
 
   @Test
-  void atLeastOneBackendServerIsRequired() {
-    assertThat(errors("io-threads 2", "tier roundrobin"))
-        .containsExactly("lloadd.conf:2: no backend-server configured; at least one is required");
+  void aConfigurationWithoutServersIsAcceptedWithAWarning() throws Exception {
+    // As lloadd: it starts and answers unavailable until servers are added.
+    BalancerConfig config = parse("io-threads 2", "tier roundrobin");
+    assertThat(config.servers()).isEmpty();
+    assertThat(config.warnings()).extracting(ConfigProblem::toString)
+        .contains("lloadd.conf:2: no backend-server configured: every operation will be answered"
+            + " unavailable (52)");
   }
 
   @Test
@@ -255,7 +259,7 @@ class ConfigParserTest {
                     "io-threads x",
                     "nonsense",
                     "backend-server uri=ldap://a.example numconns=0",
-                    "tier weighted",
+                    "tier fastest",
                     "backend-server uri=ldaps://b.example"));
 
     assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(1, 2, 3, 4, 5);

@@ -60,17 +60,21 @@ class TierListTest {
   }
 
   @Test
-  void weightedAndBestofAreErrorsRatherThanASilentlyDifferentPolicy() {
-    assertThat(
-            errors(
-                "tier weighted",
-                "backend-server uri=ldap://a.example weight=5",
-                "tier bestof",
-                "backend-server uri=ldap://b.example"))
-        .containsExactly(
-            "lloadd.conf:1: tier weighted: not supported yet; only roundrobin is implemented so"
-                + " far",
-            "lloadd.conf:3: tier bestof: not supported yet; only roundrobin is implemented so far");
+  void weightedAndBestofTiersAreReadWithTheirServersWeights() throws Exception {
+    BalancerConfig config =
+        parse(
+            "tier weighted",
+            "backend-server uri=ldap://a.example weight=10",
+            "backend-server uri=ldap://b.example weight=1",
+            "backend-server uri=ldap://c.example",
+            "tier bestof",
+            "backend-server uri=ldap://d.example");
+
+    assertThat(config.tiers()).extracting(Tier::policy)
+        .containsExactly(TierPolicy.WEIGHTED, TierPolicy.BESTOF);
+    assertThat(config.tiers().get(0).servers()).extracting(BackendServer::weight)
+        .containsExactly(10, 1, 0);
+    assertThat(config.warnings()).isEmpty();
   }
 
   @Test

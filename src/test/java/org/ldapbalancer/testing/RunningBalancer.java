@@ -65,6 +65,7 @@ public final class RunningBalancer implements AutoCloseable {
 
   public static final class Builder {
     private final List<List<BackendServer>> tiers = new ArrayList<>(List.of(new ArrayList<>()));
+    private final List<TierPolicy> policies = new ArrayList<>(List.of(TierPolicy.ROUNDROBIN));
     private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
     private BindConf bindConf =
         new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
@@ -86,6 +87,20 @@ public final class RunningBalancer implements AutoCloseable {
 
     public Builder nextTier() {
       tiers.add(new ArrayList<>());
+      policies.add(TierPolicy.ROUNDROBIN);
+      return this;
+    }
+
+    /** The policy of the current tier. */
+    public Builder policy(TierPolicy policy) {
+      policies.set(policies.size() - 1, policy);
+      return this;
+    }
+
+    /** A server with a {@code weight=} in the current tier. */
+    public Builder weightedServer(String url, int numconns, int bindconns, int weight) {
+      tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
+          Duration.ofMillis(200), 0, 0, weight));
       return this;
     }
 
@@ -120,8 +135,13 @@ public final class RunningBalancer implements AutoCloseable {
     }
 
     public BalancerConfig config() {
-      return new BalancerConfig(bindConf,
-          tiers.stream().map(t -> new Tier(TierPolicy.ROUNDROBIN, t)).toList(), ioThreads,
+      List<Tier> built = new ArrayList<>();
+      for (int i = 0; i < tiers.size(); i++) {
+        if (!tiers.get(i).isEmpty()) {
+          built.add(new Tier(policies.get(i), tiers.get(i)));
+        }
+      }
+      return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
           ioTimeout, List.of());
     }
