@@ -23,8 +23,8 @@ import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.testing.Pdus;
-import org.ldapbalancer.testing.RecordingClient;
 import org.ldapbalancer.testing.RecordingClient.Answer;
+import org.ldapbalancer.testing.RecordingClient;
 
 /**
  * Where the router sends an operation: to a connection, into one of its two first-come queues

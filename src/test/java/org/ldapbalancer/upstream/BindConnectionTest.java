@@ -1,11 +1,11 @@
 package org.ldapbalancer.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.testing.Messages.bindDone;
+import static org.ldapbalancer.testing.Messages.saslBind;
+import static org.ldapbalancer.testing.Messages.simpleBind;
+import static org.ldapbalancer.testing.Messages.whoAmIAnswer;
 import static org.ldapbalancer.upstream.Traffic.bind;
-import static org.ldapbalancer.upstream.Traffic.bindDone;
-import static org.ldapbalancer.upstream.Traffic.saslBind;
-import static org.ldapbalancer.upstream.Traffic.simpleBind;
-import static org.ldapbalancer.upstream.Traffic.whoAmIAnswer;
 
 import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
@@ -23,9 +23,9 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.testing.LogCapture;
-import org.ldapbalancer.testing.RecordingClient;
 import org.ldapbalancer.testing.RecordingClient.Answer;
 import org.ldapbalancer.testing.RecordingClient.Kind;
+import org.ldapbalancer.testing.RecordingClient;
 import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
 
 /**

@@ -162,7 +162,12 @@ public final class EmbeddedUpstreams {
 
   /** A bind connection, connected now (and so ready at once). */
   public Upstream bind() {
-    return open(new BindConnection(pool, 1));
+    return bind(1);
+  }
+
+  /** A bind connection whose message IDs start at {@code firstMessageId}. */
+  public Upstream bind(int firstMessageId) {
+    return open(new BindConnection(pool, firstMessageId));
   }
 
   private Upstream open(UpstreamConnection connection) {

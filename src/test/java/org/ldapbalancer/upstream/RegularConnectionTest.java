@@ -2,12 +2,13 @@ package org.ldapbalancer.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.ldapbalancer.testing.Messages.bindDone;
+import static org.ldapbalancer.testing.Messages.modify;
+import static org.ldapbalancer.testing.Messages.modifyDone;
+import static org.ldapbalancer.testing.Messages.noticeOfDisconnection;
+import static org.ldapbalancer.testing.Messages.search;
+import static org.ldapbalancer.testing.Messages.searchDone;
 import static org.ldapbalancer.upstream.Traffic.forward;
-import static org.ldapbalancer.upstream.Traffic.modify;
-import static org.ldapbalancer.upstream.Traffic.modifyDone;
-import static org.ldapbalancer.upstream.Traffic.noticeOfDisconnection;
-import static org.ldapbalancer.upstream.Traffic.search;
-import static org.ldapbalancer.upstream.Traffic.searchDone;
 
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.BindRequestProtocolOp;
@@ -33,9 +34,9 @@ import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.testing.LogCapture;
 import org.ldapbalancer.testing.Pdus;
-import org.ldapbalancer.testing.RecordingClient;
 import org.ldapbalancer.testing.RecordingClient.Answer;
 import org.ldapbalancer.testing.RecordingClient.Kind;
+import org.ldapbalancer.testing.RecordingClient;
 import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
 
 /**
@@ -67,7 +68,7 @@ class RegularConnectionTest {
     assertThat(ups.pool().readyConnections()).isZero();
     assertThat(routerForward(ups, 1)).isEqualTo(ResultCode.UNAVAILABLE);
 
-    u.answer(sent.get(0).getMessageID(), Traffic.bindDone(ResultCode.SUCCESS));
+    u.answer(sent.get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
 
     assertThat(u.link().isReady()).isTrue();
     assertThat(ups.pool().readyConnections()).isEqualTo(1);
@@ -151,7 +152,7 @@ class RegularConnectionTest {
     Upstream u = ups.regular(Integer.MAX_VALUE - 1);
     List<LDAPMessage> bind = Pdus.written(u.channel());
     assertThat(bind.get(0).getMessageID()).isEqualTo(Integer.MAX_VALUE - 1);
-    u.answer(Integer.MAX_VALUE - 1, Traffic.bindDone(ResultCode.SUCCESS));
+    u.answer(Integer.MAX_VALUE - 1, bindDone(ResultCode.SUCCESS));
 
     Operation first = forward(u.link(), client, 10, search());
     Operation second = forward(u.link(), client, 11, search());
