@@ -4,6 +4,8 @@ import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.ProtocolOp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +31,22 @@ import org.ldapbalancer.testing.Pdus;
  * batch and the pool get a loop of their own ({@link #turn()}), whose tasks run only when the
  * test ends the turn: as on a real loop, nothing is flushed before then.
  *
+ * <p>Every loop's clock here stands still until the test moves it ({@link #advancePoolTime},
+ * {@link Upstream#advanceTime}).
+ *
  * <p>Not thread-safe: the test's thread is every loop here.
  */
 public final class EmbeddedUpstreams {
   public static final int MAX_PDU = 1 << 20;
   public static final Duration RETRY = Duration.ofSeconds(3);
 
-  private final EmbeddedChannel turn = new EmbeddedChannel();
+  /**
+   * An embedded loop's clock follows the real one unless it is given its own: with a mock one,
+   * timers fire exactly when the test moves the clock past them.
+   */
+  private final MockTicker poolClock = Ticker.newMockTicker();
+
+  private final EmbeddedChannel turn = EmbeddedChannel.builder().ticker(poolClock).build();
   private final FlushBatch flushes = new FlushBatch(turn.eventLoop());
   private final List<Runnable> connectAttempts = new ArrayList<>();
   private final ServerPool pool;
@@ -141,7 +152,7 @@ public final class EmbeddedUpstreams {
 
   /** Moves the pool's clock on and runs the timers that are due (its retries). */
   public void advancePoolTime(Duration duration) {
-    turn.advanceTimeBy(duration.toNanos(), TimeUnit.NANOSECONDS);
+    poolClock.advance(duration.toNanos(), TimeUnit.NANOSECONDS);
     turn.runScheduledPendingTasks();
   }
 
@@ -172,25 +183,38 @@ public final class EmbeddedUpstreams {
 
   private Upstream open(UpstreamConnection connection) {
     // Unregistered until the pool knows the connection, as when a real connect completes.
+    MockTicker clock = Ticker.newMockTicker();
     EmbeddedChannel channel =
-        new EmbeddedChannel(false, false, new LdapFrameDecoder(MAX_PDU), connection);
+        EmbeddedChannel.builder()
+            .register(false)
+            .ticker(clock)
+            .handlers(new LdapFrameDecoder(MAX_PDU), connection)
+            .build();
     pool.connected(connection);
     try {
       channel.register();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return new Upstream(connection, channel);
+    return new Upstream(connection, channel, clock);
   }
 
   /** One connection to the server, seen from the server's side. */
   public final class Upstream {
     final UpstreamConnection connection;
     private final EmbeddedChannel channel;
+    private final MockTicker clock;
 
-    private Upstream(UpstreamConnection connection, EmbeddedChannel channel) {
+    private Upstream(UpstreamConnection connection, EmbeddedChannel channel, MockTicker clock) {
       this.connection = connection;
       this.channel = channel;
+      this.clock = clock;
+    }
+
+    /** Moves the connection's clock on and runs its timers that are due. */
+    public void advanceTime(Duration duration) {
+      clock.advance(duration.toNanos(), TimeUnit.NANOSECONDS);
+      channel.runScheduledPendingTasks();
     }
 
     public UpstreamLink link() {

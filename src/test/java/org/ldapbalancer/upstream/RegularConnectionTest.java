@@ -77,6 +77,8 @@ class RegularConnectionTest {
         .isNotNull());
     // The set-up timer went with the answer.
     assertThat(u.channel().runScheduledPendingTasks()).isEqualTo(-1);
+    u.advanceTime(Duration.ofDays(1));
+    assertThat(u.isOpen()).isTrue();
   }
 
   @Test
@@ -108,9 +110,9 @@ class RegularConnectionTest {
                   + " retrying every 3000 ms");
     }
     assertThat(ups.pool().readyConnections()).isZero();
-    ups.advancePoolTime(EmbeddedUpstreams.RETRY.minusMillis(1));
+    ups.advancePoolTime(EmbeddedUpstreams.RETRY.minusNanos(1));
     assertThat(ups.connectAttempts()).isZero();
-    ups.advancePoolTime(Duration.ofMillis(1));
+    ups.advancePoolTime(Duration.ofNanos(1));
     assertThat(ups.connectAttempts()).isEqualTo(1);
   }
 
@@ -119,12 +121,10 @@ class RegularConnectionTest {
     EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(SIMPLE).build();
     Upstream u = ups.regular();
 
-    u.channel().advanceTimeBy(NETWORK_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
-    u.channel().runScheduledPendingTasks();
+    u.advanceTime(NETWORK_TIMEOUT.minusNanos(1));
     assertThat(u.isOpen()).isTrue();
 
-    u.channel().advanceTimeBy(1, TimeUnit.MILLISECONDS);
-    u.channel().runScheduledPendingTasks();
+    u.advanceTime(Duration.ofNanos(1));
 
     assertThat(u.isOpen()).isFalse();
     assertThat(u.connection.setupFailure()).isEqualTo("no bind response within 5000 ms");
@@ -139,8 +139,7 @@ class RegularConnectionTest {
     Upstream u = ups.regular();
 
     assertThat(u.channel().runScheduledPendingTasks()).as("no timer at all").isEqualTo(-1);
-    u.channel().advanceTimeBy(1, TimeUnit.DAYS);
-    u.channel().runScheduledPendingTasks();
+    u.advanceTime(Duration.ofDays(1));
 
     assertThat(u.isOpen()).isTrue();
     assertThat(u.connection.state()).isEqualTo(UpstreamConnection.State.SETTING_UP);
