@@ -556,6 +556,50 @@ class ClientConnectionTest {
   }
 
   @Test
+  void aBindConnectionLostMidBindAnswersTheBindOtherOnceAndTheClientIsReadyAgain() {
+    send(1, simpleBind(JO, "pw"));
+    binds.sent();
+
+    binds.lose();
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.OTHER, Diagnostics.SEVERED);
+    send(2, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindConnectionLostDuringWhoAmIAnswersTheBindOtherOnceAndLeavesTheClientAnonymous() {
+    send(1, saslBind(SCRAM, "client-final"));
+    binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SUCCESS));
+    assertThat(only(binds.sent()).getExtendedRequestProtocolOp().getOID())
+        .isEqualTo(Oids.WHO_AM_I);
+
+    binds.lose();
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.OTHER, Diagnostics.SEVERED);
+    send(2, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindThatWaitsTooLongForABindConnectionIsAnsweredBusyAndTheClientIsReadyAgain() {
+    EmbeddedChannel other = connect(SETTINGS);
+    other.writeInbound(Pdus.frame(1, simpleBind("uid=other,dc=example,dc=com", "pw")));
+    send(1, simpleBind(JO, "pw"));
+    assertThat(answers()).isEmpty();
+
+    ups.router().expireWaiting(System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.BUSY, "no connection became free in time");
+    send(2, search());
+    assertThat(regular.sent()).hasSize(1);
+    assertThat(Pdus.written(other)).isEmpty();
+  }
+
+  @Test
   void aConnectionAtItsLimitMakesTheOperationBusy() {
     start(EmbeddedUpstreams.builder().connMaxPending(1).build(), SETTINGS);
     send(1, search());

@@ -43,6 +43,8 @@ class OperationRouterTest {
   /** Requests handed to the router, each also held by the test until it checks its release. */
   private final List<ByteBuf> frames = new ArrayList<>();
 
+  private final OperationRouter router = router(4);
+
   private OperationRouter router(int capacity) {
     return new OperationRouter(
         new Selector<>(List.of(Tier.roundRobin(List.of(regular)))),
@@ -51,8 +53,6 @@ class OperationRouterTest {
         capacity,
         TIMEOUT);
   }
-
-  private final OperationRouter router = router(4);
 
   @Test
   void anOperationGoesToTheLeastBusyReadyConnectionWithItsControl() {
@@ -99,7 +99,8 @@ class OperationRouterTest {
 
     full.ready = false;
     assertThat(forward(limitedRouter, search(2))).isEqualTo(ResultCode.UNAVAILABLE);
-    assertThat(forward(router, search(3))).as("no connection at all").isEqualTo(ResultCode.UNAVAILABLE);
+    assertThat(forward(router, search(3))).as("no connection at all")
+        .isEqualTo(ResultCode.UNAVAILABLE);
     assertThat(limitedRouter.waitingOperations()).isZero();
     assertThat(client.answers()).as("the caller answers").isEmpty();
   }

@@ -61,7 +61,8 @@ public final class Messages {
         resultCode, null, null, null, null, authzId == null ? null : new ASN1OctetString(authzId));
   }
 
-  public static ExtendedResponseProtocolOp noticeOfDisconnection(int resultCode, String diagnostic) {
+  public static ExtendedResponseProtocolOp noticeOfDisconnection(
+      int resultCode, String diagnostic) {
     return new ExtendedResponseProtocolOp(
         resultCode, null, diagnostic, null, Oids.NOTICE_OF_DISCONNECTION, null);
   }

@@ -156,7 +156,8 @@ class RegularConnectionTest {
     Operation first = forward(u.link(), client, 10, search());
     Operation second = forward(u.link(), client, 11, search());
 
-    assertThat(u.sent()).extracting(LDAPMessage::getMessageID).containsExactly(Integer.MAX_VALUE, 1);
+    assertThat(u.sent()).extracting(LDAPMessage::getMessageID)
+        .containsExactly(Integer.MAX_VALUE, 1);
     assertThat(second.upstreamMessageId()).isEqualTo(1);
     u.answer(1, searchDone(ResultCode.SUCCESS));
     u.answer(Integer.MAX_VALUE, searchDone(ResultCode.OPERATIONS_ERROR));
@@ -369,7 +370,8 @@ class RegularConnectionTest {
   @Test
   void anOperationPastTheTimeLimitIsAbandonedUpstreamAndAnsweredAdminLimitExceeded() {
     long limit = TimeUnit.SECONDS.toNanos(10);
-    BindConf timed = new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
     EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(timed).build();
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 3, search());
