@@ -61,6 +61,8 @@ class ClientConnectionTest {
   private Upstream regular;
   private Upstream binds;
   private EmbeddedChannel client;
+  /** Every client channel of the test, for releasing what they were sent. */
+  private final List<EmbeddedChannel> clients = new ArrayList<>();
   /** Per client message ID: requests sent less final responses received. */
   private final Map<Integer, Integer> unanswered = new HashMap<>();
 
@@ -70,6 +72,9 @@ class ClientConnectionTest {
   }
 
   private void start(EmbeddedUpstreams upstreams, ClientSettings settings) {
+    if (ups != null) {
+      ups.releaseUnread(); // the default set-up, replaced by the test's own
+    }
     ups = upstreams;
     regular = ups.regular(REGULAR_IDS);
     binds = ups.bind(BIND_IDS);
@@ -79,12 +84,17 @@ class ClientConnectionTest {
   /** A client channel as ClientChannelInitializer builds it, on this test's router. */
   private EmbeddedChannel connect(ClientSettings settings) {
     LdapFrameDecoder framer = new LdapFrameDecoder(EmbeddedUpstreams.MAX_PDU);
-    return new EmbeddedChannel(framer, new ClientConnection(ups.router(), settings, framer));
+    EmbeddedChannel channel =
+        new EmbeddedChannel(framer, new ClientConnection(ups.router(), settings, framer));
+    clients.add(channel);
+    return channel;
   }
 
   @AfterEach
   void noRequestGotMoreThanOneFinalResponse() {
     answers();
+    ups.releaseUnread();
+    clients.forEach(EmbeddedChannel::releaseOutbound);
   }
 
   // --- binds ---

@@ -74,6 +74,7 @@ class HeldRequestsLeaveInTheFlushThatDrainsTheUpstreamTest {
     assertThat(Pdus.written(first)).isEmpty();
     assertThat(Pdus.written(second)).isEmpty();
     assertThat(Pdus.written(third)).isEmpty();
+    ups.releaseUnread();
   }
 
   private EmbeddedChannel connect() {

@@ -10,8 +10,10 @@ import static org.ldapbalancer.upstream.Traffic.bind;
 import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,9 +45,13 @@ class BindConnectionTest {
   private static final Duration LIMIT = Duration.ofSeconds(10);
   private static final BindConf TIMED = new BindConf(BindMethod.NONE, "", "", STEP, LIMIT);
 
+  /** Every fixture of the test, for releasing what the balancer sent and nobody read. */
+  private final List<EmbeddedUpstreams> fixtures = new ArrayList<>();
+
   private final RecordingClient alice = new RecordingClient("alice");
   private final RecordingClient bob = new RecordingClient("bob");
-  private final EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(UNTIMED).build();
+  private final EmbeddedUpstreams ups =
+      track(EmbeddedUpstreams.builder().bindConf(UNTIMED).build());
   private final OperationRouter router = ups.router();
 
   private static BindRequestProtocolOp aliceBind() {
@@ -399,7 +405,7 @@ class BindConnectionTest {
 
   @Test
   void aBindWithoutResponseInTimeIsAnsweredAdminLimitAndTheConnectionReplaced() {
-    EmbeddedUpstreams timed = EmbeddedUpstreams.builder().bindConf(TIMED).build();
+    EmbeddedUpstreams timed = track(EmbeddedUpstreams.builder().bindConf(TIMED).build());
     Upstream u = timed.bind();
     BindOperation op = bind(timed.router(), alice, 1, aliceBind(), null);
     long limit = LIMIT.toNanos();
@@ -422,7 +428,7 @@ class BindConnectionTest {
 
   @Test
   void whoAmIWithoutAnswerInTimeAnswersTheBindAdminLimitAndReplacesTheConnection() {
-    EmbeddedUpstreams timed = EmbeddedUpstreams.builder().bindConf(TIMED).build();
+    EmbeddedUpstreams timed = track(EmbeddedUpstreams.builder().bindConf(TIMED).build());
     Upstream u = timed.bind();
     BindOperation op = bind(timed.router(), alice, 1, scram("client-final"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
@@ -441,7 +447,7 @@ class BindConnectionTest {
 
   @Test
   void theStepTimeoutIsTheOperationTimeLimitWhenThereIsOne() {
-    EmbeddedUpstreams timed = EmbeddedUpstreams.builder().bindConf(TIMED).build();
+    EmbeddedUpstreams timed = track(EmbeddedUpstreams.builder().bindConf(TIMED).build());
     assertThat(timed.pool().saslStepTimeoutNanos()).isEqualTo(LIMIT.toNanos());
     assertThat(ups.pool().saslStepTimeoutNanos()).isEqualTo(STEP.toNanos());
     EmbeddedUpstreams neither =
@@ -456,5 +462,15 @@ class BindConnectionTest {
   private static void leaves(BindOperation op) {
     op.finish();
     op.upstream().abandon(op);
+  }
+
+  private EmbeddedUpstreams track(EmbeddedUpstreams fixture) {
+    fixtures.add(fixture);
+    return fixture;
+  }
+
+  @AfterEach
+  void releaseUnread() {
+    fixtures.forEach(EmbeddedUpstreams::releaseUnread);
   }
 }

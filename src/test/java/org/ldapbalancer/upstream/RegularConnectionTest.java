@@ -21,8 +21,10 @@ import com.unboundid.ldap.protocol.SearchResultReferenceProtocolOp;
 import com.unboundid.ldap.sdk.Attribute;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
@@ -51,11 +53,14 @@ class RegularConnectionTest {
   private static final BindConf SIMPLE =
       new BindConf(BindMethod.SIMPLE, BALANCER_DN, "secret", NETWORK_TIMEOUT, Duration.ZERO);
 
+  /** Every fixture of the test, for releasing what the balancer sent and nobody read. */
+  private final List<EmbeddedUpstreams> fixtures = new ArrayList<>();
+
   private final RecordingClient client = new RecordingClient("client");
 
   @Test
   void theBindconfBindGoesOutOnConnectAndItsSuccessOffersTheConnectionToSelection() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(SIMPLE).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
     Upstream u = ups.regular();
 
     // Flushed at once, not at the end of the turn: nothing else can go before it.
@@ -83,7 +88,7 @@ class RegularConnectionTest {
 
   @Test
   void anAnonymousBindconfNeedsNoBindAndIsReadyAtOnce() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
 
     assertThat(u.sent()).isEmpty();
@@ -93,7 +98,7 @@ class RegularConnectionTest {
 
   @Test
   void aRefusedBindconfClosesTheConnectionWithTheReasonAndTheServerIsRetriedAfterRetry() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(SIMPLE).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
     Upstream u = ups.regular();
     int bindId = Pdus.written(u.channel()).get(0).getMessageID();
 
@@ -118,7 +123,7 @@ class RegularConnectionTest {
 
   @Test
   void noBindResponseWithinTheNetworkTimeoutClosesTheConnection() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(SIMPLE).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
     Upstream u = ups.regular();
 
     u.advanceTime(NETWORK_TIMEOUT.minusNanos(1));
@@ -135,7 +140,7 @@ class RegularConnectionTest {
   void aNetworkTimeoutOfZeroSetsNoTimerOnTheBind() {
     BindConf noLimit =
         new BindConf(BindMethod.SIMPLE, BALANCER_DN, "secret", Duration.ZERO, Duration.ZERO);
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(noLimit).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(noLimit).build());
     Upstream u = ups.regular();
 
     assertThat(u.channel().runScheduledPendingTasks()).as("no timer at all").isEqualTo(-1);
@@ -147,7 +152,7 @@ class RegularConnectionTest {
 
   @Test
   void messageIdsWrapFromTheLargestToOneAndResponsesStillFindTheirOperations() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(SIMPLE).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
     Upstream u = ups.regular(Integer.MAX_VALUE - 1);
     List<LDAPMessage> bind = Pdus.written(u.channel());
     assertThat(bind.get(0).getMessageID()).isEqualTo(Integer.MAX_VALUE - 1);
@@ -167,7 +172,7 @@ class RegularConnectionTest {
 
   @Test
   void responsesAreRoutedByMessageIdInWhateverOrderTheyCome() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     RecordingClient other = new RecordingClient("other");
     Operation a = forward(u.link(), client, 5, search());
@@ -189,7 +194,7 @@ class RegularConnectionTest {
 
   @Test
   void entriesReferencesAndIntermediateResponsesAreRelayedAndOnlyTheDoneEndsTheSearch() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 9, search());
 
@@ -214,7 +219,7 @@ class RegularConnectionTest {
 
   @Test
   void aResponseForNoPendingOperationIsDropped() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 1, search());
 
@@ -228,7 +233,7 @@ class RegularConnectionTest {
 
   @Test
   void aResponseOfTheWrongTypeCostsTheConnectionAndEveryPendingOperationGetsOther() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation search = forward(u.link(), client, 1, search());
     Operation modify = forward(u.link(), client, 2, modify());
@@ -254,7 +259,7 @@ class RegularConnectionTest {
 
   @Test
   void aNegativeMessageIdFromTheServerCostsTheConnection() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 1, search());
 
@@ -270,7 +275,7 @@ class RegularConnectionTest {
 
   @Test
   void aNoticeOfDisconnectionFailsPendingOperationsAndTheLogLineSaysWhyAndHowMany() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation a = forward(u.link(), client, 1, search());
     Operation b = forward(u.link(), client, 2, search());
@@ -293,7 +298,7 @@ class RegularConnectionTest {
 
   @Test
   void anyOtherUnsolicitedNotificationAlsoEndsTheConnection() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 1, search());
 
@@ -306,7 +311,7 @@ class RegularConnectionTest {
 
   @Test
   void aLostConnectionAnswersEachPendingOperationOnceWithOtherAndIsReplacedAtOnce() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation a = forward(u.link(), client, 1, search());
     Operation b = forward(u.link(), client, 2, modify());
@@ -330,7 +335,7 @@ class RegularConnectionTest {
 
   @Test
   void anAbandonedOperationIsAbandonedUpstreamUnderItsUpstreamIdAndItsLateResponseDropped() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation a = forward(u.link(), client, 40, search());
     Operation b = forward(u.link(), client, 41, search());
@@ -354,7 +359,7 @@ class RegularConnectionTest {
 
   @Test
   void becomingWritableAgainTellsTheRouterWhichSendsTheRequestsThatWaited() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     setWritable(u, false);
     assertThat(routerForward(ups, 1)).isEqualTo(OperationRouter.WAITING);
@@ -372,7 +377,7 @@ class RegularConnectionTest {
     long limit = TimeUnit.SECONDS.toNanos(10);
     BindConf timed =
         new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
-    EmbeddedUpstreams ups = EmbeddedUpstreams.builder().bindConf(timed).build();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 3, search());
     u.sent();
@@ -395,7 +400,7 @@ class RegularConnectionTest {
 
   @Test
   void withoutATimeLimitNothingExpires() {
-    EmbeddedUpstreams ups = EmbeddedUpstreams.create();
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
     Operation op = forward(u.link(), client, 3, search());
 
@@ -425,5 +430,15 @@ class RegularConnectionTest {
   static void setWritable(Upstream u, boolean writable) {
     u.channel().unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
     u.channel().runPendingTasks();
+  }
+
+  private EmbeddedUpstreams track(EmbeddedUpstreams fixture) {
+    fixtures.add(fixture);
+    return fixture;
+  }
+
+  @AfterEach
+  void releaseUnread() {
+    fixtures.forEach(EmbeddedUpstreams::releaseUnread);
   }
 }
