@@ -1,6 +1,7 @@
 package org.ldapbalancer.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.ldapbalancer.testing.Messages.bindDone;
 import static org.ldapbalancer.testing.Messages.entry;
 import static org.ldapbalancer.testing.Messages.modify;
@@ -522,6 +523,21 @@ class ClientConnectionTest {
         LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE, ResultCode.OTHER, Diagnostics.SEVERED);
     assertResult(got.stream().filter(m -> m.getMessageID() == 2).findFirst().orElseThrow(), 2,
         LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE, ResultCode.OTHER, Diagnostics.SEVERED);
+  }
+
+  @Test
+  void losingABackloggedUpstreamAnswersItsOperationsOtherAndThoseWaitingForItUnavailable() {
+    send(1, search());
+    setWritable(regular, false);
+    send(2, modify());
+    assertThat(ups.router().waitingOperations()).isEqualTo(1);
+
+    regular.lose();
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).extracting(LDAPMessage::getMessageID, Pdus::resultCode)
+        .containsExactlyInAnyOrder(tuple(1, ResultCode.OTHER), tuple(2, ResultCode.UNAVAILABLE));
+    assertThat(ups.router().waitingOperations()).isZero();
   }
 
   @Test

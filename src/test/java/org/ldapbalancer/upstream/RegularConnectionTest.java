@@ -122,6 +122,23 @@ class RegularConnectionTest {
   }
 
   @Test
+  void aConnectionLostDuringItsBindconfBindIsNeverOfferedAndIsRetriedAfterRetry() {
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
+    Upstream u = ups.regular();
+
+    try (LogCapture log = LogCapture.of(ServerPool.class)) {
+      u.lose();
+
+      assertThat(log.lines())
+          .containsExactly("WARN " + POOL + ": connection set-up failed; retrying every 3000 ms");
+    }
+    assertThat(ups.pool().readyConnections()).isZero();
+    assertThat(ups.connectAttempts()).as("not at once: the server may be refusing").isZero();
+    ups.advancePoolTime(EmbeddedUpstreams.RETRY);
+    assertThat(ups.connectAttempts()).isEqualTo(1);
+  }
+
+  @Test
   void noBindResponseWithinTheNetworkTimeoutClosesTheConnection() {
     EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(SIMPLE).build());
     Upstream u = ups.regular();
