@@ -127,8 +127,15 @@ final class BindConnection extends UpstreamConnection {
       writeOwn(Requests.whoAmI(channel.alloc(), whoAmIId));
       return;
     }
+    if (code == ResultCode.SASL_BIND_IN_PROGRESS && op.isFinished()) {
+      // Its client left during the step: the server holds an exchange that the next bind here
+      // would continue, so it is ended before the connection serves anyone else.
+      op.detachUpstream();
+      endExchangeOnServer();
+      return;
+    }
     String authzId = code == ResultCode.SUCCESS ? bind.simpleBindAuthzId() : null;
-    if (code == ResultCode.SASL_BIND_IN_PROGRESS && !op.isFinished()) {
+    if (code == ResultCode.SASL_BIND_IN_PROGRESS) {
       saslOwner = op.client();
       saslSinceNanos = System.nanoTime();
     }

@@ -253,7 +253,7 @@ public final class ServerPool {
     future.addListener(
         f -> {
           if (f.isSuccess()) {
-            all.add(connection);
+            connected(connection);
           } else {
             log.debug("{}: {} failed: {}", name(), addresses[index], f.cause().toString());
             connect(bindConnection, addresses, index + 1, describe(f.cause()));
@@ -278,6 +278,14 @@ public final class ServerPool {
     if (!closed) {
       loop.schedule(() -> connect(bindConnection), server.retry().toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * Takes a connection whose channel has connected, for expiry and close. Package-private so that
+   * tests can hand the pool connections on channels they drive themselves.
+   */
+  void connected(UpstreamConnection connection) {
+    all.add(connection);
   }
 
   void connectionReady(UpstreamConnection connection) {

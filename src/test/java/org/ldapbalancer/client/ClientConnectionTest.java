@@ -1,0 +1,785 @@
+package org.ldapbalancer.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.ldapbalancer.testing.Messages.bindDone;
+import static org.ldapbalancer.testing.Messages.entry;
+import static org.ldapbalancer.testing.Messages.modify;
+import static org.ldapbalancer.testing.Messages.saslBind;
+import static org.ldapbalancer.testing.Messages.search;
+import static org.ldapbalancer.testing.Messages.searchDone;
+import static org.ldapbalancer.testing.Messages.simpleBind;
+import static org.ldapbalancer.testing.Messages.whoAmIAnswer;
+
+import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
+import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
+import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.ProtocolOp;
+import com.unboundid.ldap.protocol.UnbindRequestProtocolOp;
+import com.unboundid.ldap.sdk.Control;
+import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV2RequestControl;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.operation.Diagnostics;
+import org.ldapbalancer.protocol.LdapFrameDecoder;
+import org.ldapbalancer.protocol.Oids;
+import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.testing.Pdus;
+import org.ldapbalancer.upstream.EmbeddedUpstreams;
+import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
+
+/**
+ * A client connection through its states (ready, binding, SASL in progress, closing) and every
+ * way one of its operations can end, driven over embedded channels with the real router, pool
+ * and upstream connections behind it. What the client is sent is read back as it would be on
+ * the wire; no request may ever get a second final response (checked after every test).
+ */
+class ClientConnectionTest {
+  private static final String OWN_DN = "cn=balancer,dc=example,dc=com";
+  private static final String JO = "uid=jo,dc=example,dc=com";
+  private static final ClientSettings SETTINGS = new ClientSettings(0, true, "dn:" + OWN_DN, 0);
+  /** Upstream message IDs far from the client's, so that a missed rewrite shows. */
+  private static final int REGULAR_IDS = 500;
+
+  private static final int BIND_IDS = 900;
+  private static final int SECOND_BIND_IDS = 950;
+  private static final String SCRAM = "SCRAM-SHA-256";
+
+  private EmbeddedUpstreams ups;
+  private Upstream regular;
+  private Upstream binds;
+  private EmbeddedChannel client;
+  /** Every client channel of the test, for releasing what they were sent. */
+  private final List<EmbeddedChannel> clients = new ArrayList<>();
+  /** Per client message ID: requests sent less final responses received. */
+  private final Map<Integer, Integer> unanswered = new HashMap<>();
+
+  @BeforeEach
+  void start() {
+    start(EmbeddedUpstreams.create(), SETTINGS);
+  }
+
+  private void start(EmbeddedUpstreams upstreams, ClientSettings settings) {
+    if (ups != null) {
+      ups.releaseUnread(); // the default set-up, replaced by the test's own
+    }
+    ups = upstreams;
+    regular = ups.regular(REGULAR_IDS);
+    binds = ups.bind(BIND_IDS);
+    client = connect(settings);
+  }
+
+  /** A client channel as ClientChannelInitializer builds it, on this test's router. */
+  private EmbeddedChannel connect(ClientSettings settings) {
+    LdapFrameDecoder framer = new LdapFrameDecoder(EmbeddedUpstreams.MAX_PDU);
+    EmbeddedChannel channel =
+        new EmbeddedChannel(framer, new ClientConnection(ups.router(), settings, framer));
+    clients.add(channel);
+    return channel;
+  }
+
+  @AfterEach
+  void noRequestGotMoreThanOneFinalResponse() {
+    answers();
+    ups.releaseUnread();
+    clients.forEach(EmbeddedChannel::releaseOutbound);
+  }
+
+  // --- binds ---
+
+  @Test
+  void aSuccessfulSimpleBindGoesOverABindConnectionAndBecomesTheIdentityOfLaterOperations() {
+    send(1, search());
+    assertThat(proxiedAs(only(regular.sent()))).as("anonymous until bound").isEqualTo("dn:");
+
+    send(2, simpleBind(JO, "pw"));
+    LDAPMessage upstreamBind = only(binds.sent());
+    assertThat(upstreamBind.getMessageID()).isEqualTo(BIND_IDS);
+    assertThat(upstreamBind.getBindRequestProtocolOp().getBindDN()).isEqualTo(JO);
+    assertThat(upstreamBind.getControls()).as("a bind carries no identity").isEmpty();
+    assertThat(regular.sent()).as("the bind abandoned the search").singleElement()
+        .satisfies(m -> assertThat(m.getAbandonRequestProtocolOp()).isNotNull());
+    assertThat(answers()).isEmpty();
+
+    binds.answer(BIND_IDS, bindDone(ResultCode.SUCCESS));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+
+    send(3, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:" + JO);
+  }
+
+  @Test
+  void duringABindOtherRequestsAreAnsweredBindInProgressAndGoNowhere() {
+    send(1, simpleBind(JO, "pw"));
+    send(2, search());
+    send(3, modify());
+    send(4, simpleBind("uid=other,dc=example,dc=com", "pw"));
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).hasSize(3);
+    assertResult(got.get(0), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.PROTOCOL_ERROR, "bind in progress");
+    assertResult(got.get(1), 3, LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "bind in progress");
+    assertResult(got.get(2), 4, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "bind in progress");
+    assertThat(regular.sent()).isEmpty();
+    assertThat(binds.sent()).hasSize(1);
+
+    binds.answer(BIND_IDS, bindDone(ResultCode.SUCCESS));
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+    send(5, search());
+    assertThat(regular.sent()).hasSize(1);
+  }
+
+  @Test
+  void aFailedBindLeavesTheClientReadyAndAnonymous() {
+    bindAs(1, JO);
+    send(2, simpleBind("uid=other,dc=example,dc=com", "wrong"));
+    binds.answer(BIND_IDS + 1, bindDone(49));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE, 49);
+
+    send(3, search());
+
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindWithAVersionOtherThanThreeIsRefusedWithoutGoingUpstream() {
+    // messageID 2, BindRequest { version 2, name "", simple "" }: UnboundID only writes LDAPv3.
+    byte[] v2Bind = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x02, 0x04, 0x00,
+        (byte) 0x80, 0x00};
+    unanswered.merge(2, 1, Integer::sum);
+
+    client.writeInbound(Unpooled.wrappedBuffer(v2Bind));
+
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "only LDAP version 3 is supported");
+    assertThat(binds.sent()).isEmpty();
+    send(3, search());
+    assertThat(regular.sent()).as("not left binding").hasSize(1);
+  }
+
+  // --- SASL ---
+
+  @Test
+  void aSaslExchangeStaysOnItsConnectionAndItsIdentityComesFromWhoAmI() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    send(1, saslBind(SCRAM, "client-first"));
+    int step1 = only(binds.sent()).getMessageID();
+    binds.answer(step1, bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SASL_BIND_IN_PROGRESS);
+
+    send(2, saslBind(SCRAM, "client-final"));
+
+    assertThat(second.sent()).as("an idle connection is passed over").isEmpty();
+    LDAPMessage step2 = only(binds.sent());
+    assertThat(step2.getBindRequestProtocolOp().getSASLCredentials().stringValue())
+        .isEqualTo("client-final");
+    binds.answer(step2.getMessageID(), bindDone(ResultCode.SUCCESS));
+    LDAPMessage whoAmI = only(binds.sent());
+    assertThat(whoAmI.getExtendedRequestProtocolOp().getOID()).isEqualTo(Oids.WHO_AM_I);
+    assertThat(answers()).as("held until the identity is known").isEmpty();
+    binds.answer(whoAmI.getMessageID(), whoAmIAnswer(ResultCode.SUCCESS, "dn:" + JO));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+
+    send(3, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:" + JO);
+  }
+
+  @Test
+  void anotherRequestDuringASaslExchangeEndsItOnTheServerAndIsServedNormally() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    send(2, search());
+
+    assertAnonymousBind(only(binds.sent()));
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+    assertThat(answers()).isEmpty();
+    send(3, saslBind(SCRAM, "client-first"));
+    assertThat(second.sent()).as("afresh, on a free connection").singleElement()
+        .satisfies(m -> assertThat(m.getBindRequestProtocolOp().getSASLCredentials()
+            .stringValue()).isEqualTo("client-first"));
+    assertThat(binds.sent()).isEmpty();
+  }
+
+  @Test
+  void aSimpleBindDuringASaslExchangeEndsItOnTheServerFirst() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    send(2, simpleBind(JO, "pw"));
+
+    assertAnonymousBind(only(binds.sent()));
+    LDAPMessage simple = only(second.sent());
+    assertThat(simple.getBindRequestProtocolOp().getBindDN()).isEqualTo(JO);
+    second.answer(simple.getMessageID(), bindDone(ResultCode.SUCCESS));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+  }
+
+  @Test
+  void disconnectingDuringASaslExchangeEndsItOnTheServer() {
+    saslInProgress(1);
+
+    client.close();
+
+    assertAnonymousBind(only(binds.sent()));
+  }
+
+  @Test
+  void anUnbindDuringASaslExchangeEndsItOnTheServer() {
+    saslInProgress(1);
+
+    send(2, new UnbindRequestProtocolOp());
+
+    assertThat(client.isOpen()).isFalse();
+    assertAnonymousBind(only(binds.sent()));
+  }
+
+  @Test
+  void aSaslExchangeEndedByItsStepTimeoutLetsTheClientStartAfresh() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    ups.pool().expire(System.nanoTime() + TimeUnit.DAYS.toNanos(1), 0);
+
+    assertAnonymousBind(only(binds.sent()));
+    send(2, search());
+    assertThat(regular.sent()).hasSize(1);
+    assertThat(binds.sent()).as("ended once").isEmpty();
+    send(3, saslBind(SCRAM, "client-first"));
+    assertThat(second.sent()).hasSize(1);
+    assertThat(answers()).isEmpty();
+  }
+
+  @Test
+  void aSaslStepAfterItsPinnedConnectionWasLostStartsAfresh() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    binds.lose();
+    send(2, saslBind(SCRAM, "client-final"));
+
+    assertThat(answers()).as("not answered other (80)").isEmpty();
+    assertThat(second.sent()).singleElement().satisfies(m ->
+        assertThat(m.getBindRequestProtocolOp().getSASLMechanism()).isEqualTo(SCRAM));
+  }
+
+  @Test
+  void aDigestMd5StepAskingForASecurityLayerIsRefusedAndEndsTheExchange() {
+    send(1, saslBind("DIGEST-MD5", ""));
+    binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
+    answers();
+
+    send(2, saslBind("DIGEST-MD5", "username=\"jo\",qop=auth-conf,response=0123"));
+
+    LDAPMessage refused = only(answers());
+    assertResult(refused, 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.AUTH_METHOD_NOT_SUPPORTED);
+    assertThat(Pdus.diagnostic(refused)).contains("SASL security layer");
+    assertAnonymousBind(only(binds.sent()));
+    send(3, search());
+    assertThat(regular.sent()).hasSize(1);
+  }
+
+  // --- abandon and unbind ---
+
+  @Test
+  void abandoningAPendingOperationSendsAnAbandonUnderItsUpstreamIdAndSilencesIt() {
+    send(7, search());
+    regular.sent();
+
+    send(8, new AbandonRequestProtocolOp(7));
+
+    LDAPMessage abandon = only(regular.sent());
+    assertThat(abandon.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(REGULAR_IDS);
+    regular.answer(REGULAR_IDS, entry("cn=a"));
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
+    assertThat(answers()).isEmpty();
+    send(7, search()); // its ID is free again
+    assertThat(regular.sent()).hasSize(1);
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void abandoningAnUnknownMessageIdDoesNothing() {
+    send(5, new AbandonRequestProtocolOp(99));
+
+    assertThat(regular.sent()).isEmpty();
+    assertThat(answers()).isEmpty();
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aBindCannotBeAbandoned() {
+    send(1, simpleBind(JO, "pw"));
+    send(2, new AbandonRequestProtocolOp(1));
+
+    assertThat(binds.sent()).hasSize(1);
+    binds.answer(BIND_IDS, bindDone(ResultCode.SUCCESS));
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+  }
+
+  @Test
+  void abandoningAWaitingOperationTakesItOutOfTheQueue() {
+    setWritable(regular, false);
+    send(1, search());
+    assertThat(ups.router().waitingOperations()).isEqualTo(1);
+
+    send(2, new AbandonRequestProtocolOp(1));
+
+    assertThat(ups.router().waitingOperations()).isZero();
+    setWritable(regular, true);
+    assertThat(regular.sent()).isEmpty();
+    assertThat(answers()).isEmpty();
+  }
+
+  @Test
+  void anUnbindAbandonsWhatIsPendingAndClosesWithoutAnAnswer() {
+    send(1, search());
+    send(2, modify());
+    regular.sent();
+
+    send(3, new UnbindRequestProtocolOp());
+
+    assertThat(client.isOpen()).isFalse();
+    assertThat(regular.sent())
+        .extracting(m -> m.getAbandonRequestProtocolOp().getIDToAbandon())
+        .containsExactlyInAnyOrder(REGULAR_IDS, REGULAR_IDS + 1);
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
+    assertThat(answers()).isEmpty();
+  }
+
+  // --- message IDs and malformed requests ---
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
+  void aMessageIdThatIsNotPositiveEndsTheConnectionWithANoticeOfDisconnection(int id) {
+    send(1, search());
+    regular.sent();
+
+    send(id, search());
+
+    assertNoticeOfDisconnection(only(answers()), "invalid message ID " + id);
+    assertThat(client.isOpen()).isFalse();
+    assertThat(regular.sent()).as("what was pending is abandoned").singleElement()
+        .satisfies(m -> assertThat(m.getAbandonRequestProtocolOp().getIDToAbandon())
+            .isEqualTo(REGULAR_IDS));
+  }
+
+  @Test
+  void aMessageIdStillInUseEndsTheConnection() {
+    send(1, search());
+
+    send(1, modify());
+
+    assertNoticeOfDisconnection(only(answers()), "message ID 1 is already in use");
+    assertThat(client.isOpen()).isFalse();
+    assertThat(regular.sent()).extracting(m -> m.getProtocolOpType())
+        .containsExactly(LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_REQUEST,
+            LDAPMessage.PROTOCOL_OP_TYPE_ABANDON_REQUEST);
+  }
+
+  @Test
+  void anUnknownRequestTypeEndsTheConnection() {
+    // messageID 1, protocolOp [APPLICATION 21] (not a request RFC 4511 defines), empty.
+    client.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x30, 0x05, 0x02, 0x01, 0x01, 0x55,
+        0x00}));
+
+    assertNoticeOfDisconnection(only(answers()), "unknown request type 0x55");
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void aRequestWithoutAProtocolOpEndsTheConnection() {
+    client.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}));
+
+    LDAPMessage notice = only(answers());
+    assertThat(notice.getMessageID()).isZero();
+    assertThat(Pdus.diagnostic(notice)).startsWith("malformed request: ");
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  // --- limits and controls ---
+
+  @Test
+  void beyondClientMaxPendingAnOperationIsAnsweredBusyInLloaddsWords() {
+    start(EmbeddedUpstreams.create(), new ClientSettings(2, true, "dn:" + OWN_DN, 0));
+    send(1, search());
+    send(2, search());
+
+    send(3, search());
+
+    assertResult(only(answers()), 3, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.BUSY, "pending operation limit reached on this connection");
+    assertThat(regular.sent()).hasSize(2);
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
+    send(4, search());
+    assertThat(regular.sent()).hasSize(1);
+  }
+
+  @Test
+  void aClientsOwnProxiedAuthorizationControlIsRefusedAndLeavesNothingPending() {
+    Control theirs = new ProxiedAuthorizationV2RequestControl("dn:uid=boss,dc=example,dc=com");
+
+    send(1, search(), theirs);
+
+    LDAPMessage refused = only(answers());
+    assertResult(refused, 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.UNWILLING_TO_PERFORM);
+    assertThat(Pdus.diagnostic(refused)).contains("Proxied Authorization");
+    assertThat(regular.sent()).isEmpty();
+    send(1, search()); // the ID is free: nothing was left pending under it
+    assertThat(regular.sent()).hasSize(1);
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aClientBoundAsTheBalancersOwnIdentityHasItsOwnControlPassedThroughAlone() {
+    bindAs(1, OWN_DN);
+    Control theirs = new ProxiedAuthorizationV2RequestControl("dn:uid=boss,dc=example,dc=com");
+
+    send(2, search(), theirs);
+
+    LDAPMessage forwarded = only(regular.sent());
+    assertThat(forwarded.getControls()).singleElement()
+        .satisfies(c -> assertThat(c.getOID()).isEqualTo(Oids.PROXIED_AUTHORIZATION));
+    assertThat(proxiedAs(forwarded)).isEqualTo("dn:uid=boss,dc=example,dc=com");
+  }
+
+  @Test
+  void withProxiedAuthorizationOffNoControlIsAdded() {
+    start(EmbeddedUpstreams.create(), new ClientSettings(0, false, "dn:" + OWN_DN, 0));
+    bindAs(1, JO);
+
+    send(2, search());
+
+    assertThat(only(regular.sent()).getControls()).isEmpty();
+  }
+
+  @Test
+  void startTlsIsAnsweredProtocolErrorWithItsName() {
+    send(1, new ExtendedRequestProtocolOp(Oids.START_TLS, null));
+
+    LDAPMessage answer = only(answers());
+    assertResult(answer, 1, LDAPMessage.PROTOCOL_OP_TYPE_EXTENDED_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "StartTLS is not supported");
+    assertThat(answer.getExtendedResponseProtocolOp().getResponseOID()).isEqualTo(Oids.START_TLS);
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  // --- every way an operation ends ---
+
+  @Test
+  void theServersResponsesAreRelayedUnderTheClientsIdAndTheFinalOneEndsTheOperation() {
+    send(7, search());
+    LDAPMessage forwarded = only(regular.sent());
+    assertThat(forwarded.getMessageID()).isEqualTo(REGULAR_IDS);
+
+    regular.answer(REGULAR_IDS, entry("cn=a"));
+    regular.answer(REGULAR_IDS, entry("cn=b"));
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).extracting(LDAPMessage::getMessageID).containsOnly(7);
+    assertThat(got).extracting(LDAPMessage::getProtocolOpType)
+        .containsExactly(LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_ENTRY,
+            LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_ENTRY,
+            LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE);
+    send(7, search()); // ended: its ID may be used again
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aLostUpstreamAnswersEachOfItsOperationsOtherOnce() {
+    send(1, search());
+    send(2, modify());
+
+    regular.lose();
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).hasSize(2);
+    assertResult(got.stream().filter(m -> m.getMessageID() == 1).findFirst().orElseThrow(), 1,
+        LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE, ResultCode.OTHER, Diagnostics.SEVERED);
+    assertResult(got.stream().filter(m -> m.getMessageID() == 2).findFirst().orElseThrow(), 2,
+        LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE, ResultCode.OTHER, Diagnostics.SEVERED);
+  }
+
+  @Test
+  void losingABackloggedUpstreamAnswersItsOperationsOtherAndThoseWaitingForItUnavailable() {
+    send(1, search());
+    setWritable(regular, false);
+    send(2, modify());
+    assertThat(ups.router().waitingOperations()).isEqualTo(1);
+
+    regular.lose();
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).extracting(LDAPMessage::getMessageID, Pdus::resultCode)
+        .containsExactlyInAnyOrder(tuple(1, ResultCode.OTHER), tuple(2, ResultCode.UNAVAILABLE));
+    assertThat(ups.router().waitingOperations()).isZero();
+  }
+
+  @Test
+  void anOperationPastTheTimeLimitIsAnsweredAdminLimitExceededOnceAndAbandonedUpstream() {
+    Duration limit = Duration.ofSeconds(10);
+    start(
+        EmbeddedUpstreams.builder()
+            .bindConf(new BindConf(BindMethod.NONE, "", "", Duration.ofSeconds(5), limit))
+            .build(),
+        SETTINGS);
+    send(1, search());
+    regular.sent();
+
+    ups.pool().expire(System.nanoTime() + limit.toNanos(), limit.toNanos());
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
+    assertThat(only(regular.sent()).getAbandonRequestProtocolOp().getIDToAbandon())
+        .isEqualTo(REGULAR_IDS);
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS)); // too late
+    assertThat(answers()).isEmpty();
+  }
+
+  @Test
+  void aBindPastTheTimeLimitIsAnsweredOnceAndTheClientIsReadyAgain() {
+    Duration limit = Duration.ofSeconds(10);
+    start(
+        EmbeddedUpstreams.builder()
+            .bindConf(new BindConf(BindMethod.NONE, "", "", Duration.ofSeconds(5), limit))
+            .build(),
+        SETTINGS);
+    send(1, simpleBind(JO, "pw"));
+    binds.sent();
+
+    ups.pool().expire(System.nanoTime() + limit.toNanos(), limit.toNanos());
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
+    assertThat(binds.isOpen()).as("its state on the server is unknown").isFalse();
+    send(2, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindConnectionLostMidBindAnswersTheBindOtherOnceAndTheClientIsReadyAgain() {
+    send(1, simpleBind(JO, "pw"));
+    binds.sent();
+
+    binds.lose();
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.OTHER, Diagnostics.SEVERED);
+    send(2, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindConnectionLostDuringWhoAmIAnswersTheBindOtherOnceAndLeavesTheClientAnonymous() {
+    send(1, saslBind(SCRAM, "client-final"));
+    binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SUCCESS));
+    assertThat(only(binds.sent()).getExtendedRequestProtocolOp().getOID())
+        .isEqualTo(Oids.WHO_AM_I);
+
+    binds.lose();
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.OTHER, Diagnostics.SEVERED);
+    send(2, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void aBindThatWaitsTooLongForABindConnectionIsAnsweredBusyAndTheClientIsReadyAgain() {
+    EmbeddedChannel other = connect(SETTINGS);
+    other.writeInbound(Pdus.frame(1, simpleBind("uid=other,dc=example,dc=com", "pw")));
+    send(1, simpleBind(JO, "pw"));
+    assertThat(answers()).isEmpty();
+
+    ups.router().expireWaiting(System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.BUSY, "no connection became free in time");
+    send(2, search());
+    assertThat(regular.sent()).hasSize(1);
+    assertThat(Pdus.written(other)).isEmpty();
+  }
+
+  @Test
+  void aConnectionAtItsLimitMakesTheOperationBusy() {
+    start(EmbeddedUpstreams.builder().connMaxPending(1).build(), SETTINGS);
+    send(1, search());
+
+    send(2, search());
+
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.BUSY, Diagnostics.NO_CONNECTIONS);
+    assertThat(regular.sent()).hasSize(1);
+    send(2, search()); // the refused one left nothing pending
+  }
+
+  @Test
+  void noReadyConnectionMakesTheOperationUnavailable() {
+    regular.lose();
+
+    send(1, modify());
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE,
+        ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
+  }
+
+  @Test
+  void anOperationWaitingForABackloggedUpstreamTooLongIsAnsweredBusy() {
+    setWritable(regular, false);
+    send(1, search());
+    assertThat(answers()).isEmpty();
+
+    ups.router().expireWaiting(System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.BUSY, "every connection to the servers is backlogged");
+    setWritable(regular, true);
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  @Test
+  void aClientThatGoesAwayHasItsOperationsAbandonedUpstreamAndTheirResponsesDropped() {
+    send(1, search());
+    send(2, modify());
+    regular.sent();
+
+    client.close();
+
+    assertThat(regular.sent())
+        .extracting(m -> m.getAbandonRequestProtocolOp().getIDToAbandon())
+        .containsExactlyInAnyOrder(REGULAR_IDS, REGULAR_IDS + 1);
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
+    assertThat(answers()).isEmpty();
+    assertThat(ups.pool().pendingOps()).isZero();
+  }
+
+  @Test
+  void aWaitingBindWhoseClientGoesAwayLeavesTheQueue() {
+    EmbeddedChannel other = connect(SETTINGS);
+    other.writeInbound(Pdus.frame(1, simpleBind("uid=other,dc=example,dc=com", "pw")));
+    send(1, simpleBind(JO, "pw"));
+    assertThat(ups.router().waitingOperations()).isEqualTo(1);
+
+    client.close();
+
+    assertThat(ups.router().waitingOperations()).isZero();
+    binds.answer(BIND_IDS, bindDone(ResultCode.SUCCESS));
+    assertThat(binds.sent()).extracting(m -> m.getBindRequestProtocolOp().getBindDN())
+        .containsExactly("uid=other,dc=example,dc=com");
+    assertThat(Pdus.written(other)).hasSize(1);
+  }
+
+  // --- helpers ---
+
+  private void send(int id, ProtocolOp op, Control... controls) {
+    byte type = op.getProtocolOpType();
+    if (type != LDAPMessage.PROTOCOL_OP_TYPE_ABANDON_REQUEST
+        && type != LDAPMessage.PROTOCOL_OP_TYPE_UNBIND_REQUEST) {
+      unanswered.merge(id, 1, Integer::sum);
+    }
+    client.writeInbound(Pdus.frame(id, op, controls));
+  }
+
+  /**
+   * Ends the turn and returns what the client has been sent since the last call; fails if any
+   * request has had more final responses than requests were sent under its ID.
+   */
+  private List<LDAPMessage> answers() {
+    ups.endTurn();
+    List<LDAPMessage> got = Pdus.written(client);
+    for (LDAPMessage m : got) {
+      if (Pdus.isFinal(m)) {
+        int left = unanswered.merge(m.getMessageID(), -1, Integer::sum);
+        assertThat(left).as("a second final response to message %d: %s", m.getMessageID(), m)
+            .isNotNegative();
+      }
+    }
+    return new ArrayList<>(got);
+  }
+
+  private static LDAPMessage only(List<LDAPMessage> messages) {
+    assertThat(messages).hasSize(1);
+    return messages.get(0);
+  }
+
+  /** Binds as {@code dn} with a simple bind answered success. */
+  private void bindAs(int id, String dn) {
+    send(id, simpleBind(dn, "pw"));
+    binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SUCCESS));
+    assertResult(only(answers()), id, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SUCCESS);
+  }
+
+  /** A first SASL step answered "in progress" on {@link #binds}: the client is between steps. */
+  private void saslInProgress(int id) {
+    send(id, saslBind(SCRAM, "client-first"));
+    binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
+    assertResult(only(answers()), id, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SASL_BIND_IN_PROGRESS);
+  }
+
+  /** The anonymous simple bind that makes a server forget a SASL exchange. */
+  private static void assertAnonymousBind(LDAPMessage m) {
+    assertThat(m.getBindRequestProtocolOp().getSASLMechanism()).isNull();
+    assertThat(m.getBindRequestProtocolOp().getBindDN()).isEmpty();
+    assertThat(m.getBindRequestProtocolOp().getSimplePassword().getValue()).isEmpty();
+  }
+
+  private static String proxiedAs(LDAPMessage request) {
+    return Pdus.controlValue(request, Oids.PROXIED_AUTHORIZATION);
+  }
+
+  private static void assertResult(LDAPMessage m, int id, byte type, int resultCode) {
+    assertThat(m.getMessageID()).isEqualTo(id);
+    assertThat(m.getProtocolOpType()).isEqualTo(type);
+    assertThat(Pdus.resultCode(m)).isEqualTo(resultCode);
+  }
+
+  private static void assertResult(
+      LDAPMessage m, int id, byte type, int resultCode, String diagnostic) {
+    assertResult(m, id, type, resultCode);
+    assertThat(Pdus.diagnostic(m)).isEqualTo(diagnostic);
+  }
+
+  private static void assertNoticeOfDisconnection(LDAPMessage m, String diagnostic) {
+    assertThat(m.getMessageID()).isZero();
+    assertThat(m.getExtendedResponseProtocolOp().getResponseOID())
+        .isEqualTo(Oids.NOTICE_OF_DISCONNECTION);
+    assertThat(Pdus.resultCode(m)).isEqualTo(ResultCode.PROTOCOL_ERROR);
+    assertThat(Pdus.diagnostic(m)).isEqualTo(diagnostic);
+  }
+
+  /**
+   * Writability as a backlog would change it, without writing anything; the channel tells its
+   * handlers in a task of its loop, run here.
+   */
+  private static void setWritable(Upstream u, boolean writable) {
+    u.channel().unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
+    u.channel().runPendingTasks();
+  }
+}
