@@ -69,7 +69,8 @@ public final class EmbeddedUpstreams {
             1,
             b.maxPendingOps,
             MAX_PDU,
-            flushes);
+            flushes,
+            false);
     router =
         new OperationRouter(
             new Selector<>(List.of(Tier.roundRobin(List.of(pool.regularConnections())))),
