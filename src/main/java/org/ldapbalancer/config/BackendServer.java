@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param retry how long to wait before retrying a failed connection attempt
  * @param maxPendingOps operations in flight on this server at most, 0 for no limit
  * @param connMaxPending operations in flight on one connection at most, 0 for no limit
+ * @param startTls whether {@code ldap://} connections start TLS before they bind ({@code
+ *     starttls=}); {@code ldaps://} connections use TLS from the start whatever it says
  */
 public record BackendServer(
     LdapUrl uri,
@@ -19,7 +21,24 @@ public record BackendServer(
     int bindconns,
     Duration retry,
     int maxPendingOps,
-    int connMaxPending) {
+    int connMaxPending,
+    StartTls startTls) {
+
+  /** A server without StartTLS. */
+  public BackendServer(
+      LdapUrl uri,
+      int numconns,
+      int bindconns,
+      Duration retry,
+      int maxPendingOps,
+      int connMaxPending) {
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, StartTls.NO);
+  }
+
+  /** Whether connections to this server use TLS (from the start, or after StartTLS). */
+  public boolean usesTls() {
+    return uri.isTls() || startTls != StartTls.NO;
+  }
 
   public static final int DEFAULT_NUMCONNS = 1;
   public static final int DEFAULT_BINDCONNS = 1;

@@ -15,6 +15,7 @@ import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
+import org.ldapbalancer.tls.UpstreamTlsContext;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,8 @@ final class LoopShard {
       int loops,
       BalancerConfig config,
       Bootstrap template,
-      Executor resolver) {
+      Executor resolver,
+      UpstreamTlsContext tls) {
     this.loop = loop;
     this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
     FlushBatch flushes = new FlushBatch(loop);
@@ -68,7 +70,8 @@ final class LoopShard {
                 share(server.bindconns(), index, loops),
                 server.maxPendingOps() == 0 ? 0 : ceilShare(server.maxPendingOps(), loops),
                 config.maxIncomingUpstream(),
-                flushes);
+                flushes,
+                tls);
         pools.add(pool);
         regular.add(pool.regularConnections());
         binds.add(pool.bindConnections());
