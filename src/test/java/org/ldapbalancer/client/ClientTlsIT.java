@@ -23,7 +23,12 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -203,8 +208,8 @@ class ClientTlsIT {
       assertThat(countPeople(c)).isEqualTo(5);
     }
     SSLUtil foreignCert = new SSLUtil(
-        new PEMFileKeyManager(certs.foreignClientCert().toFile(),
-            certs.foreignClientKey().toFile()),
+        new AlwaysOffered(new PEMFileKeyManager(certs.foreignClientCert().toFile(),
+            certs.foreignClientKey().toFile())),
         new PEMFileTrustManager(certs.caCert().toFile()));
     SSLUtil noCert = trusting(certs.caCert());
     for (SSLUtil refused : List.of(foreignCert, noCert)) {
@@ -247,6 +252,55 @@ class ClientTlsIT {
       assertThat(second).isNotEqualTo(first);
       assertThat(countPeople(before)).isEqualTo(5);
       assertThat(peerCertificate(before).getSerialNumber()).isEqualTo(first);
+    }
+  }
+
+  /**
+   * Offers its certificate whatever CAs the server names: clients normally offer only one the
+   * server could accept, and a foreign one would then never reach the server's check.
+   */
+  private static final class AlwaysOffered extends X509ExtendedKeyManager {
+    private final X509ExtendedKeyManager delegate;
+    private final String alias;
+
+    AlwaysOffered(X509ExtendedKeyManager delegate) {
+      this.delegate = delegate;
+      this.alias = delegate.getClientAliases("RSA", null)[0];
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] types, Principal[] issuers, SSLEngine e) {
+      return alias;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] types, Principal[] issuers, Socket socket) {
+      return alias;
+    }
+
+    @Override
+    public String[] getClientAliases(String type, Principal[] issuers) {
+      return new String[] {alias};
+    }
+
+    @Override
+    public String[] getServerAliases(String type, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseServerAlias(String type, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String a) {
+      return delegate.getCertificateChain(a);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String a) {
+      return delegate.getPrivateKey(a);
     }
   }
 

@@ -11,7 +11,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -245,15 +244,19 @@ public final class TestCertificates {
   private static org.bouncycastle.operator.ContentSigner signer(PrivateKey key)
       throws GeneralSecurityException {
     try {
-      return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+      return new JcaContentSignerBuilder("SHA256withRSA").build(key);
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }
   }
 
+  /**
+   * RSA: GnuTLS (Debian's slapd and ldap-utils) cannot read the JDK's PKCS#8 EC keys, which leave
+   * out the optional public key.
+   */
   private static KeyPair keys() throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
     return generator.generateKeyPair();
   }
 

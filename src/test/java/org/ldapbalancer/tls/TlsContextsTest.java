@@ -103,7 +103,7 @@ class TlsContextsTest {
     TlsSettings good = new TlsSettings(null, null, at("bindconf tls_cacert", certs.caCert(), 1),
         null, null,
         at("bindconf tls_cipher_suite",
-            "ECDHE-ECDSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:!aNULL", 2),
+            "ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:!aNULL", 2),
         at("bindconf tls_protocol_min", "3.3", 3), null, CertificateCheck.DEMAND, CrlCheck.NONE);
     assertThat(TlsContexts.build(config(TlsSettings.listenerDefaults(), good, true)).upstream())
         .isNotNull();
