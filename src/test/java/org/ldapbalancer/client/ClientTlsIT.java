@@ -29,6 +29,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -260,10 +261,10 @@ class ClientTlsIT {
    * server could accept, and a foreign one would then never reach the server's check.
    */
   private static final class AlwaysOffered extends X509ExtendedKeyManager {
-    private final X509ExtendedKeyManager delegate;
+    private final X509KeyManager delegate;
     private final String alias;
 
-    AlwaysOffered(X509ExtendedKeyManager delegate) {
+    AlwaysOffered(X509KeyManager delegate) {
       this.delegate = delegate;
       this.alias = delegate.getClientAliases("RSA", null)[0];
     }
