@@ -214,6 +214,10 @@ public record BenchSettings(
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--url: " + e.getMessage());
       }
+      if (parsed.isTls()) {
+        // The load generator speaks clear text only; TLS numbers come from bench/run's tools.
+        throw new IllegalArgumentException("--url: " + url + ": only ldap:// is supported");
+      }
       int loops = threads != null
           ? threads
           : Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));

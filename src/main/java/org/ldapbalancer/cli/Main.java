@@ -18,6 +18,8 @@ import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
+import org.ldapbalancer.tls.TlsConfigException;
+import org.ldapbalancer.tls.TlsContexts;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -137,6 +139,23 @@ public final class Main implements Callable<Integer> {
       err.println("ldap-balancer: -h: " + e.getMessage());
       return 1;
     }
+    // Certificate and key files are read here, -t or not: a file that start-up could not use is
+    // refused with its file and line before anything listens.
+    TlsContexts tls;
+    try {
+      tls = TlsContexts.build(config);
+    } catch (TlsConfigException e) {
+      e.problems().forEach(p -> err.println(p));
+      return 1;
+    }
+    for (LdapUrl url : urls) {
+      if (url.isTls() && tls.listener() == null) {
+        err.println(
+            "ldap-balancer: " + url + ": an ldaps:// listener needs a certificate"
+                + " (TLSCertificateFile and TLSCertificateKeyFile)");
+        return 1;
+      }
+    }
     if (checkOnly) {
       System.out.println(configFile + ": configuration is valid");
       return 0;
@@ -147,7 +166,7 @@ public final class Main implements Callable<Integer> {
     }
     Balancer balancer;
     try {
-      balancer = Balancer.start(config, urls);
+      balancer = Balancer.start(config, urls, tls);
     } catch (IOException e) {
       err.println("ldap-balancer: " + e.getMessage());
       return 1;

@@ -6,10 +6,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -46,12 +48,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** Bytes of responses a client that does not read may have waiting before it is cut off. */
   static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
 
+  /** The pipeline name of the TLS handler, first in the pipeline once TLS is in effect. */
+  static final String TLS_HANDLER = "tls";
+
   enum State {
     READY,
     /** A Bind is in flight; other requests get protocolError (RFC 4511 §4.2.1). */
     BINDING,
     /** A multi-step SASL bind is between steps, pinned to one bind connection. */
     SASL_IN_PROGRESS,
+    /**
+     * StartTLS answered with success: reads are paused until the TLS handler is in place
+     * (RFC 4511 §4.14.1: the client sends nothing more before the response).
+     */
+    TLS_PENDING,
     CLOSING
   }
 
@@ -147,6 +157,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (idInUse(id)) {
       return;
     }
+    if (tag == ProtocolOp.EXTENDED_REQUEST
+        && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
+      startTls(id);
+      return;
+    }
+    if (state == State.TLS_PENDING) {
+      disconnect(ResultCode.PROTOCOL_ERROR, "request sent before the StartTLS response");
+      return;
+    }
     if (state != State.READY) {
       if (state == State.SASL_IN_PROGRESS) {
         endSaslExchange();
@@ -154,16 +173,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         respond(id, responseTag, ResultCode.PROTOCOL_ERROR, "bind in progress");
         return;
       }
-    }
-    if (tag == ProtocolOp.EXTENDED_REQUEST
-        && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
-      // RFC 4511 §4.14.2: a server without TLS answers protocolError.
-      channel.write(
-          Responses.extended(channel.alloc(), id, ResultCode.PROTOCOL_ERROR,
-              "StartTLS is not supported", Oids.START_TLS),
-          channel.voidPromise());
-      router.flushes().add(flushSlot);
-      return;
     }
     int limit = settings.maxPendingPerClient();
     if (limit > 0 && pending.size() >= limit) {
@@ -196,6 +205,56 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
     // time. Stopping here would stall the client for as long as a server hangs.
+  }
+
+  /**
+   * StartTLS (RFC 4511 §4.14, RFC 4513 §3), refused with lloadd's answers and in lloadd's order.
+   * On success the response is flushed in clear text with reads paused, and the TLS handler goes
+   * to the head of the pipeline once it is written; the client's handshake is the next thing read.
+   */
+  private void startTls(int id) {
+    int code = ResultCode.OPERATIONS_ERROR;
+    String refusal = null;
+    if (channel.pipeline().get(SslHandler.class) != null || state == State.TLS_PENDING) {
+      refusal = "TLS layer already in effect";
+    } else if (state == State.BINDING || state == State.SASL_IN_PROGRESS) {
+      refusal = "bind in progress";
+    } else if (!pending.isEmpty()) {
+      refusal = "cannot start TLS when operations are outstanding";
+    } else if (settings.tls() == null) {
+      code = ResultCode.UNAVAILABLE;
+      refusal = "Could not initialize TLS";
+    }
+    if (refusal != null) {
+      channel.write(
+          Responses.extended(channel.alloc(), id, code, refusal, Oids.START_TLS),
+          channel.voidPromise());
+      router.flushes().add(flushSlot);
+      return;
+    }
+    state = State.TLS_PENDING;
+    channel.config().setAutoRead(false);
+    channel
+        .writeAndFlush(
+            Responses.extended(channel.alloc(), id, ResultCode.SUCCESS, "", Oids.START_TLS))
+        .addListener(
+            f -> {
+              if (state != State.TLS_PENDING) {
+                return; // closed meanwhile
+              }
+              if (!f.isSuccess() || framer.partialSinceNanos() != 0) {
+                // Bytes that came before the response would be taken for TLS records: give up.
+                state = State.CLOSING;
+                abandonAll();
+                channel.close();
+                return;
+              }
+              channel
+                  .pipeline()
+                  .addFirst(TLS_HANDLER, settings.tls().newHandler(channel.alloc()));
+              state = State.READY;
+              channel.config().setAutoRead(channel.isWritable());
+            });
   }
 
   private void abandon(int id) {
@@ -405,7 +464,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its responses stops being read from, so it cannot queue more
     // work; responses already on their way are still buffered for it.
-    if (state != State.CLOSING) {
+    if (state != State.CLOSING && state != State.TLS_PENDING) {
       boolean writable = ctx.channel().isWritable();
       ctx.channel().config().setAutoRead(writable);
       if (writable) {
@@ -476,11 +535,36 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       disconnect(ResultCode.PROTOCOL_ERROR, why);
     } else {
-      log.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      if (isTlsFailure(cause)) {
+        // Only this client: a bad certificate, an untrusting client, a handshake time-out.
+        RateLimitedLog.DEFAULT.info(
+            log, "closing client {}: TLS failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+      } else {
+        log.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      }
       state = State.CLOSING;
       abandonAll();
       ctx.close();
     }
+  }
+
+  private static boolean isTlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable cause) {
+    String message = cause.toString();
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return message;
   }
 
   @Override

@@ -4,10 +4,11 @@ import io.netty.buffer.ByteBuf;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
- * What every client connection shares: the per-client limit and how identities become Proxied
- * Authorization controls. Immutable and thread-safe.
+ * What every client connection shares: the per-client limit, how identities become Proxied
+ * Authorization controls, and the TLS context for StartTLS. Immutable and thread-safe.
  */
 public final class ClientSettings {
   private static final String ANONYMOUS = "dn:";
@@ -20,6 +21,8 @@ public final class ClientSettings {
   private final String ownAuthzId;
   /** Every new client starts anonymous: one shared control instead of one per connection. */
   private final ByteBuf anonymousControl;
+  /** The certificate StartTLS offers, or null when none is configured. */
+  private final ServerTlsContext tls;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -31,6 +34,20 @@ public final class ClientSettings {
    */
   public ClientSettings(
       int maxPendingPerClient, boolean proxyAuthz, String ownAuthzId, long ioTimeoutMillis) {
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, null);
+  }
+
+  /**
+   * @param tls the listeners' TLS context for StartTLS, or null when no certificate is configured
+   *     (StartTLS is then answered {@code unavailable}, as lloadd does)
+   */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls) {
+    this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
     this.proxyAuthz = proxyAuthz;
@@ -44,6 +61,11 @@ public final class ClientSettings {
 
   long ioTimeoutMillis() {
     return ioTimeoutMillis;
+  }
+
+  /** The listeners' TLS context, or null. */
+  ServerTlsContext tls() {
+    return tls;
   }
 
   /** The control for {@code authzId}, or null when none is to be added. */

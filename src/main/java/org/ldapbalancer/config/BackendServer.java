@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param retry how long to wait before retrying a failed connection attempt
  * @param maxPendingOps operations in flight on this server at most, 0 for no limit
  * @param connMaxPending operations in flight on one connection at most, 0 for no limit
+ * @param startTls whether {@code ldap://} connections start TLS before they bind ({@code
+ *     starttls=}); {@code ldaps://} connections use TLS from the start whatever it says
  * @param weight {@code weight=}: the server's share in a {@code weighted} tier (0: only when no
  *     weighted server can take an operation), a factor on its latency in a {@code bestof} tier
  */
@@ -22,9 +24,10 @@ public record BackendServer(
     Duration retry,
     int maxPendingOps,
     int connMaxPending,
+    StartTls startTls,
     int weight) {
 
-  /** A server without {@code weight=} (0, as in lloadd). */
+  /** A server without StartTLS or {@code weight=} (0, as in lloadd). */
   public BackendServer(
       LdapUrl uri,
       int numconns,
@@ -32,7 +35,36 @@ public record BackendServer(
       Duration retry,
       int maxPendingOps,
       int connMaxPending) {
-    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, 0);
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, StartTls.NO, 0);
+  }
+
+  /** A server without {@code weight=}. */
+  public BackendServer(
+      LdapUrl uri,
+      int numconns,
+      int bindconns,
+      Duration retry,
+      int maxPendingOps,
+      int connMaxPending,
+      StartTls startTls) {
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, startTls, 0);
+  }
+
+  /** A server with a {@code weight=} and without StartTLS. */
+  public BackendServer(
+      LdapUrl uri,
+      int numconns,
+      int bindconns,
+      Duration retry,
+      int maxPendingOps,
+      int connMaxPending,
+      int weight) {
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, StartTls.NO, weight);
+  }
+
+  /** Whether connections to this server use TLS (from the start, or after StartTLS). */
+  public boolean usesTls() {
+    return uri.isTls() || startTls != StartTls.NO;
   }
 
   public static final int DEFAULT_NUMCONNS = 1;

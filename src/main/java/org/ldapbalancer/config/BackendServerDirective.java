@@ -21,6 +21,7 @@ final class BackendServerDirective {
   private int maxPendingOps;
   private int connMaxPending;
   private int weight;
+  private StartTls startTls = StartTls.NO;
 
   private BackendServerDirective(LogicalLine directive, Problems problems) {
     this.directive = directive;
@@ -43,7 +44,14 @@ final class BackendServerDirective {
     }
     return Optional.of(
         new BackendServer(
-            url.get(), numconns, bindconns, retry, maxPendingOps, connMaxPending, weight));
+            url.get(),
+            numconns,
+            bindconns,
+            retry,
+            maxPendingOps,
+            connMaxPending,
+            startTls,
+            weight));
   }
 
   private void option(Arguments.KeyValue option) {
@@ -89,21 +97,9 @@ final class BackendServerDirective {
 
   private void startTls(Arguments.KeyValue option) {
     switch (option.value().toLowerCase(Locale.ROOT)) {
-      case "no" -> {}
-      case "yes" ->
-          problems.warn(
-              directive,
-              option.word(),
-              directive.name()
-                  + ": "
-                  + option.shown()
-                  + " not supported yet, ignored: the connections will not use TLS");
-      case "critical" ->
-          // The operator demanded TLS; carrying binds and data in clear text instead is unsafe.
-          problems.error(
-              directive,
-              option.word(),
-              directive.name() + ": " + option.shown() + " is not supported yet");
+      case "no" -> startTls = StartTls.NO;
+      case "yes" -> startTls = StartTls.YES;
+      case "critical" -> startTls = StartTls.CRITICAL;
       default ->
           problems.error(
               directive,
@@ -123,7 +119,7 @@ final class BackendServerDirective {
     String text = uri.value();
     String scheme = text.contains("://") ? text.substring(0, text.indexOf("://")) : "";
     scheme = scheme.toLowerCase(Locale.ROOT);
-    if (scheme.equals("ldaps") || scheme.equals("ldapi")) {
+    if (scheme.equals("ldapi")) {
       problems.error(
           directive,
           uri.word(),

@@ -26,6 +26,9 @@ import java.util.Optional;
  *     any of the responses waiting for it, before it is closed ({@code iotimeout});
  *     {@link Duration#ZERO} for no limit
  * @param warnings directives that were accepted but are not acted on, with their location
+ * @param listenerTls the certificate offered on {@code ldaps://} and after StartTLS, and how
+ *     clients' certificates are checked ({@code TLSCertificateFile} and the other {@code TLS*}
+ *     directives)
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -38,7 +41,8 @@ public record BalancerConfig(
     Optional<Path> pidFile,
     List<String> listenUrls,
     Duration ioTimeout,
-    List<ConfigProblem> warnings) {
+    List<ConfigProblem> warnings,
+    TlsSettings listenerTls) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -78,6 +82,34 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration without TLS towards clients. */
+  public BalancerConfig(
+      BindConf bindConf,
+      List<Tier> tiers,
+      int ioThreads,
+      int clientMaxPending,
+      int maxIncomingClient,
+      int maxIncomingUpstream,
+      boolean proxyAuthz,
+      Optional<Path> pidFile,
+      List<String> listenUrls,
+      Duration ioTimeout,
+      List<ConfigProblem> warnings) {
+    this(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        TlsSettings.listenerDefaults());
   }
 
   /** Every configured server, tier by tier. */

@@ -12,9 +12,16 @@ import java.time.Duration;
  *     Duration#ZERO} for no limit of the balancer's own
  * @param timeout how long an operation may wait for its final response upstream before
  *     the client is answered with a time-out; {@link Duration#ZERO} for no limit
+ * @param tls TLS towards the servers ({@code tls_*} options), used by {@code ldaps://} servers
+ *     and {@code starttls=yes|critical}
  */
 public record BindConf(
-    BindMethod method, String bindDn, String credentials, Duration networkTimeout, Duration timeout) {
+    BindMethod method,
+    String bindDn,
+    String credentials,
+    Duration networkTimeout,
+    Duration timeout,
+    TlsSettings tls) {
 
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -24,6 +31,16 @@ public record BindConf(
    * within an {@code int} of milliseconds, which is what Netty's connect time-out takes.
    */
   public static final int MAX_TIMEOUT_SECONDS = 86_400;
+
+  /** With the default TLS settings ({@code tls_reqcert=demand}, the system's trusted CAs). */
+  public BindConf(
+      BindMethod method,
+      String bindDn,
+      String credentials,
+      Duration networkTimeout,
+      Duration timeout) {
+    this(method, bindDn, credentials, networkTimeout, timeout, TlsSettings.upstreamDefaults());
+  }
 
   public static BindConf anonymous() {
     return new BindConf(BindMethod.NONE, "", "", DEFAULT_NETWORK_TIMEOUT, Duration.ZERO);
@@ -42,6 +59,8 @@ public record BindConf(
         + networkTimeout
         + ", timeout="
         + timeout
+        + ", tls="
+        + tls
         + "]";
   }
 }

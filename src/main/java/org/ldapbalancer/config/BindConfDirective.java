@@ -2,6 +2,7 @@ package org.ldapbalancer.config;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -19,6 +20,20 @@ final class BindConfDirective {
   private Duration networkTimeout = BindConf.DEFAULT_NETWORK_TIMEOUT;
   private Duration timeout = Duration.ZERO;
   private LogicalLine lastSeen; // for messages about the combined result
+  private final TlsSettingsBuilder tls = new TlsSettingsBuilder(CertificateCheck.DEMAND);
+
+  private static final Map<String, TlsSettingsBuilder.Key> TLS_KEYS =
+      Map.of(
+          "tls_cert", TlsSettingsBuilder.Key.CERTIFICATE,
+          "tls_key", TlsSettingsBuilder.Key.KEY,
+          "tls_cacert", TlsSettingsBuilder.Key.CA_FILE,
+          "tls_cacertdir", TlsSettingsBuilder.Key.CA_PATH,
+          "tls_crlfile", TlsSettingsBuilder.Key.CRL_FILE,
+          "tls_cipher_suite", TlsSettingsBuilder.Key.CIPHER_SUITE,
+          "tls_protocol_min", TlsSettingsBuilder.Key.PROTOCOL_MIN,
+          "tls_ecname", TlsSettingsBuilder.Key.EC_NAME,
+          "tls_reqcert", TlsSettingsBuilder.Key.VERIFY,
+          "tls_crlcheck", TlsSettingsBuilder.Key.CRL_CHECK);
 
   void apply(LogicalLine directive, Problems problems) {
     lastSeen = directive;
@@ -41,7 +56,13 @@ final class BindConfDirective {
       case "network-timeout" ->
           seconds(directive, option, problems).ifPresent(t -> networkTimeout = t);
       default -> {
-        if (UnsupportedDirectives.SASL_OPTIONS.contains(key)
+        TlsSettingsBuilder.Key tlsKey = TLS_KEYS.get(key);
+        if (tlsKey != null) {
+          tls.set(
+              tlsKey,
+              directive.name() + " " + option.key(),
+              option.value(), option.shown(), directive, option.word(), problems);
+        } else if (UnsupportedDirectives.SASL_OPTIONS.contains(key)
             || UnsupportedDirectives.TLS_OPTIONS.contains(key)
             || UnsupportedDirectives.SOCKET_OPTIONS.contains(key)) {
           problems.warn(
@@ -95,6 +116,7 @@ final class BindConfDirective {
     if (lastSeen == null) {
       return BindConf.anonymous();
     }
+    TlsSettings tlsSettings = tls.build(problems);
     BindMethod effective = method;
     if (effective == null) {
       // lloadd's default is "none"; an operator who wrote a DN surely meant to bind with it.
@@ -116,8 +138,13 @@ final class BindConfDirective {
     }
     return effective == BindMethod.SIMPLE
         ? new BindConf(
-            effective, nullToEmpty(bindDn), nullToEmpty(credentials), networkTimeout, timeout)
-        : new BindConf(BindMethod.NONE, "", "", networkTimeout, timeout);
+            effective,
+            nullToEmpty(bindDn),
+            nullToEmpty(credentials),
+            networkTimeout,
+            timeout,
+            tlsSettings)
+        : new BindConf(BindMethod.NONE, "", "", networkTimeout, timeout, tlsSettings);
   }
 
   private static String nullToEmpty(String s) {

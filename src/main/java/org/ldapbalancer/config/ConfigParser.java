@@ -31,8 +31,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Directives lloadd knows but this balancer does not implement yet are accepted with a warning,
- * unless ignoring them would be unsafe or would silently change behaviour (a tier strategy, {@code
- * starttls=critical}, SASL); those are errors. A word lloadd does not know is an error.
+ * unless ignoring them would be unsafe or would silently change behaviour (a tier strategy, SASL);
+ * those are errors. TLS files are read later, when the contexts are built ({@code
+ * org.ldapbalancer.tls.TlsContexts}), and their problems also name file and line. A word lloadd does not know is an error.
  *
  * <p>Thread-safe: each call parses with its own state.
  */
@@ -41,6 +42,7 @@ public final class ConfigParser {
   private final BindConfDirective bindConf = new BindConfDirective();
   private final TierList tiers = new TierList();
   private final GlobalDirectives globals = new GlobalDirectives();
+  private final TlsDirectives tls = new TlsDirectives();
 
   /** Whether any backend-server line was seen, even one with errors (they are reported). */
   private boolean sawBackendServer;
@@ -100,6 +102,7 @@ public final class ConfigParser {
       }
       default -> {
         if (!globals.apply(directive, problems)
+            && !tls.apply(directive, problems)
             && !UnsupportedDirectives.warnIfKnown(directive, problems)) {
           problems.error(directive, "unknown directive \"" + directive.name() + '"');
         }
@@ -140,6 +143,7 @@ public final class ConfigParser {
   private BalancerConfig build(Path mainFile, int lastLine) throws ConfigException {
     BindConf bind = bindConf.build(problems);
     List<Tier> tierList = tiers.build(problems);
+    TlsSettings listenerTls = tls.build(problems);
     if (!sawBackendServer) {
       problems.warn(
           mainFile,
@@ -160,7 +164,8 @@ public final class ConfigParser {
         globals.pidFile(),
         globals.listenUrls(),
         globals.ioTimeout(),
-        problems.warnings());
+        problems.warnings(),
+        listenerTls);
   }
 
   /** Strict UTF-8: a mangled password would fail later, far from its cause. */

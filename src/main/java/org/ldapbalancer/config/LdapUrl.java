@@ -11,7 +11,8 @@ import java.util.Locale;
 public record LdapUrl(String scheme, String host, int port) {
 
   /**
-   * Parses {@code ldap://host[:port]}; an empty host means every address (listeners only).
+   * Parses {@code ldap://host[:port]} or {@code ldaps://host[:port]} (default ports 389 and 636);
+   * an empty host means every address (listeners only).
    *
    * @throws IllegalArgumentException with a message fit for an operator
    */
@@ -24,9 +25,9 @@ public record LdapUrl(String scheme, String host, int port) {
       throw new IllegalArgumentException("not a URL: " + text);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("ldap")) {
+    if (!scheme.equals("ldap") && !scheme.equals("ldaps")) {
       throw new IllegalArgumentException(
-          "unsupported URL scheme in " + text + " (only ldap:// is supported so far)");
+          "unsupported URL scheme in " + text + " (only ldap:// and ldaps:// are supported so far)");
     }
     String host = uri.getHost();
     int port = uri.getPort();
@@ -43,7 +44,7 @@ public record LdapUrl(String scheme, String host, int port) {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    port = port < 0 ? 389 : port;
+    port = port < 0 ? (scheme.equals("ldaps") ? 636 : 389) : port;
     if (port > 65535) {
       throw new IllegalArgumentException("bad port in URL " + text);
     }
@@ -56,7 +57,8 @@ public record LdapUrl(String scheme, String host, int port) {
 
   /**
    * Parses a listener URL ({@code listen} in the file, {@code -h} on the command line): {@code
-   * ldap://[host][:port]}. The other schemes lloadd listens on are refused with the reason, since
+   * ldap://[host][:port]} or {@code ldaps://[host][:port]}. The other schemes lloadd listens on are
+   * refused with the reason, since
    * the listener could not be opened as named.
    *
    * @throws IllegalArgumentException with a message fit for an operator
@@ -66,7 +68,6 @@ public record LdapUrl(String scheme, String host, int port) {
     String scheme = end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
     String missing =
         switch (scheme) {
-          case "ldaps" -> "TLS is not implemented";
           case "ldapi" -> "Unix domain sockets are not implemented";
           case "pldap" -> "the PROXY protocol is not implemented";
           case "pldaps" -> "the PROXY protocol and TLS are not implemented";
@@ -77,6 +78,11 @@ public record LdapUrl(String scheme, String host, int port) {
           text + ": " + scheme + ":// is not supported yet (" + missing + ")");
     }
     return parse(text);
+  }
+
+  /** Whether connections on this URL use TLS from their first byte ({@code ldaps://}). */
+  public boolean isTls() {
+    return scheme.equals("ldaps");
   }
 
   @Override

@@ -45,28 +45,20 @@ final class UnsupportedDirectives {
           "sockbuf_max_incoming",
           // only meaningful when lloadd runs as a slapd module ("backend lload")
           "backend",
-          // listener TLS
+          // listener TLS: the cn=config forms (certificates inline) and OpenSSL tuning
           "TLSCACertificate",
-          "TLSCACertificateFile",
-          "TLSCACertificatePath",
           "TLSCertificate",
-          "TLSCertificateFile",
           "TLSCertificateKey",
-          "TLSCertificateKeyFile",
-          "TLSCipherSuite",
-          "TLSCRLCheck",
-          "TLSCRLFile",
           "TLSDHParamFile",
-          "TLSECName",
-          "TLSProtocolMin",
-          "TLSRandFile",
-          "TLSShareSlapdCTX",
-          "TLSVerifyClient");
+          "TLSRandFile");
 
   /** {@code feature} / {@code enable} names lloadd knows besides {@code proxyauthz}. */
   static final Set<String> FEATURES = lowerCase("vc", "read_pause");
 
-  /** Upstream TLS options of {@code bindconf} and {@code backend-server}. */
+  /**
+   * Upstream TLS options: on {@code bindconf} all but {@code tls_reqsan} are implemented
+   * (BindConfDirective); lloadd takes none of them on {@code backend-server}.
+   */
   static final Set<String> TLS_OPTIONS =
       lowerCase(
           "tls_cert",

@@ -107,7 +107,16 @@ public final class Requests {
 
   /** A Who Am I? request (RFC 4532). */
   public static ByteBuf whoAmI(ByteBufAllocator alloc, int messageId) {
-    byte[] oid = Oids.WHO_AM_I.getBytes(StandardCharsets.US_ASCII);
+    return extendedWithoutValue(alloc, messageId, Oids.WHO_AM_I);
+  }
+
+  /** A StartTLS request (RFC 4511 §4.14.1). */
+  public static ByteBuf startTls(ByteBufAllocator alloc, int messageId) {
+    return extendedWithoutValue(alloc, messageId, Oids.START_TLS);
+  }
+
+  private static ByteBuf extendedWithoutValue(ByteBufAllocator alloc, int messageId, String name) {
+    byte[] oid = name.getBytes(StandardCharsets.US_ASCII);
     ByteBuf buf =
         message(alloc, messageId, ProtocolOp.EXTENDED_REQUEST, Ber.elementLength(oid.length));
     Ber.writeOctets(buf, EXTENDED_NAME, oid);

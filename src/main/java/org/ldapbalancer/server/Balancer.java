@@ -33,6 +33,8 @@ import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.tls.TlsConfigException;
+import org.ldapbalancer.tls.TlsContexts;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,10 +57,12 @@ public final class Balancer implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
   private final DescriptorBudget descriptors;
+  private final TlsContexts tls;
   private volatile boolean closed;
 
-  private Balancer(BalancerConfig config) {
+  private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
+    this.tls = tls;
     this.acceptor = transport.newGroup(1, new DefaultThreadFactory("ldap-balancer-accept", true));
     this.workers =
         transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
@@ -103,9 +107,37 @@ public final class Balancer implements AutoCloseable {
    * @throws IOException if a listener cannot be bound; nothing is left running then
    */
   public static Balancer start(BalancerConfig config, List<LdapUrl> urls) throws IOException {
-    warnIfProxyingAnonymously(config);
-    Balancer balancer = new Balancer(config);
+    TlsContexts tls;
     try {
+      tls = TlsContexts.build(config);
+    } catch (TlsConfigException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return start(config, urls, tls);
+  }
+
+  /**
+   * Like {@link #start(BalancerConfig, List)}, with TLS contexts already built (and so checked)
+   * from {@code config}.
+   *
+   * @throws IOException if a listener cannot be bound, or an {@code ldaps://} listener has no
+   *     certificate; nothing is left running then
+   */
+  public static Balancer start(BalancerConfig config, List<LdapUrl> urls, TlsContexts tls)
+      throws IOException {
+    for (LdapUrl url : urls) {
+      if (url.isTls() && tls.listener() == null) {
+        throw new IOException(
+            "cannot listen on " + url + ": no certificate configured (TLSCertificateFile)");
+      }
+    }
+    warnIfProxyingAnonymously(config);
+    Balancer balancer = new Balancer(config, tls);
+    try {
+      if (tls.any()) {
+        log.info("TLS by {} ({})", tls.provider().describe(), tls.provider().why());
+        tls.startWatching();
+      }
       balancer.startShards();
       for (LdapUrl url : urls) {
         balancer.listen(url);
@@ -145,7 +177,9 @@ public final class Balancer implements AutoCloseable {
     List<EventLoop> loops = new ArrayList<>();
     workers.forEach(e -> loops.add((EventLoop) e));
     for (int i = 0; i < loops.size(); i++) {
-      shards.add(new LoopShard(loops.get(i), i, loops.size(), config, template, resolver));
+      shards.add(
+          new LoopShard(
+              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
@@ -192,7 +226,11 @@ public final class Balancer implements AutoCloseable {
         config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
     ClientSettings settings =
         new ClientSettings(
-            config.clientMaxPending(), config.proxyAuthz(), own, config.ioTimeout().toMillis());
+            config.clientMaxPending(),
+            config.proxyAuthz(),
+            own,
+            config.ioTimeout().toMillis(),
+            tls.listener());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
@@ -212,7 +250,8 @@ public final class Balancer implements AutoCloseable {
                     ch -> {
                       clients.add(ch);
                       descriptors.accepted(ch);
-                    }));
+                    },
+                    url.isTls() ? tls.listener() : null));
     SocketAddress address =
         url.host().isEmpty()
             ? new InetSocketAddress(url.port())
@@ -319,6 +358,7 @@ public final class Balancer implements AutoCloseable {
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     resolver.shutdownNow();
+    tls.close();
     log.info("stopped");
   }
 }

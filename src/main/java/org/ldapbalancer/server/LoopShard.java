@@ -16,6 +16,7 @@ import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
+import org.ldapbalancer.tls.UpstreamTlsContext;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,8 @@ final class LoopShard {
       int loops,
       BalancerConfig config,
       Bootstrap template,
-      Executor resolver) {
+      Executor resolver,
+      UpstreamTlsContext tls) {
     this.loop = loop;
     this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
     FlushBatch flushes = new FlushBatch(loop);
@@ -70,6 +72,7 @@ final class LoopShard {
                 server.maxPendingOps() == 0 ? 0 : ceilShare(server.maxPendingOps(), loops),
                 config.maxIncomingUpstream(),
                 flushes,
+                tls,
                 tier.policy() == TierPolicy.BESTOF);
         pools.add(pool);
         regular.add(pool.regularConnections());

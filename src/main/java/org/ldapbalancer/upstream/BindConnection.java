@@ -55,9 +55,8 @@ final class BindConnection extends UpstreamConnection {
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  void secured(ChannelHandlerContext ctx) {
     becomeReady();
-    ctx.fireChannelActive();
   }
 
   /** Counts what keeps it from taking another bind: a bind, Who Am I?, a pinned exchange. */

@@ -39,7 +39,7 @@ final class RegularConnection extends UpstreamConnection {
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  void secured(ChannelHandlerContext ctx) {
     BindConf bindConf = pool.bindConf();
     if (bindConf.method() == BindMethod.SIMPLE) {
       state = State.SETTING_UP;
@@ -59,7 +59,6 @@ final class RegularConnection extends UpstreamConnection {
     } else {
       becomeReady();
     }
-    ctx.fireChannelActive();
   }
 
   @Override

@@ -1,11 +1,13 @@
 package org.ldapbalancer.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -17,17 +19,21 @@ import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
+import org.ldapbalancer.tls.UpstreamTlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One event loop's connections to one configured server: its share of {@code numconns} regular
- * connections and {@code bindconns} bind connections, opened asynchronously, bound as {@code
- * bindconf}, replaced when lost and retried after {@code retry} when an attempt fails.
+ * connections and {@code bindconns} bind connections, opened asynchronously, secured with TLS
+ * when the server uses it ({@code ldaps://}, {@code starttls=}), bound as {@code bindconf},
+ * replaced when lost and retried after {@code retry} when an attempt fails. A connection is
+ * offered to selection only once all of that is done.
  *
  * <p>Every field belongs to {@link #loop}; the pool is only touched from it (its constructor
  * and {@link #start()} excepted, which run before it is shared).
@@ -58,6 +64,8 @@ public final class ServerPool {
   private boolean answeredSinceSweep;
   private final long saslStepTimeoutNanos;
   private final FlushBatch flushes;
+  /** TLS towards this server, or null when it uses none. */
+  private final UpstreamTlsContext tls;
   private final List<UpstreamConnection> regular = new ArrayList<>();
   private final List<UpstreamConnection> binds = new ArrayList<>();
   private final List<UpstreamConnection> all = new ArrayList<>();
@@ -73,6 +81,8 @@ public final class ServerPool {
   private boolean closed;
   /** The reason last logged for failed attempts, or null while the server is reachable. */
   private String reportedDown;
+  /** Whether a refused StartTLS ({@code starttls=yes}) has been logged since it last worked. */
+  private boolean reportedClearText;
 
   /**
    * @param template a bootstrap with the channel type and options set; the pool adds the event
@@ -90,7 +100,12 @@ public final class ServerPool {
       int maxPendingOps,
       int maxIncoming,
       FlushBatch flushes,
+      UpstreamTlsContext tls,
       boolean measuresLatency) {
+    if (server.usesTls() && tls == null) {
+      throw new IllegalArgumentException(server.name() + " uses TLS but no TLS context is given");
+    }
+    this.tls = server.usesTls() ? tls : null;
     this.server = server;
     this.bindConf = bindConf;
     this.loop = loop;
@@ -187,6 +202,19 @@ public final class ServerPool {
     return flushes;
   }
 
+  /** {@code starttls=} of the server; {@link StartTls#NO} for {@code ldaps://}, TLS from the start. */
+  StartTls startTls() {
+    return server.uri().isTls() ? StartTls.NO : server.startTls();
+  }
+
+  /** A TLS handler for a new connection to the server, its name checked against the URL's host. */
+  SslHandler newTlsHandler(ByteBufAllocator alloc) {
+    SslHandler handler = tls.newHandler(alloc, server.uri().host(), server.uri().port());
+    // network-timeout bounds the whole set-up, TLS included; 0 means no limit, as for connect.
+    handler.setHandshakeTimeoutMillis(bindConf.networkTimeout().toMillis());
+    return handler;
+  }
+
   /** Opens every connection; returns at once. */
   public void start() {
     loop.execute(
@@ -245,6 +273,9 @@ public final class ServerPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (server.uri().isTls()) {
+                      ch.pipeline().addLast(UpstreamConnection.TLS_HANDLER, newTlsHandler(ch.alloc()));
+                    }
                     ch.pipeline().addLast(new LdapFrameDecoder(maxIncoming), connection);
                   }
                 });
@@ -286,6 +317,14 @@ public final class ServerPool {
    */
   void connected(UpstreamConnection connection) {
     all.add(connection);
+  }
+
+  /** With {@code starttls=yes}: said once, not for every connection, that TLS is not used. */
+  void startTlsRefused(String why) {
+    if (!reportedClearText) {
+      log.warn("{}: {}; continuing without TLS (starttls=yes)", name(), why);
+      reportedClearText = true;
+    }
   }
 
   void connectionReady(UpstreamConnection connection) {

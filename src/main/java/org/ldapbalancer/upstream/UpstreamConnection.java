@@ -5,9 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import javax.net.ssl.SSLException;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -35,9 +40,12 @@ import org.slf4j.LoggerFactory;
 abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamLink {
   private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
 
+  /** The pipeline name of the TLS handler, first in the pipeline when the connection uses TLS. */
+  static final String TLS_HANDLER = "tls";
+
   enum State {
     CONNECTING,
-    /** Connected, not yet offered to selection (the {@code bindconf} bind is in flight). */
+    /** Connected, not yet offered to selection (TLS, or the {@code bindconf} bind, in progress). */
     SETTING_UP,
     READY,
     /** In service until now, closing: no longer offered to selection. */
@@ -59,6 +67,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private boolean closedHere;
   /** Why the server closed: its Notice of Disconnection, for the log line at close. */
   private String serverNotice;
+  /** The message ID of the StartTLS request in flight, or -1. */
+  private int startTlsId = -1;
+  /** Ends a StartTLS exchange the server does not answer; the handshake has its own limit. */
+  private ScheduledFuture<?> startTlsTimeout;
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -66,6 +78,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   abstract boolean isBindConnection();
+
+  /**
+   * The connection is up and, if the server uses TLS, encrypted with a checked certificate: set up
+   * the rest (the {@code bindconf} bind) and then {@link #becomeReady()}.
+   */
+  abstract void secured(ChannelHandlerContext ctx);
 
   /** Whether {@code id} is a request the balancer sent itself on this connection. */
   abstract boolean isOwnRequest(int id);
@@ -88,6 +106,101 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     flushSlot = new FlushBatch.Slot(channel);
+  }
+
+  /**
+   * TLS comes first, off the request path: on {@code ldaps://} the handshake started with the
+   * connection; with {@code starttls=} the request is sent now. Nothing else is sent before TLS is
+   * in place (or, with {@code starttls=yes}, refused), so a bind never travels in clear text when
+   * TLS was asked for.
+   */
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls != null) {
+      state = State.SETTING_UP;
+      awaitHandshake(ctx, tls);
+    } else if (pool.startTls() != StartTls.NO) {
+      state = State.SETTING_UP;
+      startTlsId = messageIds.next(idInUse);
+      long timeout = pool.bindConf().networkTimeout().toMillis();
+      if (timeout > 0) {
+        startTlsTimeout =
+            ctx.executor()
+                .schedule(
+                    () -> closeWith("no StartTLS response within " + timeout + " ms"),
+                    timeout,
+                    TimeUnit.MILLISECONDS);
+      }
+      ctx.writeAndFlush(Requests.startTls(ctx.alloc(), startTlsId));
+    } else {
+      secured(ctx);
+    }
+    ctx.fireChannelActive();
+  }
+
+  private void startTlsResponse(ChannelHandlerContext ctx) throws MalformedPduException {
+    startTlsId = -1;
+    cancelStartTlsTimeout();
+    int code = Responses.resultCode(view);
+    if (code == ResultCode.SUCCESS) {
+      // RFC 4511 §4.14.2: the TLS handshake starts right after the success response.
+      SslHandler tls = pool.newTlsHandler(ctx.alloc());
+      ctx.pipeline().addFirst(TLS_HANDLER, tls);
+      awaitHandshake(ctx, tls);
+      return;
+    }
+    String refused =
+        "the server refused StartTLS (result " + code + ": " + Responses.diagnosticMessage(view)
+            + ")";
+    if (pool.startTls() == StartTls.CRITICAL) {
+      closeWith(refused + "; starttls=critical, so it is not used");
+    } else {
+      pool.startTlsRefused(refused);
+      secured(ctx);
+    }
+  }
+
+  private void awaitHandshake(ChannelHandlerContext ctx, SslHandler tls) {
+    tls.handshakeFuture()
+        .addListener(
+            f -> {
+              if (state != State.SETTING_UP || !ctx.channel().isOpen()) {
+                return;
+              }
+              if (f.isSuccess()) {
+                secured(ctx);
+              } else {
+                closeWith(tlsFailure(f.cause()));
+              }
+            });
+  }
+
+  /** Why a handshake failed, as the log says it: the innermost reason (untrusted, wrong name). */
+  private static String tlsFailure(Throwable cause) {
+    String message = cause.toString();
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return "TLS handshake failed: " + message;
+  }
+
+  private static boolean isTlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void cancelStartTlsTimeout() {
+    if (startTlsTimeout != null) {
+      startTlsTimeout.cancel(false);
+      startTlsTimeout = null;
+    }
   }
 
   /** Offers the connection to selection: set-up (TLS, bind) is complete. */
@@ -120,7 +233,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void releaseSaslPin() {}
 
   final boolean idInUse(int id) {
-    return isOwnRequest(id) || pending.containsKey(id);
+    return id == startTlsId || isOwnRequest(id) || pending.containsKey(id);
   }
 
   @Override
@@ -154,6 +267,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
         closeWith("invalid message ID " + id + " from the server");
       } else if (id == 0) {
         unsolicited();
+      } else if (id == startTlsId) {
+        startTlsResponse(ctx);
       } else if (isOwnRequest(id)) {
         ownResponse();
       } else {
@@ -272,6 +387,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof DecoderException && cause.getCause() instanceof MalformedPduException) {
       closeWith(cause.getCause().getMessage());
+    } else if (isTlsFailure(cause)) {
+      closeWith(tlsFailure(cause));
     } else {
       closeWith(cause.toString());
     }
@@ -306,6 +423,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelStartTlsTimeout();
     boolean wasReady = state == State.READY || state == State.CLOSING;
     state = State.CLOSED;
     if (wasReady && !closedHere && !pool.isClosed()) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.TestCertificates;
 
 /** The packaged jar as an operator runs it: -t, -V, -f with -h, pidfile, SIGTERM. */
 class CommandLineIT {
@@ -99,11 +100,37 @@ class CommandLineIT {
   }
 
   @Test
+  void unusableTlsFilesAreRefusedWithFileAndLineByCheckAndByStartUp() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    Path file =
+        config(
+            "TLSCertificateFile " + certs.wrongHostCert() + "\n"
+                + "TLSCertificateKeyFile " + certs.serverKey() + "\n"
+                + "TLSCACertificateFile " + dir.resolve("missing.pem") + "\n"
+                + "TLSVerifyClient try\n"
+                + "bindconf tls_cacert=" + certs.serverKey() + "\n");
+    Run check = run("-t", "-f", file.toString());
+    assertThat(check.exit()).as(check.toString()).isEqualTo(1);
+    assertThat(check.err())
+        .contains(file + ":8: TLSCertificateKeyFile " + certs.serverKey()
+            + ": the private key does not match the certificate in " + certs.wrongHostCert())
+        .contains(file + ":9: TLSCACertificateFile " + dir.resolve("missing.pem")
+            + ": no such file")
+        .contains(file + ":11: bindconf tls_cacert " + certs.serverKey()
+            + ": not a PEM or DER certificate");
+    assertThat(check.out()).doesNotContain("valid");
+
+    Run start = run("-f", file.toString(), "-h", "ldaps://127.0.0.1:0");
+    assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+    assertThat(start.err()).isEqualTo(check.err()).doesNotContain("listening");
+  }
+
+  @Test
   void checkModeRefusesWhatStartUpWouldRefuseAndStartUpRefusesItToo() throws Exception {
     Path file =
         config(
             "sockbuf_max_incoming_client 8\n"
-                + "listen ldaps://127.0.0.1:1636\n"
+                + "listen ldapi://%2Frun%2Fldapi\n"
                 + "bindconf network-timeout=2147484\n"
                 + "io-threads 100000\n");
     Run check = run("-t", "-f", file.toString());
@@ -111,8 +138,8 @@ class CommandLineIT {
     assertThat(check.err())
         .contains(file + ":7: sockbuf_max_incoming_client: bad value \"8\": must be at least 1024")
         .contains(
-            file + ":8: listen: ldaps://127.0.0.1:1636: ldaps:// is not supported yet (TLS is not"
-                + " implemented)")
+            file + ":8: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
+                + " domain sockets are not implemented)")
         .contains(file + ":9: bindconf: bad value network-timeout=2147484: must be at most 86400")
         .contains(file + ":10: io-threads: bad value \"100000\": must be at most 256");
     assertThat(check.out()).doesNotContain("valid");
@@ -123,7 +150,8 @@ class CommandLineIT {
   }
 
   @Test
-  void anLdapsListenerOnTheCommandLineIsRefusedWithTheReason() throws Exception {
+  void anLdapsListenerOnTheCommandLineWithoutACertificateIsRefusedWithTheReason()
+      throws Exception {
     Path file = config("");
     String both = "ldap://127.0.0.1:0 ldaps://127.0.0.1:1636";
     for (String[] args :
@@ -134,8 +162,8 @@ class CommandLineIT {
       assertThat(r.exit()).as(r.toString()).isEqualTo(1);
       assertThat(r.err())
           .contains(
-              "ldap-balancer: -h: ldaps://127.0.0.1:1636: ldaps:// is not supported yet (TLS is"
-                  + " not implemented)")
+              "ldap-balancer: ldaps://127.0.0.1:1636: an ldaps:// listener needs a certificate"
+                  + " (TLSCertificateFile and TLSCertificateKeyFile)")
           .doesNotContain("listening");
     }
   }

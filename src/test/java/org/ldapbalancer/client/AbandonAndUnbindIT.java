@@ -37,13 +37,16 @@ class AbandonAndUnbindIT {
       await().atMost(Duration.ofSeconds(20)).until(() -> dir.held().size() == 1);
       int upstreamId = dir.held().get(0).messageId();
 
-      // StartTLS is answered by the balancer itself; its answer shows the abandon was handled.
+      // StartTLS is answered by the balancer itself (no certificate here: unavailable); had the
+      // abandoned search still been pending, the answer would be "operations are outstanding".
       raw.send(new LDAPMessage(6, new AbandonRequestProtocolOp(5)),
           new LDAPMessage(7, new ExtendedRequestProtocolOp(StartTLSExtendedRequest.STARTTLS_REQUEST_OID, null)));
       LDAPMessage startTls = raw.read();
       assertThat(startTls.getMessageID()).isEqualTo(7);
       assertThat(startTls.getExtendedResponseProtocolOp().getResultCode())
-          .isEqualTo(ResultCode.PROTOCOL_ERROR_INT_VALUE);
+          .isEqualTo(ResultCode.UNAVAILABLE_INT_VALUE);
+      assertThat(startTls.getExtendedResponseProtocolOp().getDiagnosticMessage())
+          .isEqualTo("Could not initialize TLS");
       dir.release(); // 50 entries and a result for the abandoned search now come back
 
       raw.send(MessageClient.search(7, "(uid=user.1)"));

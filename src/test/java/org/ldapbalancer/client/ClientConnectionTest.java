@@ -478,12 +478,12 @@ class ClientConnectionTest {
   }
 
   @Test
-  void startTlsIsAnsweredProtocolErrorWithItsName() {
+  void startTlsWithoutACertificateIsUnavailableAsInLloadd() {
     send(1, new ExtendedRequestProtocolOp(Oids.START_TLS, null));
 
     LDAPMessage answer = only(answers());
     assertResult(answer, 1, LDAPMessage.PROTOCOL_OP_TYPE_EXTENDED_RESPONSE,
-        ResultCode.PROTOCOL_ERROR, "StartTLS is not supported");
+        ResultCode.UNAVAILABLE, "Could not initialize TLS");
     assertThat(answer.getExtendedResponseProtocolOp().getResponseOID()).isEqualTo(Oids.START_TLS);
     assertThat(regular.sent()).isEmpty();
   }

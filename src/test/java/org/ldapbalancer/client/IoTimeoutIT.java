@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.demo.SampleDirectory;
-import org.ldapbalancer.testing.CapturedLog;
+import org.ldapbalancer.testing.LogCapture;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RawLdapClient;
 import org.ldapbalancer.testing.RecordingDirectory;
@@ -84,7 +84,7 @@ class IoTimeoutIT {
         good.modify(SampleDirectory.userDn(i),
             new Modification(ModificationType.REPLACE, "description", big));
       }
-      try (CapturedLog logged = CapturedLog.of(ClientConnection.class);
+      try (LogCapture logged = LogCapture.of(ClientConnection.class);
           Socket stalled = new Socket("127.0.0.1", lb.port())) {
         stalled.setReceiveBufferSize(4096);
         LDAPMessage[] flood = new LDAPMessage[100]; // some 25 MB of answers, never read

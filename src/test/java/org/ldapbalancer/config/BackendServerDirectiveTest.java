@@ -51,11 +51,28 @@ class BackendServerDirectiveTest {
   }
 
   @Test
-  void ldapsAndLdapiAreNotSupportedYet() {
-    assertThat(errors("backend-server uri=ldaps://a.example", "backend-server uri=LDAPI:///"))
+  void ldapiIsNotSupportedYet() {
+    assertThat(errors("backend-server uri=LDAPI:///"))
         .containsExactly(
-            "lloadd.conf:1: backend-server: uri=ldaps://a.example: ldaps:// is not supported yet",
-            "lloadd.conf:2: backend-server: uri=LDAPI:///: ldapi:// is not supported yet");
+            "lloadd.conf:1: backend-server: uri=LDAPI:///: ldapi:// is not supported yet");
+  }
+
+  @Test
+  void ldapsDefaultsToPort636AndStartTlsIsRead() throws Exception {
+    BackendServer ldaps = server("backend-server uri=ldaps://a.example");
+    assertThat(ldaps.uri()).isEqualTo(new LdapUrl("ldaps", "a.example", 636));
+    assertThat(ldaps.usesTls()).isTrue();
+    assertThat(server("backend-server uri=ldap://a.example starttls=critical").startTls())
+        .isEqualTo(StartTls.CRITICAL);
+    assertThat(server("backend-server uri=ldap://a.example starttls=YES").startTls())
+        .isEqualTo(StartTls.YES);
+    BackendServer clear = server("backend-server uri=ldap://a.example starttls=no");
+    assertThat(clear.startTls()).isEqualTo(StartTls.NO);
+    assertThat(clear.usesTls()).isFalse();
+  }
+
+  private static BackendServer server(String line) throws Exception {
+    return ConfigFixture.parse(line).servers().get(0);
   }
 
   @Test
@@ -145,9 +162,7 @@ class BackendServerDirectiveTest {
   }
 
   @Test
-  void starttlsCriticalIsAnErrorBecauseSilentlyUsingClearTextIsUnsafe() {
-    assertThat(errors("backend-server uri=ldap://a.example starttls=critical"))
-        .containsExactly("lloadd.conf:1: backend-server: starttls=critical is not supported yet");
+  void aBadStarttlsValueIsAnError() {
     assertThat(errors("backend-server uri=ldap://a.example starttls=maybe"))
         .containsExactly(
             "lloadd.conf:1: backend-server: bad value starttls=maybe: expected no, yes or"
@@ -161,8 +176,6 @@ class BackendServerDirectiveTest {
                 "backend-server uri=ldap://a.example starttls=yes weight=5",
                 "  tls_reqcert=demand tls_cacert=/etc/ssl/ca.pem keepalive=60:5:10 starttls=no"))
         .containsExactly(
-            "lloadd.conf:1: backend-server: starttls=yes not supported yet, ignored: the"
-                + " connections will not use TLS",
             "lloadd.conf:2: backend-server: option tls_reqcert not supported yet, ignored",
             "lloadd.conf:2: backend-server: option tls_cacert not supported yet, ignored",
             "lloadd.conf:2: backend-server: option keepalive not supported yet, ignored");

@@ -112,12 +112,12 @@ class BindConfDirectiveTest {
     assertThat(
             warnings(
                 "bindconf bindmethod=simple binddn=cn=a credentials=x",
-                "  authzid=dn:cn=a tls_cacert=/etc/ssl/ca.pem",
+                "  authzid=dn:cn=a tls_reqsan=demand",
                 "  keepalive=60:5:10 tcp-user-timeout=1000",
                 SERVER))
         .containsExactly(
             "lloadd.conf:2: bindconf: option authzid not supported yet, ignored",
-            "lloadd.conf:2: bindconf: option tls_cacert not supported yet, ignored",
+            "lloadd.conf:2: bindconf: option tls_reqsan not supported yet, ignored",
             "lloadd.conf:3: bindconf: option keepalive not supported yet, ignored",
             "lloadd.conf:3: bindconf: option tcp-user-timeout not supported yet, ignored");
   }

@@ -26,7 +26,8 @@ class LdapUrlTest {
 
   @Test
   void otherSchemesBadPortsAndDnsAreRejected() {
-    assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldaps://a"));
+    assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("http://a"));
+    assertThat(LdapUrl.parse("ldaps://a")).isEqualTo(new LdapUrl("ldaps", "a", 636));
     assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldap://:99999"));
     assertThatIllegalArgumentException().isThrownBy(() -> LdapUrl.parse("ldap://a:99999"));
     assertThatIllegalArgumentException()

@@ -36,14 +36,9 @@ class UnsupportedDirectivesTest {
         "timelimit 60",
         "sockbuf_max_incoming 262143",
         "backend lload",
-        "TLSCACertificateFile /etc/ssl/ca.pem",
-        "TLSCertificateFile /etc/ssl/cert.pem",
-        "TLSCertificateKeyFile /etc/ssl/key.pem",
-        "TLSCipherSuite HIGH",
-        "TLSProtocolMin 3.3",
-        "TLSVerifyClient never",
-        "TLSShareSlapdCTX on",
-        "tlsecname prime256v1"
+        "TLSDHParamFile /etc/ssl/dh.pem",
+        "TLSRandFile /dev/urandom",
+        "TLSCACertificate MIIB"
       })
   void aKnownLloadDirectiveIsAcceptedWithAWarningNamingIt(String line) throws Exception {
     String name = line.split(" ")[0];

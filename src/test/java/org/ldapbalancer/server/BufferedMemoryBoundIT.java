@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.demo.SampleDirectory;
-import org.ldapbalancer.testing.CapturedLog;
+import org.ldapbalancer.testing.LogCapture;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
@@ -33,7 +33,7 @@ class BufferedMemoryBoundIT {
   void pastTheProcessWideBoundTheClientHoldingMostIsCutOff() throws Exception {
     System.setProperty("ldapbalancer.maxBufferedBytes", Long.toString(LIMIT));
     List<Socket> stalled = new ArrayList<>();
-    try (CapturedLog logged = CapturedLog.of(ClientConnection.class);
+    try (LogCapture logged = LogCapture.of(ClientConnection.class);
         RecordingDirectory dir = RecordingDirectory.start("a", 5);
         RunningBalancer lb = RunningBalancer.builder().ioThreads(2)
             .ioTimeout(Duration.ZERO) // only the memory bound may cut them off here

@@ -89,12 +89,33 @@ public final class LdapTool {
   private final String bindDn;
   private final String password;
   private final Duration timeout;
+  /** {@code LDAPTLS_*} variables for the tool, empty when it needs no TLS settings. */
+  private final Map<String, String> tlsEnvironment;
 
   private LdapTool(String url, String bindDn, String password, Duration timeout) {
+    this(url, bindDn, password, timeout, Map.of());
+  }
+
+  private LdapTool(
+      String url,
+      String bindDn,
+      String password,
+      Duration timeout,
+      Map<String, String> tlsEnvironment) {
     this.url = url;
     this.bindDn = bindDn;
     this.password = password;
     this.timeout = timeout;
+    this.tlsEnvironment = Map.copyOf(tlsEnvironment);
+  }
+
+  /**
+   * The same, with TLS settings as environment variables ({@code LDAPTLS_CACERT}, {@code
+   * LDAPTLS_CERT}, ...). LDAPNOINIT would make the tools ignore them, so no configuration file is
+   * read instead (LDAPCONF and LDAPRC point at nothing).
+   */
+  public LdapTool withTls(Map<String, String> environment) {
+    return new LdapTool(url, bindDn, password, timeout, environment);
   }
 
   /** Anonymous tools against {@code url} (for example {@code ldap://127.0.0.1:3890}). */
@@ -106,12 +127,12 @@ public final class LdapTool {
   public LdapTool boundAs(String dn, String password) {
     return new LdapTool(
         url, Objects.requireNonNull(dn, "dn"), Objects.requireNonNull(password, "password"),
-        timeout);
+        timeout, tlsEnvironment);
   }
 
   /** The same, anonymous again. */
   public LdapTool anonymous() {
-    return new LdapTool(url, null, null, timeout);
+    return new LdapTool(url, null, null, timeout, tlsEnvironment);
   }
 
   /** How long a tool may run before it is killed; default 30 s. */
@@ -119,7 +140,7 @@ public final class LdapTool {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
-    return new LdapTool(url, bindDn, password, timeout);
+    return new LdapTool(url, bindDn, password, timeout, tlsEnvironment);
   }
 
   public String url() {
@@ -200,7 +221,13 @@ public final class LdapTool {
               .redirectOutput(out.toFile())
               .redirectError(err.toFile());
       Map<String, String> env = builder.environment();
-      env.put("LDAPNOINIT", "1");
+      if (tlsEnvironment.isEmpty()) {
+        env.put("LDAPNOINIT", "1");
+      } else {
+        env.put("LDAPCONF", "/dev/null");
+        env.put("LDAPRC", "ldap-balancer-tests-no-ldaprc");
+        env.putAll(tlsEnvironment);
+      }
       env.put("LC_ALL", "C");
       Process process = builder.start();
       boolean timedOut = !waitFor(process);

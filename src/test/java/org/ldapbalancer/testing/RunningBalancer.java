@@ -14,6 +14,7 @@ import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.config.Tier;
 import org.ldapbalancer.config.TierPolicy;
+import org.ldapbalancer.config.TlsSettings;
 import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.server.Balancer;
 
@@ -21,10 +22,17 @@ import org.ldapbalancer.server.Balancer;
 public final class RunningBalancer implements AutoCloseable {
   private final Balancer balancer;
   private final int port;
+  private final List<Integer> ports;
 
   private RunningBalancer(Balancer balancer) {
     this.balancer = balancer;
     this.port = balancer.listenAddresses().get(0).getPort();
+    this.ports = balancer.listenAddresses().stream().map(a -> a.getPort()).toList();
+  }
+
+  /** The port of the {@code i}th listener, in the order the builder named them. */
+  public int port(int i) {
+    return ports.get(i);
   }
 
   public static Builder builder() {
@@ -74,6 +82,8 @@ public final class RunningBalancer implements AutoCloseable {
     private int clientMaxPending = 0;
     private int maxIncomingClient = 262143;
     private boolean proxyAuthz = true;
+    private TlsSettings listenerTls = TlsSettings.listenerDefaults();
+    private List<String> listeners = List.of("ldap://127.0.0.1:0");
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -82,6 +92,24 @@ public final class RunningBalancer implements AutoCloseable {
     public Builder server(String url, int numconns, int bindconns, int maxPending, int connMax) {
       tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
           Duration.ofMillis(200), maxPending, connMax));
+      return this;
+    }
+
+    /** A server as configured in full (TLS, StartTLS). */
+    public Builder server(BackendServer server) {
+      tiers.get(tiers.size() - 1).add(server);
+      return this;
+    }
+
+    /** The listeners' TLS settings (certificate, client certificate checks). */
+    public Builder listenerTls(TlsSettings tls) {
+      this.listenerTls = tls;
+      return this;
+    }
+
+    /** Listener URLs, port 0 for a free one; {@code ldap://127.0.0.1:0} by default. */
+    public Builder listen(String... urls) {
+      this.listeners = List.of(urls);
       return this;
     }
 
@@ -143,12 +171,12 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of());
+          ioTimeout, List.of(), listenerTls);
     }
 
     public RunningBalancer start() throws IOException {
       return new RunningBalancer(
-          Balancer.start(config(), List.of(LdapUrl.parse("ldap://127.0.0.1:0"))));
+          Balancer.start(config(), listeners.stream().map(LdapUrl::parse).toList()));
     }
   }
 }

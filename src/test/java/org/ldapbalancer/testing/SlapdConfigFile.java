@@ -13,7 +13,27 @@ final class SlapdConfigFile {
   private SlapdConfigFile() {}
 
   static String render(Path instanceDir, Path dataDir) {
+    return render(instanceDir, dataDir, null, false);
+  }
+
+  /**
+   * @param tls the server's certificate, key and the CA for client certificates, or null for no
+   *     TLS
+   * @param requireTls {@code security tls=1}: every operation but StartTLS needs TLS first
+   */
+  static String render(Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls) {
     String admin = quoted(DirectoryData.ADMIN_DN);
+    String tlsLines =
+        tls == null
+            ? ""
+            : String.join(
+                "\n",
+                "TLSCACertificateFile " + tls.ca(),
+                "TLSCertificateFile " + tls.certificate(),
+                "TLSCertificateKeyFile " + tls.key(),
+                "TLSVerifyClient try",
+                requireTls ? "security tls=1" : "",
+                "");
     return String.join(
         "\n",
         "include " + SCHEMA_DIR + "/core.schema",
@@ -28,7 +48,7 @@ final class SlapdConfigFile {
         "authz-policy to",
         // Tests that page through many users should not trip over the default of 500.
         "sizelimit unlimited",
-        "",
+        tlsLines,
         "database mdb",
         // mdb maps the whole maxsize; keep it small so many instances fit on a CI machine.
         "maxsize 268435456",

@@ -262,7 +262,8 @@ public final class SlapdServer implements AutoCloseable {
     try (LDAPConnection connection = new LDAPConnection(options, LOOPBACK, port)) {
       return connection.getRootDSE() != null;
     } catch (LDAPException notYet) {
-      return false;
+      // A server with "security tls=1" answers, but refuses the clear-text search.
+      return notYet.getResultCode() == com.unboundid.ldap.sdk.ResultCode.CONFIDENTIALITY_REQUIRED;
     }
   }
 
@@ -325,13 +326,33 @@ public final class SlapdServer implements AutoCloseable {
   }
 
   /** Options for {@link SlapdServer}; {@link #start()} creates, loads and starts the instance. */
+  /** A server certificate and key, and the CA that client certificates must chain to. */
+  public record Tls(Path certificate, Path key, Path ca) {}
+
   public static final class Builder {
 
     private int users = 100;
     private String extraLdif = "";
     private boolean balancerAccount = true;
+    private Tls tls;
+    private boolean requireTls;
 
     private Builder() {}
+
+    /** StartTLS with this certificate ({@code TLSVerifyClient try}). */
+    public Builder tls(Tls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * {@code security tls=1}: binds and operations without TLS are refused
+     * (confidentialityRequired), so that a test can prove a connection is encrypted.
+     */
+    public Builder requireTls() {
+      this.requireTls = true;
+      return this;
+    }
 
     /** How many {@code uid=user.I,ou=people,dc=example,dc=com} entries, I from 0; default 100. */
     public Builder users(int users) {
@@ -369,7 +390,8 @@ public final class SlapdServer implements AutoCloseable {
       try {
         Path dataDir = Files.createDirectory(instanceDir.resolve("data"));
         Path configFile = instanceDir.resolve("slapd.conf");
-        Files.writeString(configFile, SlapdConfigFile.render(instanceDir, dataDir));
+        Files.writeString(
+            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);

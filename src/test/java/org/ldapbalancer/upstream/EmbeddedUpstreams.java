@@ -70,6 +70,7 @@ public final class EmbeddedUpstreams {
             b.maxPendingOps,
             MAX_PDU,
             flushes,
+            null,
             false);
     router =
         new OperationRouter(

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.testing.Background;
-import org.ldapbalancer.testing.CapturedLog;
+import org.ldapbalancer.testing.LogCapture;
 import org.ldapbalancer.testing.RunningBalancer;
 
 /**
@@ -139,7 +139,7 @@ class UpstreamSendsGarbageIT {
    */
   @Test
   void aNegativeMessageIdFromAnUpstreamClosesThatConnectionCleanly() throws Exception {
-    try (CapturedLog logged = CapturedLog.of(UpstreamConnection.class);
+    try (LogCapture logged = LogCapture.of(UpstreamConnection.class);
         GarbageServer negative =
             new GarbageServer(
                 m -> new LDAPMessage(-1, new SearchResultDoneProtocolOp(0, null, null, null))
