@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.MalformedPduException;
 
@@ -35,7 +34,6 @@ class FrameDecoderFuzzTest {
   };
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void frames(byte[] input) {
     if (input.length == 0) {

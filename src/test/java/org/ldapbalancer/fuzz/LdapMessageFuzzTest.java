@@ -15,7 +15,6 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.protocol.BindRequest;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
@@ -51,7 +50,6 @@ class LdapMessageFuzzTest {
           .encode();
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void messageView(byte[] pdu) {
     ByteBuf exact = Pdus.exact(pdu);
@@ -117,7 +115,6 @@ class LdapMessageFuzzTest {
   }
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void bindRequest(byte[] pdu) {
     LdapMessage plain = Pdus.parseOrNull(Pdus.exact(pdu));
@@ -154,7 +151,6 @@ class LdapMessageFuzzTest {
   }
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void extendedAndAbandonRequests(byte[] pdu) {
     LdapMessage plain = Pdus.parseOrNull(Pdus.exact(pdu));
@@ -197,7 +193,6 @@ class LdapMessageFuzzTest {
   }
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void proxiedAuthorizationControl(byte[] pdu) {
     LdapMessage plain = Pdus.parseOrNull(Pdus.exact(pdu));

@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.Arrays;
-import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
@@ -34,7 +33,6 @@ class MessageRewriterFuzzTest {
   private static final int HEADER = 5;
 
   @FuzzTest
-  @Timeout(10)
   @DictionaryFile(resourcePath = "ldap.dict")
   void rewrite(byte[] input) {
     if (input.length < HEADER) {
