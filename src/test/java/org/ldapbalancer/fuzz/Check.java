@@ -35,7 +35,11 @@ final class Check {
   static void sameBytes(byte[] actual, byte[] expected, String what) {
     if (!Arrays.equals(actual, expected)) {
       throw new AssertionError(
-          what + ":\n  expected " + HEX.formatHex(expected) + "\n  but was  " + HEX.formatHex(actual));
+          what
+              + ":\n  expected "
+              + HEX.formatHex(expected)
+              + "\n  but was  "
+              + HEX.formatHex(actual));
     }
   }
 

@@ -17,8 +17,8 @@ import org.ldapbalancer.config.ConfigProblem;
 /**
  * Fuzzes {@link ConfigParser} with arbitrary text (the input's bytes as UTF-8, malformed sequences
  * replaced, as an editor would show them). It must return a configuration or throw a {@link
- * ConfigException} whose problems each name a file and a line that exists; nothing else, and
- * never a hang.
+ * ConfigException} whose problems each name a file and a line that exists; nothing else, and never
+ * a hang.
  *
  * <p>The text is read as if it were {@code lloadd.conf} in a scratch directory that holds a few
  * files to {@code include}: a valid one, one that includes itself, one that is not UTF-8, and a
@@ -95,7 +95,8 @@ class ConfigParserFuzzTest {
     try {
       return ConfigParser.parse(text, MAIN);
     } catch (ConfigException e) {
-      String joined = e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n"));
+      String joined =
+          e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n"));
       Check.equal(e.getMessage(), joined, "exception message");
       return e.problems();
     }

@@ -14,23 +14,37 @@ import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.MalformedPduException;
 
 /**
- * Fuzzes {@link LdapFrameDecoder} in a channel, the way a client's or a server's bytes reach it:
- * in chunks cut anywhere, several PDUs per chunk or one PDU over many.
+ * Fuzzes {@link LdapFrameDecoder} in a channel, the way a client's or a server's bytes reach it: in
+ * chunks cut anywhere, several PDUs per chunk or one PDU over many.
  *
  * <p>Input layout: byte 0 picks the maximum PDU size (low four bits, an index into {@link
- * #MAX_PDU_SIZES}) and how the rest is cut into chunks (high four bits: 0 one chunk, 1 one byte
- * at a time, otherwise random sizes); the remaining bytes are the stream.
+ * #MAX_PDU_SIZES}) and how the rest is cut into chunks (high four bits: 0 one chunk, 1 one byte at
+ * a time, otherwise random sizes); the remaining bytes are the stream.
  *
  * <p>Whatever the stream, the frames that come out are exactly those {@link ReferenceFramer} cuts,
  * each a whole SEQUENCE whose content is at most the maximum; a rejected stream fails once with a
- * {@link DecoderException} caused by a {@link MalformedPduException} and yields nothing after;
- * and every buffer, the chunks written in as well as the decoder's own, is released in the end.
+ * {@link DecoderException} caused by a {@link MalformedPduException} and yields nothing after; and
+ * every buffer, the chunks written in as well as the decoder's own, is released in the end.
  */
 class FrameDecoderFuzzTest {
   /** The smallest allowed, length-form boundaries, lloadd's defaults, and the largest possible. */
   static final int[] MAX_PDU_SIZES = {
-    16, 17, 126, 127, 128, 255, 256, 1024, 4096, 65535, 65536, 262143, 4194303, 16777216,
-    Integer.MAX_VALUE - 6, Integer.MAX_VALUE
+    16,
+    17,
+    126,
+    127,
+    128,
+    255,
+    256,
+    1024,
+    4096,
+    65535,
+    65536,
+    262143,
+    4194303,
+    16777216,
+    Integer.MAX_VALUE - 6,
+    Integer.MAX_VALUE
   };
 
   @FuzzTest

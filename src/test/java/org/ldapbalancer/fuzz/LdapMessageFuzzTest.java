@@ -23,28 +23,32 @@ import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.Requests;
 
 /**
- * Fuzzes what the balancer reads from one framed PDU: the message view, and on top of it the
- * typed readers. One target per reader; the input of each is one PDU as the frame decoder would
- * hand it on, and they share the seed PDUs kept directly in this class's inputs directory.
+ * Fuzzes what the balancer reads from one framed PDU: the message view, and on top of it the typed
+ * readers. One target per reader; the input of each is one PDU as the frame decoder would hand it
+ * on, and they share the seed PDUs kept directly in this class's inputs directory.
  *
- * <p>Every target holds a reader to three things: it fails only with {@link
- * MalformedPduException}; it answers the same for the PDU alone in its buffer and for the PDU
- * between guard bytes with the buffer's indices around it (so it reads within the frame and by
- * its indices); and whatever UnboundID's complete decoder accepts, it reads the same way.
+ * <p>Every target holds a reader to three things: it fails only with {@link MalformedPduException};
+ * it answers the same for the PDU alone in its buffer and for the PDU between guard bytes with the
+ * buffer's indices around it (so it reads within the frame and by its indices); and whatever
+ * UnboundID's complete decoder accepts, it reads the same way.
  *
- * <p>A new reader of requests (a request grammar checker, say) is one more method here: the
- * seeds, the dictionary and {@code bench/fuzz} pick it up without further change.
+ * <p>A new reader of requests (a request grammar checker, say) is one more method here: the seeds,
+ * the dictionary and {@code bench/fuzz} pick it up without further change.
  */
 class LdapMessageFuzzTest {
   private static final byte[] PROXIED_AUTHORIZATION_TYPE = octetString(Oids.PROXIED_AUTHORIZATION);
 
-  /** A search with a control, parsed into a view before the fuzzed PDU to prove the view reusable. */
+  /**
+   * A search with a control, parsed into a view before the fuzzed PDU to prove the view reusable.
+   */
   private static final byte[] EARLIER_PDU =
       new LDAPMessage(
               5,
               new SearchRequestProtocolOp(
                   new SearchRequest(
-                      "dc=example,dc=com", SearchScope.SUB, Filter.createEqualityFilter("uid", "jo"))),
+                      "dc=example,dc=com",
+                      SearchScope.SUB,
+                      Filter.createEqualityFilter("uid", "jo"))),
               List.of(new Control("1.2.840.113556.1.4.319", false)))
           .encode()
           .encode();
@@ -69,7 +73,8 @@ class LdapMessageFuzzTest {
 
     LDAPMessage reference = Pdus.canonicalOrNull(pdu);
     if (reference != null) {
-      Check.that(plain != null, () -> "UnboundID reads a PDU the balancer rejects: " + Check.hex(pdu));
+      Check.that(
+          plain != null, () -> "UnboundID reads a PDU the balancer rejects: " + Check.hex(pdu));
       Check.equal(plain.messageId(), reference.getMessageID(), "message ID");
       Check.equal(plain.opTag(), reference.getProtocolOpType() & 0xff, "protocolOp tag");
       Check.that(

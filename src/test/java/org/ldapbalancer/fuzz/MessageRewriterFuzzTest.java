@@ -14,14 +14,14 @@ import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
 
 /**
- * Fuzzes {@link MessageRewriter}: any PDU the message view accepts is written to a channel under
- * a new message ID, with or without the balancer's Proxied Authorization control, and what the
+ * Fuzzes {@link MessageRewriter}: any PDU the message view accepts is written to a channel under a
+ * new message ID, with or without the balancer's Proxied Authorization control, and what the
  * channel receives must be one PDU that reads back as the same message.
  *
  * <p>Input layout: bytes 0-3 the new message ID (big-endian, the sign bit cleared: RFC 4511's
  * MessageID is 0 to 2^31-1); byte 4 zero to write without a control, otherwise to add a control
- * whose authorization identity is 8 &times; (byte 4 &minus; 1) bytes long, which covers both
- * sides of the rewriter's copy limit and every length form; the rest is the PDU.
+ * whose authorization identity is 8 &times; (byte 4 &minus; 1) bytes long, which covers both sides
+ * of the rewriter's copy limit and every length form; the rest is the PDU.
  *
  * <p>Checks: the new message ID; the protocolOp byte for byte; without a control the rest of the
  * message byte for byte, with one the client's controls byte for byte followed by the added one;
@@ -39,7 +39,9 @@ class MessageRewriterFuzzTest {
       return;
     }
     int newId =
-        ((input[0] & 0x7f) << 24) | ((input[1] & 0xff) << 16) | ((input[2] & 0xff) << 8)
+        ((input[0] & 0x7f) << 24)
+            | ((input[1] & 0xff) << 16)
+            | ((input[2] & 0xff) << 8)
             | (input[3] & 0xff);
     int controlChoice = input[4] & 0xff;
     byte[] pdu = Arrays.copyOfRange(input, HEADER, input.length);
@@ -83,8 +85,8 @@ class MessageRewriterFuzzTest {
     try {
       rewritten = new LdapMessage().parse(Unpooled.wrappedBuffer(out));
     } catch (MalformedPduException e) {
-      throw new AssertionError("rewritten message unreadable (" + e.getMessage() + "): "
-          + Check.hex(out), e);
+      throw new AssertionError(
+          "rewritten message unreadable (" + e.getMessage() + "): " + Check.hex(out), e);
     }
     Check.equal(rewritten.messageId(), newId, "new message ID");
     Check.sameBytes(

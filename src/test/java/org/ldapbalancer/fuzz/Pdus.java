@@ -65,8 +65,8 @@ final class Pdus {
    * null. An independent decoder of the whole LDAP grammar: whatever it reads of a PDU in this
    * canonical form, the balancer must read the same way.
    *
-   * <p>Canonical form only, because UnboundID is lenient where the balancer deliberately is not
-   * (it accepts any outer tag, any tag for the controls, more than four length octets, an
+   * <p>Canonical form only, because UnboundID is lenient where the balancer deliberately is not (it
+   * accepts any outer tag, any tag for the controls, more than four length octets, an
    * ExtendedRequest without its requestName); real encoders never send those.
    */
   static LDAPMessage canonicalOrNull(byte[] pdu) {

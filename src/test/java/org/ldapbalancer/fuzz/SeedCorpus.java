@@ -38,8 +38,8 @@ import org.ldapbalancer.protocol.Oids;
 /**
  * The hand-made seed inputs of the fuzz targets, in code so that each says what it is. They are
  * written once into the targets' inputs directories under {@code src/test/resources} (see {@link
- * #main}), where Jazzer reads them: in every build as regression inputs, and as the starting
- * corpus when fuzzing. {@link FuzzSeedCorpusTest} keeps the files and this class in step.
+ * #main}), where Jazzer reads them: in every build as regression inputs, and as the starting corpus
+ * when fuzzing. {@link FuzzSeedCorpusTest} keeps the files and this class in step.
  *
  * <p>PDU names say what the seed is meant to exercise: {@code valid-} an LDAPMessage UnboundID
  * reads; {@code edge-} one the message view accepts although it is unusual; {@code malformed-} one
@@ -168,8 +168,10 @@ final class SeedCorpus {
     seeds.put("malformed-op-overruns-message", hex("3007020101" + "6305" + "0400"));
 
     seeds.put("bad-bind-no-authentication", hex("300c020101" + "6007" + "020103" + "0402636e"));
-    seeds.put("bad-bind-unknown-choice", hex("300e020101" + "6009" + "020103" + "0400" + "81027879"));
-    seeds.put("bad-bind-sasl-no-mechanism", hex("300c020101" + "6007" + "020103" + "0400" + "a300"));
+    seeds.put(
+        "bad-bind-unknown-choice", hex("300e020101" + "6009" + "020103" + "0400" + "81027879"));
+    seeds.put(
+        "bad-bind-sasl-no-mechanism", hex("300c020101" + "6007" + "020103" + "0400" + "a300"));
     seeds.put("bad-bind-version-empty", hex("300b020101" + "6006" + "0200" + "0400" + "8000"));
     seeds.put("bad-abandon-five-octets", hex("300a020102" + "5005" + "00ffffffff"));
     seeds.put("bad-abandon-empty", hex("3005020102" + "5000"));
@@ -214,8 +216,9 @@ final class SeedCorpus {
         prefixed(decoderControl(0, 16), hex("3011020101500105a00930070401310101ff00")));
     seeds.put(
         "too-large-announced-only", prefixed(decoderControl(0, 65535), hex("3083010000020101")));
-    seeds.put("largest-int-length-waits", prefixed(decoderControl(15, Integer.MAX_VALUE),
-        hex("30847fffffff020101")));
+    seeds.put(
+        "largest-int-length-waits",
+        prefixed(decoderControl(15, Integer.MAX_VALUE), hex("30847fffffff020101")));
     seeds.put(
         "length-octets-split", prefixed(decoderControl(1, 262143), pdus.get("valid-search-large")));
     seeds.put("just-a-tag", prefixed(decoderControl(0, 1024), hex("30")));
@@ -281,8 +284,7 @@ final class SeedCorpus {
         "bindconf bindmethod=simple binddn=\"cn=Directory Manager\" credentials=pa\\\"ss\\\\\n"
             + "backend-server \"uri=ldap://a.example\"\n");
     texts.put("crlf.conf", "io-threads 1\r\nbackend-server uri=ldap://a.example\r\n");
-    texts.put(
-        "include.conf", "include servers.conf\ninclude a-directory\ninclude not-utf8.conf\n");
+    texts.put("include.conf", "include servers.conf\ninclude a-directory\ninclude not-utf8.conf\n");
     texts.put("include-loop.conf", "include loop.conf\nbackend-server uri=ldap://a.example\n");
     texts.put("include-self.conf", "include lloadd.conf\nbackend-server uri=ldap://a.example\n");
     texts.put(
@@ -304,13 +306,19 @@ final class SeedCorpus {
             ""));
     texts.put(
         "unsupported.conf",
-        "loglevel stats\nTLSCertificateFile /x\nrestrict_exop 1.2.3\nenable vc\ndisable read_pause\n"
+        "loglevel stats\n"
+            + "TLSCertificateFile /x\n"
+            + "restrict_exop 1.2.3\n"
+            + "enable vc\n"
+            + "disable read_pause\n"
             + "backend-server uri=ldap://a.example keepalive=1:2:3\n");
     texts.put("unbalanced-quote.conf", "bindconf binddn=\"cn=x credentials=y\n");
     texts.put("bindconf-incomplete.conf", "bindconf binddn=cn=x\nbackend-server uri=ldap://h\n");
     texts.put("no-server.conf", "io-threads 4\n");
-    texts.put("bad-urls.conf", "backend-server uri=ldap://\nbackend-server uri=ldap://[::1\n"
-        + "backend-server uri=::\nbackend-server uri=ldap://:1389\n");
+    texts.put(
+        "bad-urls.conf",
+        "backend-server uri=ldap://\nbackend-server uri=ldap://[::1\n"
+            + "backend-server uri=::\nbackend-server uri=ldap://:1389\n");
     Map<String, byte[]> seeds = new LinkedHashMap<>();
     texts.forEach((name, text) -> seeds.put(name, text.getBytes(StandardCharsets.UTF_8)));
     return seeds;
