@@ -1,6 +1,7 @@
 package org.ldapbalancer.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -168,12 +169,21 @@ public final class ConfigParser {
         listenerTls);
   }
 
+  /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */
+  private static final int MAX_FILE_BYTES = 16 << 20;
+
   /** Strict UTF-8: a mangled password would fail later, far from its cause. */
   private static String read(Path file) throws IOException {
     if (Files.isDirectory(file)) {
       throw new IOException("is a directory");
     }
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new IOException("larger than " + (MAX_FILE_BYTES >> 20) + " MiB");
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
