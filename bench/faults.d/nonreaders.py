@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """N clients that ask for large results and never read them.
 
-Each client opens a connection with a small receive buffer, binds anonymously, sends --searches
+Each client opens a connection with a small receive buffer and, anonymously, sends --searches
 subtree searches of --base for every entry and every user attribute (each result is megabytes),
-and then reads nothing for --hold seconds. Meanwhile it watches its connection's TCP state
+at random times within the first --spread seconds (so that the servers are not asked for all of
+them at once), and reads nothing for --hold seconds. Meanwhile it watches its connection's TCP state
 (TCP_INFO) without reading, to see when the server closes it. At the end it reads whatever is
 there (up to --drain seconds each) to learn how much had been sent and whether the connection
 was closed. Prints one JSON object:
@@ -18,6 +19,7 @@ Loopback only, standard library only, bounded by --hold + clients x --drain.
 import argparse
 import json
 import os
+import random
 import socket
 import struct
 import sys
@@ -42,6 +44,8 @@ def main():
     p.add_argument("--url", required=True)
     p.add_argument("-n", "--clients", type=int, default=20)
     p.add_argument("--searches", type=int, default=4)
+    p.add_argument("--spread", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=1)
     p.add_argument("--base", default=w.PEOPLE)
     p.add_argument("--hold", type=float, default=30.0)
     p.add_argument("--drain", type=float, default=2.0)
@@ -58,17 +62,24 @@ def main():
         s.settimeout(10)
         try:
             s.connect((host, port))
-            requests = b"".join(w.search(i + 1, a.base, scope=2) for i in range(a.searches))
-            s.sendall(requests)
         except OSError:
             connect_failed += 1
             s.close()
             continue
         socks.append(s)
 
+    rng = random.Random(a.seed)
+    schedule = sorted(((rng.uniform(0, a.spread), n, s) for s in socks
+                       for n in range(a.searches)), key=lambda t: (t[0], t[1]))
     start = time.monotonic()
     closed_at = {}
     while time.monotonic() - start < a.hold:
+        while schedule and schedule[0][0] <= time.monotonic() - start:
+            _, n, s = schedule.pop(0)
+            try:
+                s.sendall(w.search(n + 1, a.base, scope=2))  # ~70 bytes: never blocks
+            except OSError:
+                pass  # closed: seen below
         for s in socks:
             if s not in closed_at and tcp_state(s) != TCP_ESTABLISHED:
                 closed_at[s] = time.monotonic() - start
