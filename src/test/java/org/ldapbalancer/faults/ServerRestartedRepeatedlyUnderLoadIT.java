@@ -39,6 +39,7 @@ final class ServerRestartedRepeatedlyUnderLoadIT {
       // The same load briefly first, so that what the balancer loads once is in the baseline.
       BenchLoad.start(BenchLoad.searches(lb.url(), USERS).durationSeconds(1)).result();
       awaitPools(restarted, slapds.server(1));
+      awaitNoClients(lb);
       int files = lb.openFiles();
       int threads = lb.threads();
 
@@ -62,11 +63,18 @@ final class ServerRestartedRepeatedlyUnderLoadIT {
       assertThat(restarts).as("restarts within %s", RESTARTING).isGreaterThanOrEqualTo(3);
       LedgerAssert.everyRequestAnsweredOnce(load, result, 0, 80);
       awaitPools(restarted, slapds.server(1));
+      awaitNoClients(lb);
       await("the balancer's open files back to " + files).atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(lb.openFiles()).isEqualTo(files));
       // The JVM may start or end a compiler thread of its own meanwhile.
       assertThat(lb.threads()).as("threads").isLessThanOrEqualTo(threads + 1);
     }
+  }
+
+  /** The load's connections are closed on the balancer's side too. */
+  private static void awaitNoClients(BalancerProcess lb) {
+    await("the load's connections closed").atMost(Duration.ofSeconds(10))
+        .until(() -> lb.clients() == 0);
   }
 
   /** Each server's pool is whole: two regular connections and one bind connection. */

@@ -105,6 +105,11 @@ public final class BalancerProcess implements AutoCloseable {
     return SocketQueues.establishedTo(serverPort);
   }
 
+  /** Clients the balancer holds now, as the kernel sees them. */
+  public int clients() {
+    return SocketQueues.establishedAt(port);
+  }
+
   /** Everything the process has logged so far, for failure messages. */
   public String log() {
     try {

@@ -56,6 +56,22 @@ public final class SocketQueues {
   }
 
   /**
+   * Established connections whose local port is {@code port}: on loopback, the clients a server
+   * listening there holds.
+   */
+  public static int establishedAt(int port) {
+    int count = 0;
+    for (Path table : TABLES) {
+      for (String[] fields : rows(table)) {
+        if (port(fields[1]) == port && fields[3].equals(ESTABLISHED)) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
    * Whether the connection from local port {@code localPort} to remote port {@code remotePort}
    * is established: seen from a server's side, whether it still holds that client.
    */
