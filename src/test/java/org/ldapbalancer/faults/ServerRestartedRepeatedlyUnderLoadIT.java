@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldapbalancer.bench.BenchResult;
@@ -43,8 +44,14 @@ final class ServerRestartedRepeatedlyUnderLoadIT {
       int files = lb.openFiles();
       int threads = lb.threads();
 
+      long readBefore = restarted.bytesRead();
       BenchLoad load = BenchLoad.start(
           BenchLoad.searches(lb.url(), USERS).durationSeconds(RESTARTING.toSeconds() + 3));
+      // Under way first: a server killed while the load binds its connections would refuse it
+      // its session bind, and there would be no load at all.
+      await("load reaching the server").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> restarted.bytesRead() > readBefore + UNDER_WAY_BYTES);
       long stopRestarting = System.nanoTime() + RESTARTING.toNanos();
       int restarts = 0;
       while (restarts < RESTARTS && System.nanoTime() < stopRestarting) {
@@ -54,9 +61,16 @@ final class ServerRestartedRepeatedlyUnderLoadIT {
         restarted.restart(); // SIGTERM if it still runs, then start; waits until it answers
         restarts++;
         long read = restarted.bytesRead();
-        await("load reaching the restarted server").atMost(Duration.ofSeconds(10))
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> restarted.bytesRead() > read + UNDER_WAY_BYTES);
+        try {
+          await("load reaching the restarted server").atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> restarted.bytesRead() > read + UNDER_WAY_BYTES);
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError("restart " + restarts + ": the load did not reach the"
+              + " restarted server (read " + (restarted.bytesRead() - read) + " bytes; "
+              + BalancerProcess.connectionsTo(restarted.port()) + " connections to it)\nload:\n"
+              + load.progress() + "\nbalancer:\n" + lb.log(), e);
+        }
       }
       BenchResult result = load.result();
 
