@@ -45,6 +45,9 @@ public final class Bench {
 
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
+  /** How often the drain looks whether anything is still outstanding. */
+  private static final long DRAIN_POLL_MILLIS = 10;
+
   private final BenchSettings settings;
   private final BenchTransport transport;
   private final EventLoopGroup group;
@@ -52,6 +55,7 @@ public final class Bench {
   private final RunControl control;
   private final BenchStats stats;
   private final BenchRequests requests;
+  private final AnswerLedger ledger = new AnswerLedger();
   private long startNanos;
 
   private Bench(BenchSettings settings, BenchTransport transport, EventLoopGroup group,
@@ -116,7 +120,7 @@ public final class Bench {
     List<BenchConnection> connections = new ArrayList<>(persistent);
     for (int i = 0; i < persistent; i++) {
       BenchConnection c = new BenchConnection(requests, settings.mix(), settings.inFlight(),
-          control, stats, new Pacer(share, i, persistent));
+          control, stats, new Pacer(share, i, persistent), ledger);
       connections.add(c);
       bootstrap.clone().handler(pipeline(c)).connect(address).addListener(
           (ChannelFutureListener) f -> {
@@ -131,7 +135,7 @@ public final class Bench {
       ready.forEach(BenchConnection::close);
       for (int i = 0; i < settings.connections(); i++) {
         ConnectCycle cycle = new ConnectCycle(group.next(), bootstrap, address, requests, control,
-            stats, new Pacer(share, i, settings.connections()), MAX_PDU_SIZE);
+            stats, new Pacer(share, i, settings.connections()), ledger, MAX_PDU_SIZE);
         starters.add(cycle::start);
       }
     } else {
@@ -141,10 +145,41 @@ public final class Bench {
     progress.println(BenchReport.header(settings, transport.name()));
     progress.flush();
     runClock(starters);
+    double drained = drain();
+    ledger.close();
+    awaitEventLoops(); // a count under way when the ledger closed is in it now
+    BenchResult.Answers answers = ledger.snapshot(settings.drainSeconds(), drained);
     ready.forEach(BenchConnection::close);
     long measured = control.measureStartNanos() == 0
         ? 0 : control.finishNanos() - control.measureStartNanos();
-    return result(connectMode ? settings.connections() : ready.size(), measured / 1e9);
+    return result(connectMode ? settings.connections() : ready.size(), measured / 1e9, answers);
+  }
+
+  /**
+   * After the stop no request starts; waits up to {@code --drain} seconds for those outstanding
+   * to be answered (or lost with their connection), so that what is still unanswered at the end
+   * is what the server never answered, not what happened to be in flight at the stop.
+   *
+   * @return the seconds waited
+   */
+  private double drain() throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + Math.round(settings.drainSeconds() * 1e9);
+    long outstanding = ledger.outstanding();
+    if (outstanding <= 0) {
+      return 0;
+    }
+    progress.printf("drain: waiting up to %s s for %d outstanding requests%n",
+        BenchReport.num(settings.drainSeconds()), outstanding);
+    progress.flush();
+    while (outstanding > 0 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(DRAIN_POLL_MILLIS);
+      outstanding = ledger.outstanding();
+    }
+    double waited = (System.nanoTime() - start) / 1e9;
+    progress.printf("drain: %d requests still outstanding after %.2f s%n", outstanding, waited);
+    progress.flush();
+    return waited;
   }
 
   private ChannelInitializer<Channel> pipeline(BenchConnection connection) {
@@ -275,7 +310,7 @@ public final class Bench {
     progress.flush();
   }
 
-  private BenchResult result(int connectionsReady, double seconds) {
+  private BenchResult result(int connectionsReady, double seconds, BenchResult.Answers answers) {
     Map<OpKind, BenchResult.KindResult> byKind = new EnumMap<>(OpKind.class);
     for (OpKind kind : kinds(settings)) {
       Histogram h = stats.total(kind);
@@ -286,6 +321,6 @@ public final class Bench {
     return new BenchResult(settings, transport.name(), connectionsReady, seconds,
         total.getTotalCount(), BenchResult.Latency.of(total), byKind, stats.errorsByCode(),
         stats.connectionErrors(), stats.firstConnectionError(), control.unfinished(),
-        control.stopReason());
+        control.stopReason(), answers);
   }
 }

@@ -33,6 +33,7 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
   private final RunControl control;
   private final BenchStats stats;
   private final Pacer pacer;
+  private final AnswerLedger ledger;
   private final PendingOps pending;
   private final LdapMessage view = new LdapMessage();
   /** Completes once the connection may start, or fails with why it cannot. */
@@ -49,13 +50,14 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
 
   BenchConnection(
       BenchRequests requests, OpMix mix, int inFlight, RunControl control, BenchStats stats,
-      Pacer pacer) {
+      Pacer pacer, AnswerLedger ledger) {
     this.requests = requests;
     this.mix = mix;
     this.inFlight = inFlight;
     this.control = control;
     this.stats = stats;
     this.pacer = pacer;
+    this.ledger = ledger;
     this.pending = new PendingOps(inFlight);
   }
 
@@ -90,7 +92,10 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Sends an UnbindRequest (RFC 4511 §4.3) and closes; what is in flight is abandoned. */
+  /**
+   * Sends an UnbindRequest (RFC 4511 §4.3) and closes; what is in flight is abandoned, and stays
+   * unanswered in the {@link AnswerLedger}.
+   */
   void close() {
     if (ctx == null) {
       return; // never registered: nothing to close
@@ -128,6 +133,7 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
       held = null;
       int id = pending.begin(kind, start == RunControl.MEASURED, now);
       ctx.write(requests.request(ctx.alloc(), kind, id, ThreadLocalRandom.current()));
+      ledger.sent();
       unflushed = true;
       bindOutstanding = kind == OpKind.BIND;
     }
@@ -167,9 +173,13 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void onMessage() throws MalformedPduException {
+    if (state == State.CLOSING) {
+      return; // closed by the run or lost: what it had outstanding is already accounted for
+    }
     int tag = view.opTag();
     if (view.messageId() == 0) {
       // Unsolicited notification (RFC 4511 §4.4): in practice a Notice of Disconnection.
+      ledger.notice();
       fail("the server sent a notice of disconnection (result code "
           + Responses.resultCode(view) + ")");
       return;
@@ -183,18 +193,22 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
     }
     int slot = pending.slotOf(view.messageId());
     if (slot < 0) {
-      return; // answered after the run stopped caring, or a server bug; nothing to time
+      ledger.unexpected(); // a second final response, or one to an ID never sent: a server bug
+      return;
     }
     long latency = System.nanoTime() - pending.startNanos(slot);
     int code = Responses.resultCode(view);
     OpKind kind = pending.kind(slot);
     boolean measured = pending.measured(slot);
     pending.end(slot);
+    ledger.answered(code);
     if (kind == OpKind.BIND) {
       bindOutstanding = false;
     }
     if (control.stopped()) {
-      return; // answered after the end: counted as unfinished, like the rest still in flight
+      // Answered after the end (during the drain): in the ledger, but counted as unfinished in
+      // the measured figures, like the rest still in flight at the stop.
+      return;
     }
     stats.record(kind, measured, latency, code);
     if (measured) {
@@ -247,6 +261,7 @@ final class BenchConnection extends ChannelInboundHandlerAdapter {
     if (state == State.RUNNING) {
       control.connectionLost();
     }
+    ledger.lost(pending.size());
     state = State.CLOSING;
     cancelWakeUp();
     ctx.close();

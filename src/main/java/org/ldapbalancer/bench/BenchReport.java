@@ -60,7 +60,25 @@ public final class BenchReport {
       b.append(fmt("%nunfinished: %d (requests without an answer when the run stopped)",
           r.unfinished()));
     }
+    answers(b, r.answers());
     return b.toString();
+  }
+
+  /** The ledger of every request sent: answered by result code, lost, unanswered, unexpected. */
+  private static void answers(StringBuilder b, BenchResult.Answers a) {
+    b.append(fmt("%nanswers: %d sent, %d answered (", a.sent(), a.answered()));
+    String sep = "";
+    for (Map.Entry<Integer, Long> e : a.byResultCode().entrySet()) {
+      b.append(sep).append(fmt("%s (%d): %d", ResultCodeNames.name(e.getKey()), e.getKey(),
+          e.getValue()));
+      sep = ", ";
+    }
+    b.append(fmt("), %d lost with their connection, %d unanswered after a drain of %.2f s,"
+            + " %d unexpected", a.lostWithConnection(), a.unanswered(), a.drainedSeconds(),
+        a.unexpected()));
+    if (a.noticesOfDisconnection() > 0) {
+      b.append(fmt("; notices of disconnection: %d", a.noticesOfDisconnection()));
+    }
   }
 
   /** The summary as one JSON object. */
@@ -104,7 +122,22 @@ public final class BenchReport {
       b.append(',');
       field(b, "firstConnectionError", r.firstConnectionError());
     }
-    b.append("},\"unfinished\":").append(r.unfinished()).append('}');
+    b.append("},\"unfinished\":").append(r.unfinished()).append(',');
+    BenchResult.Answers a = r.answers();
+    b.append("\"answers\":{\"sent\":").append(a.sent()).append(",\"answered\":")
+        .append(a.answered()).append(",\"byResultCode\":{");
+    sep = "";
+    for (Map.Entry<Integer, Long> e : a.byResultCode().entrySet()) {
+      b.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+      sep = ",";
+    }
+    b.append("},\"lostWithConnection\":").append(a.lostWithConnection())
+        .append(",\"unanswered\":").append(a.unanswered())
+        .append(",\"unexpected\":").append(a.unexpected())
+        .append(",\"noticesOfDisconnection\":").append(a.noticesOfDisconnection())
+        .append(",\"drainSeconds\":").append(num(a.drainSeconds()))
+        .append(",\"drainedSeconds\":").append(fmt("%.3f", a.drainedSeconds()))
+        .append("}}");
     return b.toString();
   }
 
@@ -194,7 +227,7 @@ public final class BenchReport {
   }
 
   /** A number without a pointless ".0". */
-  private static String num(double d) {
+  static String num(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 

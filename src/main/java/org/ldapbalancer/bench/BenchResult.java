@@ -1,6 +1,8 @@
 package org.ldapbalancer.bench;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -13,6 +15,7 @@ import org.HdrHistogram.Histogram;
  * @param connectionErrors connections that failed or were lost, over the whole run
  * @param unfinished measured requests still without an answer when the run stopped
  * @param stopReason {@code duration}, {@code max-ops} or {@code connections lost}
+ * @param answers what became of every request sent, warm-up and drain included
  */
 public record BenchResult(
     BenchSettings settings,
@@ -26,7 +29,8 @@ public record BenchResult(
     long connectionErrors,
     String firstConnectionError,
     long unfinished,
-    String stopReason) {
+    String stopReason,
+    Answers answers) {
 
   public double opsPerSecond() {
     return seconds > 0 ? operations / seconds : 0;
@@ -35,6 +39,34 @@ public record BenchResult(
   /** LDAP errors (all result codes but success) plus connection errors. */
   public long errors() {
     return errorsByCode.values().stream().mapToLong(Long::longValue).sum() + connectionErrors;
+  }
+
+  /**
+   * What became of every request the generator sent ({@link AnswerLedger}): the check that each
+   * got exactly one final response is {@code unanswered == 0 && unexpected == 0}, and
+   * {@code sent == answered + lostWithConnection + unanswered} always holds.
+   *
+   * @param sent requests written, warm-up included (not the session binds)
+   * @param answered requests with their final response, whenever it came
+   * @param byResultCode answered requests by result code (0 is success)
+   * @param lostWithConnection requests outstanding when their connection closed under them
+   * @param unanswered requests still outstanding at the end, after the drain
+   * @param unexpected final responses that matched no outstanding request
+   * @param noticesOfDisconnection unsolicited Notices of Disconnection received
+   * @param drainSeconds how long the run was willing to wait for answers after the stop
+   * @param drainedSeconds how long it waited
+   */
+  public record Answers(long sent, long answered, Map<Integer, Long> byResultCode,
+      long lostWithConnection, long unanswered, long unexpected, long noticesOfDisconnection,
+      double drainSeconds, double drainedSeconds) {
+    public Answers {
+      byResultCode = Collections.unmodifiableMap(new TreeMap<>(byResultCode));
+    }
+
+    /** Every request answered exactly once, none lost with its connection. */
+    public boolean everyRequestAnsweredOnce() {
+      return unanswered == 0 && unexpected == 0 && lostWithConnection == 0;
+    }
   }
 
   /** One kind's share of the run. */

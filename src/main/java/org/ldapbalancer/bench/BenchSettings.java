@@ -14,6 +14,8 @@ import org.ldapbalancer.config.LdapUrl;
  * @param attributes the attributes a search asks for; empty asks for all user attributes
  * @param maxOps operations to measure before stopping; 0 for no limit but the duration
  * @param rate target operations per second over all connections; 0 for as fast as possible
+ * @param drainSeconds after the stop, how long to wait for the requests still outstanding to be
+ *     answered before counting them as unanswered (not in idle mode)
  */
 public record BenchSettings(
     BenchMode mode,
@@ -25,6 +27,7 @@ public record BenchSettings(
     double durationSeconds,
     long maxOps,
     double rate,
+    double drainSeconds,
     String bindDn,
     String bindPassword,
     DnTemplate dnTemplate,
@@ -40,6 +43,8 @@ public record BenchSettings(
   public static final int MAX_IN_FLIGHT = 1024;
   public static final int MAX_THREADS = 256;
   public static final double MAX_RATE = 10_000_000;
+  public static final double MAX_DRAIN_SECONDS = 600;
+  public static final double DEFAULT_DRAIN_SECONDS = 5;
 
   public BenchSettings {
     attributes = List.copyOf(attributes);
@@ -61,6 +66,8 @@ public record BenchSettings(
     check(maxOps >= 0, "--max-ops must not be negative (0: no limit but the duration)");
     check(rate >= 0 && rate <= MAX_RATE,
         "--rate must be from 0 (as fast as possible) to " + (long) MAX_RATE);
+    check(drainSeconds >= 0 && drainSeconds <= MAX_DRAIN_SECONDS,
+        "--drain must be from 0 to " + (int) MAX_DRAIN_SECONDS + " seconds");
     check(bindDn != null || bindPassword == null, "--bind-password needs --bind-dn");
     // RFC 4513 §5.1.2: a name with an empty password is an unauthenticated bind, not a login.
     check(bindDn == null || (bindPassword != null && !bindPassword.isEmpty()),
@@ -105,6 +112,7 @@ public record BenchSettings(
     private double durationSeconds = 10;
     private long maxOps = 0;
     private double rate = 0;
+    private double drainSeconds = DEFAULT_DRAIN_SECONDS;
     private String bindDn;
     private String bindPassword;
     private String dnTemplate = DEFAULT_TEMPLATE;
@@ -159,6 +167,11 @@ public record BenchSettings(
 
     public Builder rate(double opsPerSecond) {
       this.rate = opsPerSecond;
+      return this;
+    }
+
+    public Builder drainSeconds(double seconds) {
+      this.drainSeconds = seconds;
       return this;
     }
 
@@ -222,7 +235,7 @@ public record BenchSettings(
           ? threads
           : Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));
       return new BenchSettings(mode, parsed, connections, inFlight, loops, warmupSeconds,
-          durationSeconds, maxOps, rate, emptyToNull(bindDn), bindPassword,
+          durationSeconds, maxOps, rate, drainSeconds, emptyToNull(bindDn), bindPassword,
           DnTemplate.parse(dnTemplate), password, attributes, modifyAttribute,
           mix == null ? null : OpMix.parse(mix), json);
     }

@@ -38,11 +38,12 @@ final class ConnectCycle {
   private final RunControl control;
   private final BenchStats stats;
   private final Pacer pacer;
+  private final AnswerLedger ledger;
   private final int maxPduSize;
   private boolean waiting;
 
   ConnectCycle(EventLoop loop, Bootstrap template, SocketAddress address, BenchRequests requests,
-      RunControl control, BenchStats stats, Pacer pacer, int maxPduSize) {
+      RunControl control, BenchStats stats, Pacer pacer, AnswerLedger ledger, int maxPduSize) {
     this.loop = loop;
     this.bootstrap = template.clone(loop);
     this.address = address;
@@ -50,6 +51,7 @@ final class ConnectCycle {
     this.control = control;
     this.stats = stats;
     this.pacer = pacer;
+    this.ledger = ledger;
     this.maxPduSize = maxPduSize;
   }
 
@@ -94,6 +96,8 @@ final class ConnectCycle {
     private final long startNanos;
     private final boolean measured;
     private final LdapMessage view = new LdapMessage();
+    /** The bind has been written: from then on it is answered or lost, in the ledger. */
+    private boolean bindSent;
     private boolean done;
 
     Attempt(long startNanos, boolean measured) {
@@ -105,6 +109,8 @@ final class ConnectCycle {
     public void channelActive(ChannelHandlerContext ctx) {
       ctx.writeAndFlush(requests.request(ctx.alloc(), OpKind.CONNECT, BIND_ID,
           ThreadLocalRandom.current()));
+      bindSent = true;
+      ledger.sent();
     }
 
     @Override
@@ -112,15 +118,24 @@ final class ConnectCycle {
       ByteBuf frame = (ByteBuf) msg;
       try {
         view.parse(frame);
-        if (done || view.messageId() != BIND_ID || view.opTag() != ProtocolOp.BIND_RESPONSE) {
-          return; // a notice of disconnection shows up below as the close it announces
+        if (view.messageId() == 0) {
+          ledger.notice(); // and the close it announces shows up below
+          return;
+        }
+        if (view.messageId() != BIND_ID || view.opTag() != ProtocolOp.BIND_RESPONSE) {
+          return;
+        }
+        if (done) {
+          ledger.unexpected(); // a second BindResponse
+          return;
         }
         done = true;
+        int code = Responses.resultCode(view);
+        ledger.answered(code);
         if (control.stopped()) {
           ctx.close();
           return;
         }
-        int code = Responses.resultCode(view);
         stats.record(OpKind.CONNECT, measured, System.nanoTime() - startNanos, code);
         if (measured) {
           control.completed();
@@ -153,6 +168,9 @@ final class ConnectCycle {
         return;
       }
       done = true;
+      if (bindSent) {
+        ledger.lost(1);
+      }
       if (control.stopped()) {
         return; // closed by the end of the run, not by a fault
       }

@@ -74,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
           + " possible)")
   Double rate;
 
+  @Option(names = "--drain", paramLabel = "SECONDS",
+      description = "after the stop, wait up to this long for the requests still outstanding to"
+          + " be answered; those that are not are reported as unanswered (default 5)")
+  Double drain;
+
   @Option(names = "--dn-template", paramLabel = "TEMPLATE",
       description = "entries to use; {FIRST-LAST} is a random number (default "
           + BenchSettings.Builder.DEFAULT_TEMPLATE + ")")
@@ -179,6 +184,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (rate != null) {
       b.rate(rate);
+    }
+    if (drain != null) {
+      b.drainSeconds(drain);
     }
     if (dnTemplate != null) {
       b.dnTemplate(dnTemplate);

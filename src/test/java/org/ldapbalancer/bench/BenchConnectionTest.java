@@ -20,12 +20,13 @@ class BenchConnectionTest {
   private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
   private final RunControl control = new RunControl(0);
+  private final AnswerLedger ledger = new AnswerLedger();
   private BenchStats stats;
 
   private BenchConnection connection(BenchSettings s) {
     stats = new BenchStats(Bench.kinds(s));
     return new BenchConnection(new BenchRequests(s), s.mix(), s.inFlight(), control, stats,
-        Pacer.unpaced());
+        Pacer.unpaced(), ledger);
   }
 
   /** The requests written since the last call: message ID to protocolOp tag. */
@@ -133,5 +134,65 @@ class BenchConnectionTest {
     assertThat(stats.firstConnectionError()).contains("notice of disconnection");
     assertThat(control.stopReason()).isEqualTo("connections lost");
     assertThat(ch.isOpen()).isFalse();
+    ledger.close();
+    BenchResult.Answers a = ledger.snapshot(0, 0);
+    assertThat(a.noticesOfDisconnection()).isEqualTo(1);
+    assertThat(a.lostWithConnection()).isEqualTo(1); // the search it had outstanding
+    assertThat(a.unanswered()).isZero();
+  }
+
+  @Test
+  void theLedgerCountsAnsweredLostUnexpectedAndUnanswered() throws Exception {
+    BenchSettings s = BenchSettings.builder().mode("search").inFlight(4).build();
+    BenchConnection c = connection(s);
+    EmbeddedChannel ch = new EmbeddedChannel(c);
+    control.expectConnections(1);
+    control.startMeasuring(System.nanoTime());
+    c.start();
+    ch.runPendingTasks();
+    List<Integer> ids = new ArrayList<>(written(ch).keySet());
+    assertThat(ids).hasSize(4);
+    int first = ids.get(0);
+    ch.writeInbound(Responses.result(ALLOC, first, ProtocolOp.SEARCH_RESULT_DONE, 0, ""));
+    ch.writeInbound(Responses.result(ALLOC, ids.get(1), ProtocolOp.SEARCH_RESULT_DONE, 80, ""));
+    // the same answer again: a second final response for one request
+    ch.writeInbound(Responses.result(ALLOC, first, ProtocolOp.SEARCH_RESULT_DONE, 0, ""));
+    assertThat(ledger.outstanding()).isEqualTo(4); // two answered, two more sent in their place
+    control.finish("duration");
+    ch.writeInbound(Responses.result(ALLOC, ids.get(2), ProtocolOp.SEARCH_RESULT_DONE, 0, ""));
+    c.close(); // three still outstanding: never answered
+    ch.runPendingTasks();
+    ledger.close();
+    BenchResult.Answers a = ledger.snapshot(5, 0.5);
+    assertThat(a.sent()).isEqualTo(6);
+    assertThat(a.answered()).isEqualTo(3);
+    assertThat(a.byResultCode()).containsExactly(Map.entry(0, 2L), Map.entry(80, 1L));
+    assertThat(a.unexpected()).isEqualTo(1);
+    assertThat(a.lostWithConnection()).isZero();
+    assertThat(a.unanswered()).isEqualTo(3);
+    assertThat(a.sent()).isEqualTo(a.answered() + a.lostWithConnection() + a.unanswered());
+    assertThat(a.everyRequestAnsweredOnce()).isFalse();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void requestsOutstandingWhenTheServerClosesAreLostWithTheConnection() throws Exception {
+    BenchSettings s = BenchSettings.builder().mode("search").inFlight(3).build();
+    BenchConnection c = connection(s);
+    EmbeddedChannel ch = new EmbeddedChannel(c);
+    control.expectConnections(1);
+    control.startMeasuring(System.nanoTime());
+    c.start();
+    ch.runPendingTasks();
+    int id = written(ch).keySet().iterator().next();
+    ch.writeInbound(Responses.result(ALLOC, id, ProtocolOp.SEARCH_RESULT_DONE, 0, ""));
+    ch.close();
+    ledger.close();
+    BenchResult.Answers a = ledger.snapshot(0, 0);
+    assertThat(a.sent()).isEqualTo(4);
+    assertThat(a.answered()).isEqualTo(1);
+    assertThat(a.lostWithConnection()).isEqualTo(3);
+    assertThat(a.unanswered()).isZero();
+    assertThat(a.noticesOfDisconnection()).isZero();
   }
 }

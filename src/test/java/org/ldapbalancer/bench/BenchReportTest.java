@@ -18,7 +18,8 @@ class BenchReportTest {
     byKind.put(OpKind.BIND, new BenchResult.KindResult(100, 7, l));
     byKind.put(OpKind.MODIFY, new BenchResult.KindResult(100, 0, l));
     return new BenchResult(s, "epoll", 8, 2.0, 1000, l, byKind, errors, connectionErrors,
-        firstConnectionError, 3, "duration");
+        firstConnectionError, 3, "duration",
+        new BenchResult.Answers(1010, 1005, Map.of(0, 998L, 49, 7L), 2, 3, 1, 1, 5, 0.25));
   }
 
   @Test
@@ -38,6 +39,16 @@ class BenchReportTest {
     assertThat(e.getFieldAsString("firstConnectionError")).isEqualTo("reset \"by\" peer\n");
     assertThat(json.getFieldAsObject("byKind").getFieldAsObject("bind")
         .getFieldAsBigDecimal("errors").longValue()).isEqualTo(7);
+    JSONObject a = json.getFieldAsObject("answers");
+    assertThat(a.getFieldAsBigDecimal("sent").longValue()).isEqualTo(1010);
+    assertThat(a.getFieldAsBigDecimal("answered").longValue()).isEqualTo(1005);
+    assertThat(a.getFieldAsObject("byResultCode").getFieldAsBigDecimal("0").longValue())
+        .isEqualTo(998);
+    assertThat(a.getFieldAsBigDecimal("lostWithConnection").longValue()).isEqualTo(2);
+    assertThat(a.getFieldAsBigDecimal("unanswered").longValue()).isEqualTo(3);
+    assertThat(a.getFieldAsBigDecimal("unexpected").longValue()).isEqualTo(1);
+    assertThat(a.getFieldAsBigDecimal("noticesOfDisconnection").longValue()).isEqualTo(1);
+    assertThat(a.getFieldAsBigDecimal("drainSeconds").longValue()).isEqualTo(5);
   }
 
   @Test
@@ -45,7 +56,10 @@ class BenchReportTest {
     String text = BenchReport.text(result(new TreeMap<>(Map.of(49, 7L, 32, 1L)), 0, null));
     assertThat(text).contains("1000 operations in 2.00 s = 500 ops/s",
         "p50 100  p90 200  p99 300  p99.9 400  max 500",
-        "noSuchObject (32): 1; invalidCredentials (49): 7;", "unfinished: 3");
+        "noSuchObject (32): 1; invalidCredentials (49): 7;", "unfinished: 3",
+        "answers: 1010 sent, 1005 answered (success (0): 998, invalidCredentials (49): 7), 2 lost"
+            + " with their connection, 3 unanswered after a drain of 0.25 s, 1 unexpected;"
+            + " notices of disconnection: 1");
     assertThat(BenchReport.text(result(Map.of(), 0, null))).contains("errors: none");
   }
 }

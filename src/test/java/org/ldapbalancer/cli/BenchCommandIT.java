@@ -82,6 +82,12 @@ class BenchCommandIT {
     assertThat(run.number("byKind", kind, "operations")).isPositive();
     assertThat(run.number("latencyMicros", "max"))
         .isGreaterThanOrEqualTo(run.number("latencyMicros", "p50"));
+    // every request sent, warm-up and drain included, had exactly one final response
+    assertThat(run.number("answers", "unanswered")).isZero();
+    assertThat(run.number("answers", "unexpected")).isZero();
+    assertThat(run.number("answers", "lostWithConnection")).isZero();
+    assertThat(run.number("answers", "sent")).isEqualTo(run.number("answers", "answered"))
+        .isGreaterThanOrEqualTo(run.number("operations"));
     // progress lines go to standard error, so that standard output is only the JSON object
     assertThat(run.err()).contains("ldap-balancer bench: " + mode);
   }

@@ -1,8 +1,11 @@
 package org.ldapbalancer.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +23,22 @@ import java.util.List;
  * and keeps the servers running until standard input reaches its end or the process gets
  * SIGTERM / SIGINT; then it stops them and deletes their directories. A server that fails to
  * start stops the ones already running, and the process exits with status 1.
+ *
+ * <p>Lines on standard input are commands for the fault suite ({@code bench/faults}), each
+ * naming a server by its index from 0, and each answered by one line once done:
+ *
+ * <pre>
+ * kill I      SIGKILL, waits until it is gone        ok kill I
+ * stop I      SIGTERM, waits until it is gone        ok stop I
+ * start I     starts it again (same port and data),  ok start I PID
+ *             waits until it answers
+ * restart I   stop, then start                       ok restart I PID
+ * pause I     SIGSTOP, waits until it is stopped     ok pause I
+ * resume I    SIGCONT                                ok resume I
+ * </pre>
+ *
+ * <p>Anything else, or a command that fails, is answered {@code error MESSAGE}. Other input
+ * (bench/run sends none) is ignored as before.
  *
  * <p>Not thread-safe; one process, one cluster.
  */
@@ -56,8 +75,53 @@ public final class SlapdCluster {
     }
     out.println("ready");
     out.flush();
-    awaitEndOfInput(System.in);
+    cluster.serveCommands(System.in, out);
     System.exit(0); // the hook stops the servers, whichever way the process ends
+  }
+
+  /** Runs commands from {@code in} until its end; see the class comment. */
+  private void serveCommands(InputStream in, PrintStream out) {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    try {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        String[] words = line.trim().split("\\s+");
+        if (words.length == 2 && words[1].matches("[0-9]+")) {
+          out.println(command(words[0], Integer.parseInt(words[1])));
+          out.flush();
+        } else if (!line.isBlank()) {
+          out.println("error usage: kill|stop|start|restart|pause|resume INDEX");
+          out.flush();
+        }
+      }
+    } catch (IOException e) {
+      // A broken lifeline means the same as a closed one.
+    }
+  }
+
+  private synchronized String command(String verb, int index) {
+    if (index >= servers.size()) {
+      return "error no server " + index;
+    }
+    SlapdServer server = servers.get(index);
+    try {
+      switch (verb) {
+        case "kill" -> server.kill();
+        case "stop" -> server.stop();
+        case "start", "restart" -> {
+          server.restart(); // stop() does nothing to a server that is not running
+          return "ok " + verb + " " + index + " " + server.pid();
+        }
+        case "pause" -> server.pause();
+        case "resume" -> server.resume();
+        default -> {
+          return "error unknown command " + verb;
+        }
+      }
+      return "ok " + verb + " " + index;
+    } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage()).replace('\n', ' ');
+      return "error " + verb + " " + index + ": " + why;
+    }
   }
 
   private synchronized void stop() {
@@ -69,17 +133,6 @@ public final class SlapdCluster {
       }
     }
     servers.clear();
-  }
-
-  private static void awaitEndOfInput(InputStream in) {
-    byte[] discard = new byte[256];
-    try {
-      while (in.read(discard) >= 0) {
-        // Input is only a lifeline: whoever started us closes it to stop us.
-      }
-    } catch (IOException e) {
-      // A broken lifeline means the same as a closed one.
-    }
   }
 
   private static int positive(String value, String name) {

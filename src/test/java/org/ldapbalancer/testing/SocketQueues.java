@@ -40,6 +40,69 @@ public final class SocketQueues {
   }
 
   /**
+   * Established connections whose remote port is {@code port}: on loopback, the connections
+   * someone (the balancer) holds to a server listening there.
+   */
+  public static int establishedTo(int port) {
+    int count = 0;
+    for (Path table : TABLES) {
+      for (String[] fields : rows(table)) {
+        if (port(fields[2]) == port && fields[3].equals(ESTABLISHED)) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Established connections whose local port is {@code port}: on loopback, the clients a server
+   * listening there holds.
+   */
+  public static int establishedAt(int port) {
+    int count = 0;
+    for (Path table : TABLES) {
+      for (String[] fields : rows(table)) {
+        if (port(fields[1]) == port && fields[3].equals(ESTABLISHED)) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Whether the connection from local port {@code localPort} to remote port {@code remotePort}
+   * is established: seen from a server's side, whether it still holds that client.
+   */
+  public static boolean isEstablished(int localPort, int remotePort) {
+    for (Path table : TABLES) {
+      for (String[] fields : rows(table)) {
+        if (port(fields[1]) == localPort && port(fields[2]) == remotePort) {
+          return fields[3].equals(ESTABLISHED);
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+  }
+
+  private static List<String[]> rows(Path table) {
+    try {
+      if (!Files.exists(table)) {
+        return List.of();
+      }
+      List<String> lines = Files.readAllLines(table);
+      return lines.subList(1, lines.size()).stream().map(l -> l.trim().split("\\s+")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + table, e);
+    }
+  }
+
+  /**
    * @param atServer the receive queues of connections whose local port is {@code port}; otherwise
    *     the send queues of connections whose remote port is {@code port}
    */
