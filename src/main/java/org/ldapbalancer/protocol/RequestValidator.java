@@ -60,6 +60,8 @@ public final class RequestValidator {
   private static final int CONTEXT_3 = 0x83;
   private static final int CONTEXT_4 = 0x84;
   private static final int CONTEXT_3_CONSTRUCTED = 0xa3;
+  /** Marks a {@link #tagAndLength} with no length octet. */
+  private static final int NO_LENGTH = 0x10000;
 
   // Filter choices (RFC 4511 §4.5.1.7), IMPLICIT tags.
   private static final int AND = 0xa0;
@@ -176,6 +178,9 @@ public final class RequestValidator {
   private int start;
 
   private int end;
+  /** The value of the INTEGER or ENUMERATED the last successful {@link #integer} read. */
+  private int value;
+
   private String failure;
 
   private static String[] reasons() {
@@ -276,11 +281,12 @@ public final class RequestValidator {
     if (p >= limit) {
       return fail(AUTHENTICATION, MISSING);
     }
-    int tag = buf.getUnsignedByte(p);
+    int tagAndLength = tagAndLength(p, limit);
+    int tag = tagOf(tagAndLength);
     if (tag != CONTEXT_0 && tag != CONTEXT_3_CONSTRUCTED) {
       return fail(AUTHENTICATION, UNKNOWN_CHOICE);
     }
-    if (!header(p, limit, AUTHENTICATION)) {
+    if (!header(p, tagAndLength, limit, AUTHENTICATION)) {
       return false;
     }
     int authEnd = end;
@@ -354,12 +360,13 @@ public final class RequestValidator {
         fail(FILTER, MISSING);
         return -1;
       }
-      int tag = buf.getUnsignedByte(p);
+      int tagAndLength = tagAndLength(p, container);
+      int tag = tagOf(tagAndLength);
       if (!isFilterChoice(tag)) {
         fail(FILTER, UNKNOWN_CHOICE);
         return -1;
       }
-      if (!header(p, container, FILTER)) {
+      if (!header(p, tagAndLength, container, FILTER)) {
         return -1;
       }
       int filterEnd = end;
@@ -387,11 +394,12 @@ public final class RequestValidator {
             return -1;
           }
           int child = start;
-          if (!isFilterChoice(buf.getUnsignedByte(child))) {
+          int childTagAndLength = tagAndLength(child, filterEnd);
+          if (!isFilterChoice(tagOf(childTagAndLength))) {
             fail(FILTER_NOT, UNKNOWN_CHOICE);
             return -1;
           }
-          if (!header(child, filterEnd, FILTER_NOT)) {
+          if (!header(child, childTagAndLength, filterEnd, FILTER_NOT)) {
             return -1;
           }
           if (end != filterEnd) {
@@ -463,13 +471,14 @@ public final class RequestValidator {
     }
     boolean first = true;
     for (p = start; p < listEnd; p = end) {
-      int tag = buf.getUnsignedByte(p);
+      int tagAndLength = tagAndLength(p, listEnd);
+      int tag = tagOf(tagAndLength);
       if (tag == CONTEXT_0 && !first) {
         return fail(FILTER_SUBSTRINGS, SUBSTRING_ORDER);
       } else if (tag != CONTEXT_0 && tag != CONTEXT_1 && tag != CONTEXT_2) {
         return fail(FILTER_SUBSTRINGS, UNKNOWN_CHOICE);
       }
-      if (!header(p, listEnd, FILTER_SUBSTRINGS)) {
+      if (!header(p, tagAndLength, listEnd, FILTER_SUBSTRINGS)) {
         return false;
       }
       if (tag == CONTEXT_2 && end != listEnd) {
@@ -486,17 +495,15 @@ public final class RequestValidator {
    * must be present is the server's to judge (slapd answers, it does not disconnect).
    */
   private boolean extensibleMatch(int p, int limit) {
-    if (p < limit && buf.getUnsignedByte(p) == CONTEXT_1) {
-      if (!header(p, limit, FILTER_EXTENSIBLE)) {
-        return false;
+    // matchingRule [1], then type [2], each optional.
+    for (int optional = CONTEXT_1; optional <= CONTEXT_2 && p < limit; optional++) {
+      int tagAndLength = tagAndLength(p, limit);
+      if (tagOf(tagAndLength) == optional) {
+        if (!header(p, tagAndLength, limit, FILTER_EXTENSIBLE)) {
+          return false;
+        }
+        p = end;
       }
-      p = end;
-    }
-    if (p < limit && buf.getUnsignedByte(p) == CONTEXT_2) {
-      if (!header(p, limit, FILTER_EXTENSIBLE)) {
-        return false;
-      }
-      p = end;
     }
     if (!expect(p, limit, CONTEXT_3, FILTER_EXTENSIBLE)) {
       return false;
@@ -650,7 +657,7 @@ public final class RequestValidator {
    * criticality BOOLEAN DEFAULT FALSE, controlValue OCTET STRING OPTIONAL } in that order.
    */
   private boolean controls(int p, int limit) {
-    if (!header(p, limit, CONTROLS)) {
+    if (!header(p, tagAndLength(p, limit), limit, CONTROLS)) {
       return false;
     }
     int controlsEnd = end;
@@ -662,12 +669,12 @@ public final class RequestValidator {
       if (!expect(start, controlEnd, OCTET_STRING, CONTROL_TYPE)) {
         return false;
       }
-      if (end < controlEnd && buf.getUnsignedByte(end) == BOOLEAN) {
+      if (end < controlEnd && tagOf(tagAndLength(end, controlEnd)) == BOOLEAN) {
         if (!bool(end, controlEnd, BOOLEAN, CRITICALITY)) {
           return false;
         }
       }
-      if (end < controlEnd && buf.getUnsignedByte(end) == OCTET_STRING) {
+      if (end < controlEnd && tagOf(tagAndLength(end, controlEnd)) == OCTET_STRING) {
         if (!expect(end, controlEnd, OCTET_STRING, CONTROL_VALUE)) {
           return false;
         }
@@ -693,7 +700,6 @@ public final class RequestValidator {
     if (!integer(p, limit, ENUMERATED, field)) {
       return false;
     }
-    int value = intValue();
     return (value >= 0 && value <= max) || fail(field, OUT_OF_RANGE);
   }
 
@@ -702,25 +708,37 @@ public final class RequestValidator {
     if (!integer(p, limit, INTEGER, field)) {
       return false;
     }
-    return buf.getByte(start) >= 0 || fail(field, OUT_OF_RANGE);
+    return value >= 0 || fail(field, OUT_OF_RANGE);
   }
 
-  /** An INTEGER or ENUMERATED of 1 to 4 content octets, the most an int holds. */
+  /**
+   * An INTEGER or ENUMERATED of 1 to 4 content octets, the most an int holds; sets {@link
+   * #value}.
+   */
   private boolean integer(int p, int limit, int tag, int field) {
+    // Most are one octet (a scope, a limit of 0): tag, length and value in one read.
+    if (p + 2 < limit) {
+      int element = buf.getUnsignedMedium(p);
+      if ((element >>> 8) == (tag << 8 | 1)) {
+        value = (byte) element;
+        start = p + 2;
+        end = p + 3;
+        return true;
+      }
+    }
     if (!expect(p, limit, tag, field)) {
       return false;
     }
     int length = end - start;
-    return (length >= 1 && length <= 4) || fail(field, INTEGER_SIZE);
-  }
-
-  /** The two's complement value of the INTEGER whose content {@link #integer} just checked. */
-  private int intValue() {
-    int value = buf.getByte(start); // sign-extended
-    for (int i = start + 1; i < end; i++) {
-      value = (value << 8) | buf.getUnsignedByte(i);
+    if (length < 1 || length > 4) {
+      return fail(field, INTEGER_SIZE);
     }
-    return value;
+    int v = buf.getByte(start); // sign-extended
+    for (int i = start + 1; i < end; i++) {
+      v = (v << 8) | buf.getUnsignedByte(i);
+    }
+    value = v;
+    return true;
   }
 
   /** The element at {@code p} with tag {@code tag}, within {@code limit}. */
@@ -728,24 +746,40 @@ public final class RequestValidator {
     if (p >= limit) {
       return fail(field, MISSING);
     }
-    int actual = buf.getUnsignedByte(p);
+    int tagAndLength = tagAndLength(p, limit);
+    int actual = tagOf(tagAndLength);
     if (actual != tag) {
       return fail(field, (actual & 0x1f) == 0x1f ? MULTI_OCTET_TAG : WRONG_TAG);
     }
-    return header(p, limit, field);
+    return header(p, tagAndLength, limit, field);
+  }
+
+  /**
+   * The tag octet at {@code p} (which must be below {@code limit}) and the length octet after
+   * it, read together: one read per element instead of two, which is most of the walk's cost.
+   * {@link #NO_LENGTH} is set when the element ends after its tag.
+   */
+  private int tagAndLength(int p, int limit) {
+    return p + 1 < limit ? buf.getUnsignedShort(p) : (buf.getUnsignedByte(p) << 8) | NO_LENGTH;
+  }
+
+  private static int tagOf(int tagAndLength) {
+    return (tagAndLength >>> 8) & 0xff;
   }
 
   /**
    * Reads the length of the element at {@code p}, whose tag the caller has already found to be
    * one the grammar allows there (so a single octet), and sets {@link #start} and {@link #end}
    * to its content's bounds, which must lie within {@code limit}.
+   *
+   * @param tagAndLength what {@link #tagAndLength} read at {@code p}
    */
-  private boolean header(int p, int limit, int field) {
-    int i = p + 1;
-    if (i >= limit) {
+  private boolean header(int p, int tagAndLength, int limit, int field) {
+    if ((tagAndLength & NO_LENGTH) != 0) {
       return fail(field, TRUNCATED);
     }
-    int first = buf.getUnsignedByte(i++);
+    int first = tagAndLength & 0xff;
+    int i = p + 2;
     int length;
     if (first < 0x80) {
       length = first;
