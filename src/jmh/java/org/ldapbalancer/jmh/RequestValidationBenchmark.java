@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Checking a typical search request before it is forwarded: a subtree search with an and of two
  * equality filters and two attributes, no controls (the Proxied Authorization control is the
- * balancer's, added after the check), 100 bytes. The frame is a slice of a pooled direct
- * buffer, as the frame decoder hands it on.
+ * balancer's, added after the check), 100 bytes. The frame is a slice of a pooled direct buffer, as
+ * the frame decoder hands it on.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

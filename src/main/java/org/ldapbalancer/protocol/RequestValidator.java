@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * Checks a whole client request before it is forwarded: the BER structure of every element and
- * the LDAP grammar of the request's protocolOp (RFC 4511 §4.2–§4.14) and of its controls
- * (§4.1.11). A request that is framed well but malformed inside must not reach a shared upstream
- * connection: slapd answers it with a Notice of Disconnection and closes that connection, and
- * every other client's operations on it would fail.
+ * Checks a whole client request before it is forwarded: the BER structure of every element and the
+ * LDAP grammar of the request's protocolOp (RFC 4511 §4.2–§4.14) and of its controls (§4.1.11). A
+ * request that is framed well but malformed inside must not reach a shared upstream connection:
+ * slapd answers it with a Notice of Disconnection and closes that connection, and every other
+ * client's operations on it would fail.
  *
  * <pre>{@code
  * String problem = RequestValidator.check(view.parse(frame));
@@ -17,25 +17,25 @@ import io.netty.util.concurrent.FastThreadLocal;
  * }
  * }</pre>
  *
- * <p>One pass over the frame's bytes in place, as {@link Ber} reads them; nothing is allocated
- * and nothing thrown, valid or not. The envelope (message ID, protocolOp extent, controls
- * extent) is {@link LdapMessage#parse}'s; the message ID's value is the caller's to judge.
- * What is checked: definite lengths of at most 4 octets, single-octet tags, each element within
- * its container and every constructed element exactly filled by the elements the grammar allows
- * there, in its order; BOOLEAN content of one octet; INTEGER and ENUMERATED content of 1 to 4
- * octets, and the value ranges RFC 4511 gives (scope, derefAliases, limits, modify operation,
- * abandoned message ID). Not checked: what only the server can judge and answers with a result
- * instead of closing the connection (UTF-8, DN and OID syntax, the bind version, attribute
- * descriptions, an extensibleMatch with neither matchingRule nor type).
+ * <p>One pass over the frame's bytes in place, as {@link Ber} reads them; nothing is allocated and
+ * nothing thrown, valid or not. The envelope (message ID, protocolOp extent, controls extent) is
+ * {@link LdapMessage#parse}'s; the message ID's value is the caller's to judge. What is checked:
+ * definite lengths of at most 4 octets, single-octet tags, each element within its container and
+ * every constructed element exactly filled by the elements the grammar allows there, in its order;
+ * BOOLEAN content of one octet; INTEGER and ENUMERATED content of 1 to 4 octets, and the value
+ * ranges RFC 4511 gives (scope, derefAliases, limits, modify operation, abandoned message ID). Not
+ * checked: what only the server can judge and answers with a result instead of closing the
+ * connection (UTF-8, DN and OID syntax, the bind version, attribute descriptions, an
+ * extensibleMatch with neither matchingRule nor type).
  *
- * <p>Thread-safety: an instance belongs to one thread (it keeps the filter walk's stack);
- * {@link #check} uses one per thread.
+ * <p>Thread-safety: an instance belongs to one thread (it keeps the filter walk's stack); {@link
+ * #check} uses one per thread.
  */
 public final class RequestValidator {
   /**
    * How deeply filters may nest: slapd's default {@code olcMaxFilterDepth}. slapd closes the
-   * connection of a request nested deeper, so such a request must stop here; anything slapd
-   * serves passes.
+   * connection of a request nested deeper, so such a request must stop here; anything slapd serves
+   * passes.
    */
   public static final int MAX_FILTER_DEPTH = 1000;
 
@@ -53,13 +53,16 @@ public final class RequestValidator {
   private static final int ENUMERATED = Ber.ENUMERATED;
   private static final int SEQUENCE = Ber.SEQUENCE;
   private static final int SET = Ber.SET;
+
   /** Context-specific primitive [0]..[4] and constructed [3]. */
   private static final int CONTEXT_0 = 0x80;
+
   private static final int CONTEXT_1 = 0x81;
   private static final int CONTEXT_2 = 0x82;
   private static final int CONTEXT_3 = 0x83;
   private static final int CONTEXT_4 = 0x84;
   private static final int CONTEXT_3_CONSTRUCTED = 0xa3;
+
   /** Marks a {@link #tagAndLength} with no length octet. */
   private static final int NO_LENGTH = 0x10000;
 
@@ -77,13 +80,44 @@ public final class RequestValidator {
 
   // Where a problem was found: the field names of RFC 4511's ASN.1.
   private static final String[] FIELDS = {
-    "protocolOp", "version", "name", "authentication", "mechanism", "credentials",
-    "baseObject", "scope", "derefAliases", "sizeLimit", "timeLimit", "typesOnly", "filter",
-    "filter: not", "filter: attribute value assertion", "filter: substrings",
-    "filter: extensibleMatch", "attributes", "object", "changes", "change", "operation",
-    "modification", "type", "vals", "entry", "newrdn", "deleteoldrdn", "newSuperior", "ava",
-    "message ID to abandon", "requestName", "requestValue", "controls", "control",
-    "controlType", "criticality", "controlValue"
+    "protocolOp",
+    "version",
+    "name",
+    "authentication",
+    "mechanism",
+    "credentials",
+    "baseObject",
+    "scope",
+    "derefAliases",
+    "sizeLimit",
+    "timeLimit",
+    "typesOnly",
+    "filter",
+    "filter: not",
+    "filter: attribute value assertion",
+    "filter: substrings",
+    "filter: extensibleMatch",
+    "attributes",
+    "object",
+    "changes",
+    "change",
+    "operation",
+    "modification",
+    "type",
+    "vals",
+    "entry",
+    "newrdn",
+    "deleteoldrdn",
+    "newSuperior",
+    "ava",
+    "message ID to abandon",
+    "requestName",
+    "requestValue",
+    "controls",
+    "control",
+    "controlType",
+    "criticality",
+    "controlValue"
   };
   private static final int OP = 0;
   private static final int VERSION = 1;
@@ -174,10 +208,12 @@ public final class RequestValidator {
   private final int[] filterEnds = new int[MAX_FILTER_DEPTH];
 
   private ByteBuf buf;
+
   /** Content bounds of the element the last successful {@link #header} read. */
   private int start;
 
   private int end;
+
   /** The value of the INTEGER or ENUMERATED the last successful {@link #integer} read. */
   private int value;
 
@@ -208,8 +244,8 @@ public final class RequestValidator {
   }
 
   /**
-   * The diagnostic message for a request that {@link #check} refused: it names the request
-   * type, e.g. {@code "malformed SearchRequest: filter: unknown choice"}.
+   * The diagnostic message for a request that {@link #check} refused: it names the request type,
+   * e.g. {@code "malformed SearchRequest: filter: unknown choice"}.
    */
   public static String diagnostic(int opTag, String reason) {
     String name = requestName(opTag);
@@ -455,8 +491,8 @@ public final class RequestValidator {
   }
 
   /**
-   * SubstringFilter ::= SEQUENCE { type, substrings SEQUENCE SIZE (1..MAX) OF CHOICE { initial
-   * [0], any [1], final [2] } }: initial at most once and first, final at most once and last.
+   * SubstringFilter ::= SEQUENCE { type, substrings SEQUENCE SIZE (1..MAX) OF CHOICE { initial [0],
+   * any [1], final [2] } }: initial at most once and first, final at most once and last.
    */
   private boolean substrings(int p, int limit) {
     if (!expect(p, limit, OCTET_STRING, FILTER_SUBSTRINGS)) {
@@ -490,9 +526,9 @@ public final class RequestValidator {
   }
 
   /**
-   * MatchingRuleAssertion ::= SEQUENCE { matchingRule [1] OPTIONAL, type [2] OPTIONAL,
-   * matchValue [3], dnAttributes [4] BOOLEAN DEFAULT FALSE }. That one of matchingRule and type
-   * must be present is the server's to judge (slapd answers, it does not disconnect).
+   * MatchingRuleAssertion ::= SEQUENCE { matchingRule [1] OPTIONAL, type [2] OPTIONAL, matchValue
+   * [3], dnAttributes [4] BOOLEAN DEFAULT FALSE }. That one of matchingRule and type must be
+   * present is the server's to judge (slapd answers, it does not disconnect).
    */
   private boolean extensibleMatch(int p, int limit) {
     // matchingRule [1], then type [2], each optional.
@@ -519,8 +555,8 @@ public final class RequestValidator {
   }
 
   /**
-   * ModifyRequest (§4.6): object, changes SEQUENCE OF change SEQUENCE { operation ENUMERATED
-   * (add 0, delete 1, replace 2; increment 3, RFC 4525), modification PartialAttribute }.
+   * ModifyRequest (§4.6): object, changes SEQUENCE OF change SEQUENCE { operation ENUMERATED (add
+   * 0, delete 1, replace 2; increment 3, RFC 4525), modification PartialAttribute }.
    */
   private boolean modifyRequest(int p, int limit) {
     if (!expect(p, limit, OCTET_STRING, OBJECT)) {
@@ -567,9 +603,8 @@ public final class RequestValidator {
   }
 
   /**
-   * PartialAttribute ::= SEQUENCE { type AttributeDescription, vals SET OF value }. That an
-   * added attribute has a value is the server's to judge. Leaves {@link #end} at the
-   * attribute's end.
+   * PartialAttribute ::= SEQUENCE { type AttributeDescription, vals SET OF value }. That an added
+   * attribute has a value is the server's to judge. Leaves {@link #end} at the attribute's end.
    */
   private boolean attribute(int p, int limit, int field) {
     if (!expect(p, limit, SEQUENCE, field)) {
@@ -596,8 +631,7 @@ public final class RequestValidator {
   }
 
   /**
-   * ModifyDNRequest (§4.9): entry, newrdn, deleteoldrdn BOOLEAN, newSuperior [0] LDAPDN
-   * OPTIONAL.
+   * ModifyDNRequest (§4.9): entry, newrdn, deleteoldrdn BOOLEAN, newSuperior [0] LDAPDN OPTIONAL.
    */
   private boolean modifyDnRequest(int p, int limit) {
     if (!expect(p, limit, OCTET_STRING, ENTRY)) {
@@ -639,9 +673,7 @@ public final class RequestValidator {
     return buf.getByte(p) >= 0 || fail(ABANDONED_ID, OUT_OF_RANGE);
   }
 
-  /**
-   * ExtendedRequest (§4.12): requestName [0] LDAPOID, requestValue [1] OCTET STRING OPTIONAL.
-   */
+  /** ExtendedRequest (§4.12): requestName [0] LDAPOID, requestValue [1] OCTET STRING OPTIONAL. */
   private boolean extendedRequest(int p, int limit) {
     if (!expect(p, limit, CONTEXT_0, REQUEST_NAME)) {
       return false;
@@ -653,8 +685,8 @@ public final class RequestValidator {
   }
 
   /**
-   * Controls (§4.1.11): [0] SEQUENCE OF Control, each SEQUENCE { controlType LDAPOID,
-   * criticality BOOLEAN DEFAULT FALSE, controlValue OCTET STRING OPTIONAL } in that order.
+   * Controls (§4.1.11): [0] SEQUENCE OF Control, each SEQUENCE { controlType LDAPOID, criticality
+   * BOOLEAN DEFAULT FALSE, controlValue OCTET STRING OPTIONAL } in that order.
    */
   private boolean controls(int p, int limit) {
     if (!header(p, tagAndLength(p, limit), limit, CONTROLS)) {
@@ -712,8 +744,7 @@ public final class RequestValidator {
   }
 
   /**
-   * An INTEGER or ENUMERATED of 1 to 4 content octets, the most an int holds; sets {@link
-   * #value}.
+   * An INTEGER or ENUMERATED of 1 to 4 content octets, the most an int holds; sets {@link #value}.
    */
   private boolean integer(int p, int limit, int tag, int field) {
     // Most are one octet (a scope, a limit of 0): tag, length and value in one read.
@@ -755,9 +786,9 @@ public final class RequestValidator {
   }
 
   /**
-   * The tag octet at {@code p} (which must be below {@code limit}) and the length octet after
-   * it, read together: one read per element instead of two, which is most of the walk's cost.
-   * {@link #NO_LENGTH} is set when the element ends after its tag.
+   * The tag octet at {@code p} (which must be below {@code limit}) and the length octet after it,
+   * read together: one read per element instead of two, which is most of the walk's cost. {@link
+   * #NO_LENGTH} is set when the element ends after its tag.
    */
   private int tagAndLength(int p, int limit) {
     return p + 1 < limit ? buf.getUnsignedShort(p) : (buf.getUnsignedByte(p) << 8) | NO_LENGTH;
@@ -768,9 +799,9 @@ public final class RequestValidator {
   }
 
   /**
-   * Reads the length of the element at {@code p}, whose tag the caller has already found to be
-   * one the grammar allows there (so a single octet), and sets {@link #start} and {@link #end}
-   * to its content's bounds, which must lie within {@code limit}.
+   * Reads the length of the element at {@code p}, whose tag the caller has already found to be one
+   * the grammar allows there (so a single octet), and sets {@link #start} and {@link #end} to its
+   * content's bounds, which must lie within {@code limit}.
    *
    * @param tagAndLength what {@link #tagAndLength} read at {@code p}
    */

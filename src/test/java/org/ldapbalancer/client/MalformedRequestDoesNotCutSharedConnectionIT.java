@@ -32,10 +32,10 @@ import org.ldapbalancer.testing.SlapdGroup;
 
 /**
  * A request that is framed well but malformed inside is refused at the balancer, with a Notice of
- * Disconnection (protocolError) to its client, and never reaches the upstream connection it
- * would have shared: the server would close that connection (slapd does, RFC 4511 §4.1.1), and
- * every other client's operations on it would fail. Here other clients' searches are in flight
- * on the one shared connection all along, and all succeed on that same connection.
+ * Disconnection (protocolError) to its client, and never reaches the upstream connection it would
+ * have shared: the server would close that connection (slapd does, RFC 4511 §4.1.1), and every
+ * other client's operations on it would fail. Here other clients' searches are in flight on the one
+ * shared connection all along, and all succeed on that same connection.
  */
 class MalformedRequestDoesNotCutSharedConnectionIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -45,21 +45,29 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
       ByteBufUtil.decodeHexDump("30180201016313041164633d6578616d706c652c64633d636f6d");
 
   /** The other request: a valid search whose control's criticality has tag 0x19. */
-  private static final byte[] CRITICALITY_TAGGED_0X19 = ByteBufUtil.decodeHexDump(
-      "3040020102633104116463" + "3d6578616d706c652c64633d636f6d0a01020a0100020100020100010100"
-          + "870b6f626a656374436c6173733000" + "a0083006040131190100");
+  private static final byte[] CRITICALITY_TAGGED_0X19 =
+      ByteBufUtil.decodeHexDump(
+          "3040020102633104116463"
+              + "3d6578616d706c652c64633d636f6d0a01020a0100020100020100010100"
+              + "870b6f626a656374436c6173733000"
+              + "a0083006040131190100");
 
   /** More that slapd answers by closing the connection. */
-  private static final List<byte[]> MALFORMED = List.of(
-      SEARCH_WITH_ONLY_A_BASE,
-      CRITICALITY_TAGGED_0X19,
-      // A ModifyRequest without its changes.
-      ByteBufUtil.decodeHexDump("30180201036613041164633d6578616d706c652c64633d636f6d"),
-      // An ExtendedRequest without its requestName.
-      ByteBufUtil.decodeHexDump("30050201047700"),
-      // A SearchRequest whose attribute list holds an element overrunning it.
-      ByteBufUtil.decodeHexDump("302f020105632a04116463" + "3d6578616d706c652c64633d636f6d"
-          + "0a01020a0100020100020100010100" + "8702636e" + "30020409"));
+  private static final List<byte[]> MALFORMED =
+      List.of(
+          SEARCH_WITH_ONLY_A_BASE,
+          CRITICALITY_TAGGED_0X19,
+          // A ModifyRequest without its changes.
+          ByteBufUtil.decodeHexDump("30180201036613041164633d6578616d706c652c64633d636f6d"),
+          // An ExtendedRequest without its requestName.
+          ByteBufUtil.decodeHexDump("30050201047700"),
+          // A SearchRequest whose attribute list holds an element overrunning it.
+          ByteBufUtil.decodeHexDump(
+              "302f020105632a04116463"
+                  + "3d6578616d706c652c64633d636f6d"
+                  + "0a01020a0100020100020100010100"
+                  + "8702636e"
+                  + "30020409"));
 
   @Test
   void aMalformedSearchNeverReachesTheSharedUpstreamConnection() throws Exception {
@@ -96,8 +104,7 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
       }
 
       for (int i = 0; i < searches.size(); i++) {
-        assertFound(searches.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS),
-            i + 1);
+        assertFound(searches.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS), i + 1);
       }
       // Every search the server read came over the one connection, which is still there.
       assertThat(directory.requests(RecordingDirectory.Request::isSearch))
@@ -128,27 +135,44 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
       List<CompletableFuture<Void>> workers = new ArrayList<>();
       LDAPConnectionOptions options = new LDAPConnectionOptions();
       options.setResponseTimeoutMillis(WAIT.toMillis()); // a lost answer fails, never hangs
-      try (LDAPConnection bystander = new LDAPConnection(options, "127.0.0.1", balancer.port(),
-          DirectoryData.userDn(1), DirectoryData.USER_PASSWORD)) {
+      try (LDAPConnection bystander =
+          new LDAPConnection(
+              options,
+              "127.0.0.1",
+              balancer.port(),
+              DirectoryData.userDn(1),
+              DirectoryData.USER_PASSWORD)) {
         // One client, four searches at a time over its connection, until told to stop.
         for (int w = 0; w < 4; w++) {
           int first = w;
-          workers.add(Background.supply(() -> {
-            for (int i = first; i < 200_000 && !stop.get() && failure.get() == null; i += 4) {
-              int user = i % 20;
-              try {
-                SearchResult r = bystander.search(DirectoryData.PEOPLE_DN, SearchScope.ONE,
-                    "(uid=user." + user + ")", "uid");
-                assertThat(r.getSearchEntries()).as("user.%d", user).singleElement()
-                    .satisfies(e -> assertThat(e.getDN())
-                        .isEqualToIgnoringCase(DirectoryData.userDn(user)));
-                answered.incrementAndGet();
-              } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-              }
-            }
-            return null;
-          }));
+          workers.add(
+              Background.supply(
+                  () -> {
+                    for (int i = first;
+                        i < 200_000 && !stop.get() && failure.get() == null;
+                        i += 4) {
+                      int user = i % 20;
+                      try {
+                        SearchResult r =
+                            bystander.search(
+                                DirectoryData.PEOPLE_DN,
+                                SearchScope.ONE,
+                                "(uid=user." + user + ")",
+                                "uid");
+                        assertThat(r.getSearchEntries())
+                            .as("user.%d", user)
+                            .singleElement()
+                            .satisfies(
+                                e ->
+                                    assertThat(e.getDN())
+                                        .isEqualToIgnoringCase(DirectoryData.userDn(user)));
+                        answered.incrementAndGet();
+                      } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                      }
+                    }
+                    return null;
+                  }));
         }
         await().atMost(WAIT).until(() -> answered.get() >= 50 || failure.get() != null);
 
@@ -163,7 +187,8 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
         }
 
         int afterMalformed = answered.get();
-        await().atMost(WAIT)
+        await()
+            .atMost(WAIT)
             .until(() -> answered.get() >= afterMalformed + 50 || failure.get() != null);
         stop.set(true);
         for (CompletableFuture<Void> worker : workers) {
@@ -179,24 +204,27 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
   }
 
   private static SearchResult search(LDAPConnection connection, int user) throws Exception {
-    return connection.search(SampleDirectory.PEOPLE_DN, SearchScope.ONE,
-        "(uid=user." + user + ")", "uid");
+    return connection.search(
+        SampleDirectory.PEOPLE_DN, SearchScope.ONE, "(uid=user." + user + ")", "uid");
   }
 
   private static CompletableFuture<SearchResult> searchInBackground(
       LDAPConnection connection, int user) {
-    return Background.supply(() -> {
-      try {
-        return search(connection, user);
-      } catch (Exception e) {
-        throw new IllegalStateException("search for user." + user, e);
-      }
-    });
+    return Background.supply(
+        () -> {
+          try {
+            return search(connection, user);
+          } catch (Exception e) {
+            throw new IllegalStateException("search for user." + user, e);
+          }
+        });
   }
 
   private static void assertFound(SearchResult result, int user) {
     assertThat(result.getResultCode().intValue()).as("user.%d", user).isZero();
-    assertThat(result.getSearchEntries()).as("user.%d", user).singleElement()
+    assertThat(result.getSearchEntries())
+        .as("user.%d", user)
+        .singleElement()
         .satisfies(e -> assertThat(e.getDN()).isEqualToIgnoringCase(SampleDirectory.userDn(user)));
   }
 

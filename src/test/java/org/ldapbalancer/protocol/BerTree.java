@@ -8,15 +8,17 @@ import java.util.List;
 /**
  * A BER element as a tree, for tests: parsed from bytes by the constructed bit alone (no LDAP
  * knowledge), changed in place, and encoded again with shortest lengths. Lets a test mutate a
- * request's structure (drop, repeat, swap, retag, wrap an element) while every length stays
- * right, so that what is tested is the grammar, not the framing.
+ * request's structure (drop, repeat, swap, retag, wrap an element) while every length stays right,
+ * so that what is tested is the grammar, not the framing.
  *
  * <p>Not thread-safe; mutable on purpose.
  */
 final class BerTree {
   int tag;
+
   /** The elements inside, when constructed; null when primitive. */
   List<BerTree> children;
+
   /** The content octets, when primitive; null when constructed. */
   byte[] content;
 
@@ -50,8 +52,8 @@ final class BerTree {
   }
 
   /**
-   * Parses exactly one element filling {@code bytes}: single-octet tags, definite lengths of 1
-   * to 4 octets (not necessarily the shortest), constructed content exactly filled by elements.
+   * Parses exactly one element filling {@code bytes}: single-octet tags, definite lengths of 1 to 4
+   * octets (not necessarily the shortest), constructed content exactly filled by elements.
    *
    * @throws IllegalArgumentException if the bytes are not that
    */

@@ -61,8 +61,8 @@ final class RequestGens {
       }
       int id = d.between(0, 3) == 0 ? d.between(1, Integer.MAX_VALUE) : d.between(1, 300);
       byte[] pdu = new LDAPMessage(id, op, controls).encode().encode();
-      return new Case(op.getClass().getSimpleName() + " with " + controls.size() + " controls",
-          pdu);
+      return new Case(
+          op.getClass().getSimpleName() + " with " + controls.size() + " controls", pdu);
     };
   }
 
@@ -150,8 +150,10 @@ final class RequestGens {
       StringBuilder s = new StringBuilder();
       for (int i = 0; i < n; i++) {
         int kind = between(0, 9);
-        int cp = kind < 7 ? between(0x20, 0x7e)
-            : kind < 9 ? between(0xa0, 0x7ff) : between(0x10000, 0x10ffff);
+        int cp =
+            kind < 7
+                ? between(0x20, 0x7e)
+                : kind < 9 ? between(0xa0, 0x7ff) : between(0x10000, 0x10ffff);
         s.appendCodePoint(cp);
       }
       return s.toString();
@@ -194,8 +196,8 @@ final class RequestGens {
         case 4:
           List<Modification> mods = new ArrayList<>();
           for (int i = between(0, 3); i > 0; i--) {
-            mods.add(new Modification(ModificationType.valueOf(between(0, 3)), attribute(),
-                values(0)));
+            mods.add(
+                new Modification(ModificationType.valueOf(between(0, 3)), attribute(), values(0)));
           }
           return new ModifyRequestProtocolOp(dn(), mods);
         case 5:
@@ -207,8 +209,7 @@ final class RequestGens {
         case 6:
           return new DeleteRequestProtocolOp(dn());
         case 7:
-          return new ModifyDNRequestProtocolOp(dn(), "cn=" + text(), bool(),
-              bool() ? null : dn());
+          return new ModifyDNRequestProtocolOp(dn(), "cn=" + text(), bool(), bool() ? null : dn());
         case 8:
           return new CompareRequestProtocolOp(dn(), attribute(), new ASN1OctetString(bytes()));
         case 9:
@@ -236,9 +237,15 @@ final class RequestGens {
       }
       int sizeLimit = bool() ? 0 : between(0, Integer.MAX_VALUE);
       int timeLimit = bool() ? 0 : between(0, 3600);
-      return new SearchRequestProtocolOp(dn(), SearchScope.valueOf(between(0, 3)),
-          DereferencePolicy.valueOf(between(0, 3)), sizeLimit, timeLimit, bool(),
-          filter(between(0, 3)), attributes);
+      return new SearchRequestProtocolOp(
+          dn(),
+          SearchScope.valueOf(between(0, 3)),
+          DereferencePolicy.valueOf(between(0, 3)),
+          sizeLimit,
+          timeLimit,
+          bool(),
+          filter(between(0, 3)),
+          attributes);
     }
 
     /** A filter of any choice, and/or/not nesting at most {@code depth} more levels. */
@@ -274,8 +281,8 @@ final class RequestGens {
           return Filter.createApproximateMatchFilter(type, bytes());
         default:
           int which = between(0, 2); // type, rule, or both
-          return Filter.createExtensibleMatchFilter(which == 1 ? null : type,
-              which == 0 ? null : "caseIgnoreMatch", bool(), bytes());
+          return Filter.createExtensibleMatchFilter(
+              which == 1 ? null : type, which == 0 ? null : "caseIgnoreMatch", bool(), bytes());
       }
     }
 
@@ -319,8 +326,8 @@ final class RequestGens {
           node.content = content;
           return "replaced the content of " + hex(node.tag) + " with " + hex(content);
         case 6:
-          BerTree inserted = BerTree.primitive(TAGS[between(0, TAGS.length - 1)],
-              new byte[between(0, 2)]);
+          BerTree inserted =
+              BerTree.primitive(TAGS[between(0, TAGS.length - 1)], new byte[between(0, 2)]);
           siblings.add(between(i, i + 1), inserted);
           return "inserted " + hex(inserted.tag) + " near " + hex(node.tag);
         default:
@@ -413,8 +420,8 @@ final class RequestGens {
     }
 
     /**
-     * Where each element starts, as far as the content is well-formed BER (a retagged element
-     * may not be: the walk stops there).
+     * Where each element starts, as far as the content is well-formed BER (a retagged element may
+     * not be: the walk stops there).
      */
     private static void elementStarts(byte[] b, int from, int to, List<Integer> starts) {
       int p = from;

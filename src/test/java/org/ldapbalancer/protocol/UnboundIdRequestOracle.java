@@ -12,26 +12,27 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * UnboundID's request decoder as the judge of what is a valid request, made as strict as its
- * own encoder: a PDU is accepted when {@link LDAPMessage#readFrom(ASN1StreamReader, boolean)}
- * reads it as a request, to its last byte, and UnboundID's encoding of what it read is the same
- * tree of elements.
+ * UnboundID's request decoder as the judge of what is a valid request, made as strict as its own
+ * encoder: a PDU is accepted when {@link LDAPMessage#readFrom(ASN1StreamReader, boolean)} reads it
+ * as a request, to its last byte, and UnboundID's encoding of what it read is the same tree of
+ * elements.
  *
- * <p>The second half is needed because the stream decoder reads each field by position and
- * never looks at the tags of universal elements (an OCTET STRING may come as an INTEGER, a
- * SEQUENCE as anything), nor at whether a protocolOp's last field ends where the protocolOp
- * does. RFC 4511 and slapd do. Re-encoding shows what it ignored: the tags come back as the
- * grammar has them and the bytes it skipped are gone.
+ * <p>The second half is needed because the stream decoder reads each field by position and never
+ * looks at the tags of universal elements (an OCTET STRING may come as an INTEGER, a SEQUENCE as
+ * anything), nor at whether a protocolOp's last field ends where the protocolOp does. RFC 4511 and
+ * slapd do. Re-encoding shows what it ignored: the tags come back as the grammar has them and the
+ * bytes it skipped are gone.
  *
  * <p>"The same tree" allows for what BER lets an encoder choose and UnboundID canonicalises:
  * long-form or non-minimal lengths, an INTEGER with leading zero or 0xff octets, TRUE as any
  * non-zero octet, an explicit criticality or dnAttributes FALSE (DEFAULT FALSE, left out when
- * re-encoded), an empty controls element, and strings that are not UTF-8 (UnboundID reads LDAPString as text and replaces
- * what does not decode; the validator leaves UTF-8 to the server, which answers it).
+ * re-encoded), an empty controls element, and strings that are not UTF-8 (UnboundID reads
+ * LDAPString as text and replaces what does not decode; the validator leaves UTF-8 to the server,
+ * which answers it).
  */
 final class UnboundIdRequestOracle {
-  private static final List<Integer> REQUEST_TAGS = List.of(
-      0x60, 0x42, 0x63, 0x66, 0x68, 0x4a, 0x6c, 0x6e, 0x50, 0x77);
+  private static final List<Integer> REQUEST_TAGS =
+      List.of(0x60, 0x42, 0x63, 0x66, 0x68, 0x4a, 0x6c, 0x6e, 0x50, 0x77);
 
   private UnboundIdRequestOracle() {}
 
@@ -78,26 +79,39 @@ final class UnboundIdRequestOracle {
   }
 
   /**
-   * {@code message}, with its filter made again from its parts. Inside a not, UnboundID decodes
-   * the filter from elements and keeps an assertion value's tag as it came, so encoding it
-   * would repeat a wrong tag instead of showing it; everywhere else it encodes the grammar's.
+   * {@code message}, with its filter made again from its parts. Inside a not, UnboundID decodes the
+   * filter from elements and keeps an assertion value's tag as it came, so encoding it would repeat
+   * a wrong tag instead of showing it; everywhere else it encodes the grammar's.
    */
   private static LDAPMessage withGrammarTags(LDAPMessage message) {
     if (!(message.getProtocolOp() instanceof SearchRequestProtocolOp s)) {
       return message;
     }
-    SearchRequestProtocolOp op = new SearchRequestProtocolOp(s.getBaseDN(), s.getScope(),
-        s.getDerefPolicy(), s.getSizeLimit(), s.getTimeLimit(), s.typesOnly(),
-        withGrammarTags(s.getFilter()), s.getAttributes());
+    SearchRequestProtocolOp op =
+        new SearchRequestProtocolOp(
+            s.getBaseDN(),
+            s.getScope(),
+            s.getDerefPolicy(),
+            s.getSizeLimit(),
+            s.getTimeLimit(),
+            s.typesOnly(),
+            withGrammarTags(s.getFilter()),
+            s.getAttributes());
     return new LDAPMessage(message.getMessageID(), op, message.getControls());
   }
 
   private static Filter withGrammarTags(Filter f) {
     return switch (f.getFilterType()) {
-      case Filter.FILTER_TYPE_AND -> Filter.createANDFilter(
-          Arrays.stream(f.getComponents()).map(UnboundIdRequestOracle::withGrammarTags).toList());
-      case Filter.FILTER_TYPE_OR -> Filter.createORFilter(
-          Arrays.stream(f.getComponents()).map(UnboundIdRequestOracle::withGrammarTags).toList());
+      case Filter.FILTER_TYPE_AND ->
+          Filter.createANDFilter(
+              Arrays.stream(f.getComponents())
+                  .map(UnboundIdRequestOracle::withGrammarTags)
+                  .toList());
+      case Filter.FILTER_TYPE_OR ->
+          Filter.createORFilter(
+              Arrays.stream(f.getComponents())
+                  .map(UnboundIdRequestOracle::withGrammarTags)
+                  .toList());
       case Filter.FILTER_TYPE_NOT -> Filter.createNOTFilter(withGrammarTags(f.getNOTComponent()));
       case Filter.FILTER_TYPE_EQUALITY ->
           Filter.createEqualityFilter(f.getAttributeName(), f.getAssertionValueBytes());
@@ -112,9 +126,9 @@ final class UnboundIdRequestOracle {
   }
 
   /**
-   * The PDU as a stream whose end is an error, not the end of input. UnboundID's stream
-   * decoder takes end of input between elements for "no more", so a SET OF whose length runs
-   * past the end of the PDU (an AddRequest's vals, say) makes it loop for ever, adding nulls.
+   * The PDU as a stream whose end is an error, not the end of input. UnboundID's stream decoder
+   * takes end of input between elements for "no more", so a SET OF whose length runs past the end
+   * of the PDU (an AddRequest's vals, say) makes it loop for ever, adding nulls.
    */
   private static final class EndOfPduThrows extends InputStream {
     private final byte[] bytes;
@@ -200,9 +214,9 @@ final class UnboundIdRequestOracle {
 
   /**
    * What UnboundID leaves out when it encodes: Control.criticality (second in a SEQUENCE) or
-   * dnAttributes (last in [9]) given as FALSE, their DEFAULT; an empty controls element (third
-   * and last in the LDAPMessage). Only when the encoding has no such element there: two
-   * criticalities are not one left out.
+   * dnAttributes (last in [9]) given as FALSE, their DEFAULT; an empty controls element (third and
+   * last in the LDAPMessage). Only when the encoding has no such element there: two criticalities
+   * are not one left out.
    */
   private static boolean isOmitted(BerTree parent, int index, BerTree nextInEncoding) {
     BerTree node = parent.children.get(index);
@@ -211,7 +225,10 @@ final class UnboundIdRequestOracle {
     }
     boolean last = index == parent.children.size() - 1;
     if (node.isConstructed()) {
-      return node.tag == 0xa0 && node.children.isEmpty() && parent.tag == 0x30 && index == 2
+      return node.tag == 0xa0
+          && node.children.isEmpty()
+          && parent.tag == 0x30
+          && index == 2
           && last;
     }
     boolean isFalse = node.content.length == 1 && node.content[0] == 0;
@@ -233,8 +250,7 @@ final class UnboundIdRequestOracle {
       }
       default -> {
         return Arrays.equals(
-            new String(input, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8),
-            canonical);
+            new String(input, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), canonical);
       }
     }
   }

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The TCP connections established to a local server, from {@code /proc/net/tcp}: the client
- * ports of a server's connections name them, so a test can tell that the balancer's upstream
- * connections are the same ones after an event, not replacements (which would have new ports).
+ * The TCP connections established to a local server, from {@code /proc/net/tcp}: the client ports
+ * of a server's connections name them, so a test can tell that the balancer's upstream connections
+ * are the same ones after an event, not replacements (which would have new ports).
  *
  * <p>Linux only; stateless and thread-safe.
  */
