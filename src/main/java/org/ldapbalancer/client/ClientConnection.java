@@ -29,6 +29,7 @@ import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
 import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ProtocolOp;
+import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
@@ -112,7 +113,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     ByteBuf frame = (ByteBuf) msg;
     try {
       if (state != State.CLOSING) {
-        request(view.parse(frame));
+        // A malformed request must never reach a shared upstream connection: see
+        // RequestValidator.
+        String problem = RequestValidator.check(view.parse(frame));
+        if (problem != null) {
+          disconnect(ResultCode.PROTOCOL_ERROR, RequestValidator.diagnostic(view.opTag(), problem));
+        } else {
+          request(view);
+        }
       }
     } catch (MalformedPduException e) {
       disconnect(ResultCode.PROTOCOL_ERROR, "malformed request: " + e.getMessage());
