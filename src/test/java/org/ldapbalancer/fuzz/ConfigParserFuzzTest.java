@@ -76,7 +76,12 @@ class ConfigParserFuzzTest {
     int lines = physicalLines(text);
     Object first = parseText(text);
     if (first instanceof BalancerConfig config) {
-      Check.that(!config.servers().isEmpty(), () -> "a configuration without servers");
+      // Without servers the file is accepted (as lloadd), but never silently.
+      Check.that(
+          !config.servers().isEmpty()
+              || config.warnings().stream()
+                  .anyMatch(w -> w.message().contains("no backend-server configured")),
+          () -> "a configuration without servers and without a warning saying so");
       Check.that(config.ioThreads() >= 1, () -> "io-threads " + config.ioThreads());
       Check.that(config.clientMaxPending() >= 0, () -> "negative client_max_pending");
       Check.that(config.maxIncomingClient() >= 1, () -> "sockbuf_max_incoming_client < 1");
