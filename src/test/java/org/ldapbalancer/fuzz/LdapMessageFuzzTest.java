@@ -20,6 +20,7 @@ import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.Oids;
+import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 
 /**
@@ -116,6 +117,29 @@ class LdapMessageFuzzTest {
     } else {
       Check.equal(view.controlsStart(), -1, "controls start without controls");
       Check.equal(opEnd, end, "protocolOp end without controls");
+    }
+  }
+
+  /**
+   * The request validator: never throws, whatever it reads; the same verdict for the PDU alone
+   * and between guard bytes; a refusal always comes with a diagnostic. (Agreement with
+   * UnboundID's decoder is RequestValidatorPropertyTest's.)
+   */
+  @FuzzTest
+  @DictionaryFile(resourcePath = "ldap.dict")
+  void requestValidator(byte[] pdu) {
+    LdapMessage plain = Pdus.parseOrNull(Pdus.exact(pdu));
+    if (plain == null) {
+      return;
+    }
+    String verdict = RequestValidator.check(plain);
+    String embedded = RequestValidator.check(Pdus.parseOrNull(Pdus.embedded(pdu)));
+    Check.that(
+        java.util.Objects.equals(verdict, embedded),
+        () -> "different verdicts in the two buffers: " + verdict + " / " + embedded);
+    if (verdict != null) {
+      String diagnostic = RequestValidator.diagnostic(plain.opTag(), verdict);
+      Check.that(diagnostic != null && !diagnostic.isEmpty(), () -> "a refusal without words");
     }
   }
 
