@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.config.TierPolicy;
@@ -70,26 +72,20 @@ class TierPoliciesIT {
       lb.awaitReady(slapds.urls());
       SlapdServer steady = slapds.server(0);
       SlapdServer stuttering = slapds.server(1);
-      AtomicBoolean stutter = new AtomicBoolean(true);
-      CompletableFuture<Void> stopper = Background.supply(() -> {
-        // The load pattern under test (80 ms stopped, 20 ms running), bounded in time.
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (stutter.get() && System.nanoTime() < end) {
-          stuttering.pause();
-          pace(80);
-          stuttering.resume();
-          pace(20);
-        }
-        stuttering.resume();
-        return null;
-      });
+      // The load pattern under test: stopped 80 ms of every 100, on a schedule.
+      ScheduledExecutorService stutter = Executors.newSingleThreadScheduledExecutor();
+      stutter.scheduleAtFixedRate(() -> {
+        stuttering.pause();
+        stutter.schedule(stuttering::resume, 80, TimeUnit.MILLISECONDS);
+      }, 0, 100, TimeUnit.MILLISECONDS);
       long steadyBefore = steady.bytesRead();
       long stutterBefore = stuttering.bytesRead();
       searches(lb, 4, 400);
       long steadyGot = steady.bytesRead() - steadyBefore;
       long stutterGot = stuttering.bytesRead() - stutterBefore;
-      stutter.set(false);
-      stopper.get();
+      stutter.shutdownNow();
+      assertThat(stutter.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      stuttering.resume();
       assertThat(stutterGot).as("bytes read by the stuttering server vs the steady one: %d vs %d",
           stutterGot, steadyGot).isLessThan(steadyGot / 3);
 
@@ -101,14 +97,6 @@ class TierPoliciesIT {
       long stutterGot2 = stuttering.bytesRead() - stutterAfter;
       assertThat(stutterGot2).as("after recovery: %d vs %d", stutterGot2, steadyGot2)
           .isGreaterThan(steadyGot2 / 5);
-    }
-  }
-
-  private static void pace(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
