@@ -55,11 +55,13 @@ public final class Bench {
   private final RunControl control;
   private final BenchStats stats;
   private final BenchRequests requests;
+  /** For {@code ldaps://}; else {@code null}. */
+  private final BenchTls tls;
   private final AnswerLedger ledger = new AnswerLedger();
   private long startNanos;
 
   private Bench(BenchSettings settings, BenchTransport transport, EventLoopGroup group,
-      PrintWriter progress) {
+      PrintWriter progress, BenchTls tls) {
     this.settings = settings;
     this.transport = transport;
     this.group = group;
@@ -67,6 +69,7 @@ public final class Bench {
     this.control = new RunControl(settings.maxOps());
     this.stats = new BenchStats(kinds(settings));
     this.requests = new BenchRequests(settings);
+    this.tls = tls;
   }
 
   /**
@@ -80,10 +83,11 @@ public final class Bench {
     if (settings.mode() == BenchMode.IDLE) {
       throw new IllegalArgumentException("idle mode is run by IdleRun, not Bench");
     }
+    BenchTls tls = BenchTls.of(settings);
     BenchTransport transport = BenchTransport.best();
     EventLoopGroup group = transport.newGroup(settings.threads());
     try {
-      return new Bench(settings, transport, group, progress).execute();
+      return new Bench(settings, transport, group, progress, tls).execute();
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
@@ -135,7 +139,7 @@ public final class Bench {
       ready.forEach(BenchConnection::close);
       for (int i = 0; i < settings.connections(); i++) {
         ConnectCycle cycle = new ConnectCycle(group.next(), bootstrap, address, requests, control,
-            stats, new Pacer(share, i, settings.connections()), ledger, MAX_PDU_SIZE);
+            stats, new Pacer(share, i, settings.connections()), ledger, MAX_PDU_SIZE, tls);
         starters.add(cycle::start);
       }
     } else {
@@ -186,6 +190,9 @@ public final class Bench {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
+        if (tls != null) {
+          tls.addTo(ch.pipeline());
+        }
         ch.pipeline().addLast(new LdapFrameDecoder(MAX_PDU_SIZE), connection);
       }
     };
@@ -321,6 +328,6 @@ public final class Bench {
     return new BenchResult(settings, transport.name(), connectionsReady, seconds,
         total.getTotalCount(), BenchResult.Latency.of(total), byKind, stats.errorsByCode(),
         stats.connectionErrors(), stats.firstConnectionError(), control.unfinished(),
-        control.stopReason(), answers);
+        control.stopReason(), answers, tls == null ? null : tls.describe());
   }
 }

@@ -38,6 +38,9 @@ public final class BenchReport {
     BenchResult.Latency l = r.latency();
     b.append(fmt("%nsummary: %d operations in %.2f s = %.0f ops/s (stopped by %s)%n",
         r.operations(), r.seconds(), r.opsPerSecond(), r.stopReason()));
+    if (r.tls() != null) {
+      b.append(r.tls()).append(System.lineSeparator());
+    }
     b.append(fmt("latency us: p50 %d  p90 %d  p99 %d  p99.9 %d  max %d  mean %.1f%n",
         l.p50(), l.p90(), l.p99(), l.p999(), l.max(), l.mean()));
     if (r.byKind().size() > 1) {
@@ -92,6 +95,9 @@ public final class BenchReport {
     b.append("\"inFlight\":").append(s.inFlight()).append(',');
     b.append("\"threads\":").append(s.threads()).append(',');
     field(b, "transport", r.transport()).append(',');
+    if (r.tls() != null) {
+      field(b, "tls", r.tls()).append(',');
+    }
     b.append("\"targetRate\":").append(num(s.rate())).append(',');
     if (s.mode() == BenchMode.MIXED) {
       field(b, "mix", s.mix().toString()).append(',');

@@ -16,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * @param unfinished measured requests still without an answer when the run stopped
  * @param stopReason {@code duration}, {@code max-ops} or {@code connections lost}
  * @param answers what became of every request sent, warm-up and drain included
+ * @param tls for {@code ldaps://}: the provider and the handshakes made and resumed; else
+ *     {@code null}
  */
 public record BenchResult(
     BenchSettings settings,
@@ -30,7 +32,8 @@ public record BenchResult(
     String firstConnectionError,
     long unfinished,
     String stopReason,
-    Answers answers) {
+    Answers answers,
+    String tls) {
 
   public double opsPerSecond() {
     return seconds > 0 ? operations / seconds : 0;

@@ -16,6 +16,9 @@ import org.ldapbalancer.config.LdapUrl;
  * @param rate target operations per second over all connections; 0 for as fast as possible
  * @param drainSeconds after the stop, how long to wait for the requests still outstanding to be
  *     answered before counting them as unanswered (not in idle mode)
+ * @param caCertFile for {@code ldaps://}: a PEM file of the authorities that may sign the
+ *     server's certificate, or {@code null} for the JDK's trusted ones
+ * @param resumeTls for {@code ldaps://}: whether a new connection offers an earlier session
  */
 public record BenchSettings(
     BenchMode mode,
@@ -35,7 +38,9 @@ public record BenchSettings(
     List<String> attributes,
     String modifyAttribute,
     OpMix mix,
-    boolean json) {
+    boolean json,
+    String caCertFile,
+    boolean resumeTls) {
 
   public static final double MAX_DURATION_SECONDS = 3600;
   public static final double MAX_WARMUP_SECONDS = 600;
@@ -77,6 +82,8 @@ public record BenchSettings(
             && rate == 0),
         "idle mode sends no load: --in-flight, --warmup, --max-ops and --rate do not apply");
     check(mix == null || mode == BenchMode.MIXED, "--mix applies to mixed mode only");
+    check(caCertFile == null || url.isTls(), "--cacert applies to ldaps:// URLs only");
+    check(resumeTls || url.isTls(), "--no-tls-resume applies to ldaps:// URLs only");
     check(!modifyAttribute.isBlank(), "--modify-attribute must not be empty");
     check(attributes.stream().noneMatch(String::isBlank), "--attributes has an empty name");
     if (mix == null) {
@@ -121,6 +128,8 @@ public record BenchSettings(
     private String modifyAttribute = "description";
     private String mix;
     private boolean json;
+    private String caCertFile;
+    private boolean resumeTls = true;
 
     private Builder() {}
 
@@ -210,6 +219,16 @@ public record BenchSettings(
       return this;
     }
 
+    public Builder caCertFile(String file) {
+      this.caCertFile = file;
+      return this;
+    }
+
+    public Builder resumeTls(boolean resume) {
+      this.resumeTls = resume;
+      return this;
+    }
+
     public Builder json(boolean json) {
       this.json = json;
       return this;
@@ -227,17 +246,14 @@ public record BenchSettings(
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--url: " + e.getMessage());
       }
-      if (parsed.isTls()) {
-        // The load generator speaks clear text only; TLS numbers come from bench/run's tools.
-        throw new IllegalArgumentException("--url: " + url + ": only ldap:// is supported");
-      }
       int loops = threads != null
           ? threads
           : Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));
       return new BenchSettings(mode, parsed, connections, inFlight, loops, warmupSeconds,
           durationSeconds, maxOps, rate, drainSeconds, emptyToNull(bindDn), bindPassword,
           DnTemplate.parse(dnTemplate), password, attributes, modifyAttribute,
-          mix == null ? null : OpMix.parse(mix), json);
+          mix == null ? null : OpMix.parse(mix), json,
+          emptyToNull(caCertFile), resumeTls);
     }
 
     private static String emptyToNull(String s) {

@@ -40,10 +40,13 @@ final class ConnectCycle {
   private final Pacer pacer;
   private final AnswerLedger ledger;
   private final int maxPduSize;
+  /** For {@code ldaps://}; else {@code null}. */
+  private final BenchTls tls;
   private boolean waiting;
 
   ConnectCycle(EventLoop loop, Bootstrap template, SocketAddress address, BenchRequests requests,
-      RunControl control, BenchStats stats, Pacer pacer, AnswerLedger ledger, int maxPduSize) {
+      RunControl control, BenchStats stats, Pacer pacer, AnswerLedger ledger, int maxPduSize,
+      BenchTls tls) {
     this.loop = loop;
     this.bootstrap = template.clone(loop);
     this.address = address;
@@ -53,6 +56,7 @@ final class ConnectCycle {
     this.pacer = pacer;
     this.ledger = ledger;
     this.maxPduSize = maxPduSize;
+    this.tls = tls;
   }
 
   void start() {
@@ -75,6 +79,9 @@ final class ConnectCycle {
     bootstrap.handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
+        if (tls != null) {
+          tls.addTo(ch.pipeline());
+        }
         ch.pipeline().addLast(new LdapFrameDecoder(maxPduSize), attempt);
       }
     }).connect(address).addListener((ChannelFutureListener) f -> {

@@ -43,17 +43,20 @@ public final class IdleRun {
   private final PrintWriter progress;
   private final IdleTally tally = new IdleTally(SETTING_UP_AT_ONCE);
   private final BenchRequests requests;
+  /** For {@code ldaps://}; else {@code null}. */
+  private final BenchTls tls;
   private final List<IdleConnection> connections = new ArrayList<>();
   private long startNanos;
   private long nextTick;
 
   private IdleRun(BenchSettings settings, BenchTransport transport, EventLoopGroup group,
-      PrintWriter progress) {
+      PrintWriter progress, BenchTls tls) {
     this.settings = settings;
     this.transport = transport;
     this.group = group;
     this.progress = progress;
     this.requests = new BenchRequests(settings);
+    this.tls = tls;
   }
 
   /**
@@ -67,10 +70,11 @@ public final class IdleRun {
     if (settings.mode() != BenchMode.IDLE) {
       throw new IllegalArgumentException("not an idle-mode run: " + settings.mode().label());
     }
+    BenchTls tls = BenchTls.of(settings);
     BenchTransport transport = BenchTransport.best();
     EventLoopGroup group = transport.newGroup(settings.threads());
     try {
-      return new IdleRun(settings, transport, group, progress).execute();
+      return new IdleRun(settings, transport, group, progress, tls).execute();
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
@@ -158,6 +162,9 @@ public final class IdleRun {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
+        if (tls != null) {
+          tls.addTo(ch.pipeline());
+        }
         ch.pipeline().addLast(new LdapFrameDecoder(Bench.MAX_PDU_SIZE), connection);
       }
     };

@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   String mode = "search";
 
   @Option(names = "--url", paramLabel = "URL",
-      description = "the server, ldap://host:port (default " + BenchSettings.Builder.DEFAULT_URL
+      description = "the server, ldap://host:port or ldaps://host:port (default " + BenchSettings.Builder.DEFAULT_URL
           + ")")
   String url;
 
@@ -112,6 +112,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N",
       description = "I/O threads (default: one per processor, at most one per connection)")
   Integer threads;
+
+  @Option(names = "--cacert", paramLabel = "FILE",
+      description = "ldaps://: PEM certificates of the authorities that may sign the server's"
+          + " (default: the JDK's trusted authorities)")
+  String caCert;
+
+  @Option(names = "--no-tls-resume",
+      description = "ldaps://: every connection makes a full TLS handshake (default: new"
+          + " connections resume an earlier session; needs OpenSSL)")
+  boolean noTlsResume;
 
   @Option(names = "--json",
       description = "print one JSON object at the end (progress lines go to standard error)")
@@ -203,6 +213,7 @@ final class BenchCommand implements Callable<Integer> {
     if (threads != null) {
       b.threads(threads);
     }
-    return b.bindDn(bindDn).bindPassword(bindPassword).mix(mix).build();
+    return b.bindDn(bindDn).bindPassword(bindPassword).mix(mix).caCertFile(caCert)
+        .resumeTls(!noTlsResume).build();
   }
 }

@@ -19,7 +19,7 @@ class BenchReportTest {
     byKind.put(OpKind.MODIFY, new BenchResult.KindResult(100, 0, l));
     return new BenchResult(s, "epoll", 8, 2.0, 1000, l, byKind, errors, connectionErrors,
         firstConnectionError, 3, "duration",
-        new BenchResult.Answers(1010, 1005, Map.of(0, 998L, 49, 7L), 2, 3, 1, 1, 5, 0.25));
+        new BenchResult.Answers(1010, 1005, Map.of(0, 998L, 49, 7L), 2, 3, 1, 1, 5, 0.25), null);
   }
 
   @Test
