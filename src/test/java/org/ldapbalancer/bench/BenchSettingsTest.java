@@ -84,8 +84,13 @@ class BenchSettingsTest {
 
   @Test
   void urlModeMixAndTemplateAreChecked() {
-    assertThatThrownBy(() -> valid().url("ldaps://host:636").build())
-        .hasMessageContaining("--url").hasMessageContaining("only ldap://");
+    assertThatThrownBy(() -> valid().url("ldapi:///").build()).hasMessageContaining("--url");
+    assertThat(valid().url("ldaps://host:636").caCertFile("ca.pem").build().caCertFile())
+        .isEqualTo("ca.pem");
+    assertThatThrownBy(() -> valid().caCertFile("ca.pem").build())
+        .hasMessageContaining("--cacert applies to ldaps:// URLs only");
+    assertThatThrownBy(() -> valid().resumeTls(false).build())
+        .hasMessageContaining("--no-tls-resume applies to ldaps:// URLs only");
     assertThatThrownBy(() -> valid().url("ldap://:389").build())
         .hasMessageContaining("must name a host");
     assertThatThrownBy(() -> valid().mode("delete")).hasMessageContaining("unknown mode");
