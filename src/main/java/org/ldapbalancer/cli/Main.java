@@ -16,6 +16,7 @@ import org.ldapbalancer.config.ConfigException;
 import org.ldapbalancer.config.ConfigParser;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.LogLevel;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
 import org.ldapbalancer.tls.TlsConfigException;
@@ -54,7 +55,10 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "-d",
       paramLabel = "LEVEL",
-      description = "debug logging (any level above 0); the process always stays in the foreground")
+      description =
+          "log levels as loglevel takes them (names such as stats, conns, trace, or numbers):"
+              + " stats adds the access log, any other level debug logging; the process always"
+              + " stays in the foreground")
   String debugLevel;
 
   @Option(names = "-t", description = "check the configuration and exit: 0 when valid")
@@ -121,13 +125,22 @@ public final class Main implements Callable<Integer> {
       err.println("ldap-balancer: no configuration file; give one with -f (see --help)");
       return 1;
     }
-    debugLogging(debugLevel);
+    int commandLineLevel;
+    try {
+      commandLineLevel = debugLogging(debugLevel);
+    } catch (IllegalArgumentException e) {
+      err.println("ldap-balancer: -d: " + e.getMessage());
+      return 1;
+    }
     BalancerConfig config;
     try {
       config = ConfigParser.parse(configFile);
     } catch (ConfigException e) {
       e.problems().forEach(p -> err.println(p));
       return 1;
+    }
+    if (commandLineLevel != 0) {
+      config = config.withLogging(config.logging().withLevel(commandLineLevel));
     }
     for (ConfigProblem warning : config.warnings()) {
       err.println(warning + " (warning)");
@@ -217,12 +230,25 @@ public final class Main implements Callable<Integer> {
     return urls;
   }
 
-  static void debugLogging(String level) {
-    if (level == null || level.equals("0")) {
-      return;
+  /**
+   * Applies {@code -d}: as lloadd, the levels of {@code loglevel} (slapd.conf(5)). {@code stats}
+   * and {@code stats2} are the access log and are returned for the configuration to add; any
+   * other level turns on debug logging.
+   *
+   * @return the levels given, 0 for none
+   * @throws IllegalArgumentException for a word that is not a level
+   */
+  static int debugLogging(String level) {
+    if (level == null) {
+      return 0;
     }
-    Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
-    logger.setLevel(Level.DEBUG);
+    int mask = LogLevel.parse(List.of(level));
+    int others = mask & ~(LogLevel.STATS | LogLevel.STATS2 | LogLevel.NONE);
+    if (others != 0) {
+      Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
+      logger.setLevel(Level.DEBUG);
+    }
+    return mask;
   }
 
   static String versionString() {
