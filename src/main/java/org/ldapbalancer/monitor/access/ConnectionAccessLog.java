@@ -150,7 +150,11 @@ public final class ConnectionAccessLog {
   /** A BindResponse is relayed; a successful bind also gets slapd's {@code BIND ... mech=} line. */
   public void bindResult(Operation op, LdapMessage response, int resultCode, String authzId) {
     InFlight f = inFlight.get(op.clientMessageId());
-    if (f != null && resultCode == ResultCode.SUCCESS && op instanceof BindOperation bind) {
+    // As slapd: the line for an authenticated bind only, not for an anonymous one.
+    if (f != null
+        && resultCode == ResultCode.SUCCESS
+        && op instanceof BindOperation bind
+        && (bind.isSasl() || !"dn:".equals(authzId))) {
       String dn = authzId.startsWith("dn:") ? authzId.substring(3) : authzId;
       log.write(
           AccessLine.of(log.json(), conn)
