@@ -2,6 +2,7 @@ package org.ldapbalancer.monitor.access;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ final class AccessLine {
     this.json = json;
     if (json) {
       out.append("{\"time\":\"");
-      DateTimeFormatter.ISO_INSTANT.formatTo(Instant.now(), out);
+      DateTimeFormatter.ISO_INSTANT.formatTo(Instant.now().truncatedTo(ChronoUnit.MICROS), out);
       out.append('"');
     }
   }

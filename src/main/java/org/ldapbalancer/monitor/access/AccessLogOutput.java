@@ -35,9 +35,9 @@ final class AccessLogOutput {
 
   static final long REPORT_SECONDS = 10;
 
-  /** slapd's line as rsyslog's precise format writes it: time, tag, pid, message. */
+  /** slapd's line as a syslog daemon's ISO format writes it: time (UTC), tag, pid, message. */
   static final String TEXT_PATTERN =
-      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX,UTC} %property{SERVICE}[%property{PID}]: %msg%n";
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %property{SERVICE}[%property{PID}]: %msg%n";
 
   /** A JSON line carries its own time. */
   static final String JSON_PATTERN = "%msg%n";

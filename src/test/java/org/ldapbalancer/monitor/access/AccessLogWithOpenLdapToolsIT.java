@@ -40,7 +40,7 @@ final class AccessLogWithOpenLdapToolsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   /** slapd's line prefix as the text log writes it: time, service name and pid. */
   private static final Pattern TEXT_LINE =
-      Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z ldap-balancer\\[\\d+\\]: (.*)$");
+      Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ldap-balancer\\[\\d+\\]: (.*)$");
   private static final Pattern CONN = Pattern.compile("^conn=(\\d+) ");
   private static final Pattern TIMES = Pattern.compile("qtime=\\d+\\.\\d{6} etime=\\d+\\.\\d{6}");
   private static final Pattern FD = Pattern.compile("fd=-?\\d+");
