@@ -82,6 +82,9 @@ final class AccessLogOutput {
       logger.setAdditive(true);
       return new AccessLogOutput(logger, null, null);
     }
+    if (context.getProperty("SERVICE") == null) {
+      context.putProperty("SERVICE", "ldap-balancer"); // logback.xml sets it; -n replaces it
+    }
     if (context.getProperty("PID") == null) {
       context.putProperty("PID", Long.toString(ProcessHandle.current().pid()));
     }
