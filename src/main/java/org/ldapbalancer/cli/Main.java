@@ -127,7 +127,7 @@ public final class Main implements Callable<Integer> {
     }
     int commandLineLevel;
     try {
-      commandLineLevel = debugLogging(debugLevel);
+      commandLineLevel = commandLineLevel(debugLevel);
     } catch (IllegalArgumentException e) {
       err.println("ldap-balancer: -d: " + e.getMessage());
       return 1;
@@ -142,6 +142,7 @@ public final class Main implements Callable<Integer> {
     if (commandLineLevel != 0) {
       config = config.withLogging(config.logging().withLevel(commandLineLevel));
     }
+    debugLogging(config.logging().level());
     for (ConfigProblem warning : config.warnings()) {
       err.println(warning + " (warning)");
     }
@@ -231,24 +232,25 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Applies {@code -d}: as lloadd, the levels of {@code loglevel} (slapd.conf(5)). {@code stats}
-   * and {@code stats2} are the access log and are returned for the configuration to add; any
-   * other level turns on debug logging.
+   * Reads {@code -d}: as lloadd, the levels of {@code loglevel} (slapd.conf(5)), added to the
+   * file's.
    *
    * @return the levels given, 0 for none
    * @throws IllegalArgumentException for a word that is not a level
    */
-  static int debugLogging(String level) {
-    if (level == null) {
-      return 0;
-    }
-    int mask = LogLevel.parse(List.of(level));
-    int others = mask & ~(LogLevel.STATS | LogLevel.STATS2 | LogLevel.NONE);
-    if (others != 0) {
+  static int commandLineLevel(String level) {
+    return level == null ? 0 : LogLevel.parse(List.of(level));
+  }
+
+  /**
+   * {@code stats} and {@code stats2} are the access log; any other level but {@code none} turns
+   * on the main log's DEBUG lines, which is what those levels ask slapd for.
+   */
+  static void debugLogging(int level) {
+    if ((level & ~(LogLevel.STATS | LogLevel.STATS2 | LogLevel.NONE)) != 0) {
       Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
       logger.setLevel(Level.DEBUG);
     }
-    return mask;
   }
 
   static String versionString() {

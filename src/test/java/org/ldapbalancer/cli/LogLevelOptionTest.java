@@ -63,9 +63,13 @@ class LogLevelOptionTest {
 
   @Test
   void statsOnTheCommandLineIsTheAccessLogAndNotDebugging() {
-    assertThat(Main.debugLogging("stats")).isEqualTo(LogLevel.STATS);
-    assertThat(Main.debugLogging("0")).isZero();
-    assertThat(Main.debugLogging(null)).isZero();
+    assertThat(Main.commandLineLevel("stats")).isEqualTo(LogLevel.STATS);
+    assertThat(Main.commandLineLevel("stats 0x8")).isEqualTo(LogLevel.STATS | LogLevel.CONNS);
+    assertThat(Main.commandLineLevel("0")).isZero();
+    assertThat(Main.commandLineLevel(null)).isZero();
+
+    Main.debugLogging(LogLevel.STATS | LogLevel.STATS2 | LogLevel.NONE);
+
     assertThat(((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger("org.ldapbalancer")).getLevel())
         .isNotEqualTo(ch.qos.logback.classic.Level.DEBUG);
