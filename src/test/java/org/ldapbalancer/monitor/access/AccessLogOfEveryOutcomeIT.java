@@ -1,13 +1,13 @@
 package org.ldapbalancer.monitor.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.sdk.AddRequest;
 import com.unboundid.ldap.sdk.CompareRequest;
 import com.unboundid.ldap.sdk.DeleteRequest;
-import com.unboundid.ldap.sdk.ExtendedResult;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ModifyDNRequest;
@@ -139,8 +139,9 @@ final class AccessLogOfEveryOutcomeIT {
     String conn;
     try (LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
       conn = lastConnection();
-      ExtendedResult r = c.processExtendedOperation(new StartTLSExtendedRequest());
-      assertThat(r.getResultCode()).isEqualTo(ResultCode.UNAVAILABLE);
+      LDAPException refused = catchThrowableOfType(LDAPException.class,
+          () -> c.processExtendedOperation(new StartTLSExtendedRequest()));
+      assertThat(refused.getResultCode()).isEqualTo(ResultCode.UNAVAILABLE);
     }
     assertThat(linesOf(conn)).contains(
         conn + " op=0 EXT oid=1.3.6.1.4.1.1466.20037",
