@@ -71,7 +71,8 @@ final class LogDirectives {
     } else if (parent == null || !Files.isDirectory(parent)) {
       problems.error(directive, directive.name() + ": no directory " + parent + " for " + text);
     } else if (Files.exists(path) ? !Files.isWritable(path) : !Files.isWritable(parent)) {
-      problems.error(directive, directive.name() + ": cannot write " + text + " (permission denied)");
+      problems.error(
+          directive, directive.name() + ": cannot write " + text + " (permission denied)");
     }
     file = path;
   }
@@ -88,7 +89,10 @@ final class LogDirectives {
           problems.error(
               directive,
               word,
-              directive.name() + ": unknown format \"" + word.text() + "\" (expected slapd or json)");
+              directive.name()
+                  + ": unknown format \""
+                  + word.text()
+                  + "\" (expected slapd or json)");
     }
   }
 

@@ -64,7 +64,8 @@ class LogDirectivesTest {
 
   @Test
   void loglevelNeedsAnArgument() {
-    assertThat(errors(SERVER, "loglevel")).containsExactly("lloadd.conf:2: loglevel: missing argument");
+    assertThat(errors(SERVER, "loglevel"))
+        .containsExactly("lloadd.conf:2: loglevel: missing argument");
   }
 
   @Test

@@ -96,7 +96,8 @@ final class FilterText {
       }
       case SUBSTRINGS -> substrings(out, buf, start, end);
       case EXTENSIBLE -> extensible(out, buf, start, end);
-      default -> throw new MalformedPduException("unknown filter type 0x" + Integer.toHexString(tag));
+      default ->
+          throw new MalformedPduException("unknown filter type 0x" + Integer.toHexString(tag));
     }
     out.append(')');
     return end;
@@ -166,7 +167,8 @@ final class FilterText {
           valueStart = Ber.start(e);
           valueLength = Ber.length(e);
         }
-        case MR_DN_ATTRIBUTES -> dnAttributes = Ber.length(e) == 1 && buf.getByte(Ber.start(e)) != 0;
+        case MR_DN_ATTRIBUTES ->
+            dnAttributes = Ber.length(e) == 1 && buf.getByte(Ber.start(e)) != 0;
         default ->
             throw new MalformedPduException(
                 "unknown matching rule assertion field 0x"

@@ -116,7 +116,8 @@ final class AccessLogOfEveryOutcomeIT {
     }
     String s = " server=" + server + " ";
     assertThat(linesOf(conn)).containsExactly(
-        conn + " fd=F ACCEPT from IP=127.0.0.1:" + clientPortIn(conn) + " (IP=127.0.0.1:" + lb.port() + ")",
+        conn + " fd=F ACCEPT from IP=127.0.0.1:" + clientPortIn(conn)
+            + " (IP=127.0.0.1:" + lb.port() + ")",
         conn + " op=0 ADD dn=\"" + dn + "\"",
         conn + " op=0 RESULT tag=105 err=0 qtime=T etime=T" + s + "text=",
         conn + " op=1 CMP dn=\"" + dn + "\" attr=\"sn\"",

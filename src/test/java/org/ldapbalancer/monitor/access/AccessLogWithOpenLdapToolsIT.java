@@ -40,7 +40,8 @@ final class AccessLogWithOpenLdapToolsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   /** slapd's line prefix as the text log writes it: time, service name and pid. */
   private static final Pattern TEXT_LINE =
-      Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ldap-balancer\\[\\d+\\]: (.*)$");
+      Pattern.compile(
+          "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ldap-balancer\\[\\d+\\]: (.*)$");
   private static final Pattern CONN = Pattern.compile("^conn=(\\d+) ");
   private static final Pattern TIMES = Pattern.compile("qtime=\\d+\\.\\d{6} etime=\\d+\\.\\d{6}");
   private static final Pattern FD = Pattern.compile("fd=-?\\d+");
@@ -100,8 +101,8 @@ final class AccessLogWithOpenLdapToolsIT {
           "conn=C op=2 UNBIND",
           "conn=C fd=F closed");
 
-      String ldif = "dn: " + userDn(1) + "\nchangetype: modify\nreplace: mail\nmail: one@example.com"
-          + "\n-\nreplace: description\ndescription: logged\n";
+      String ldif = "dn: " + userDn(1) + "\nchangetype: modify\n"
+          + "replace: mail\nmail: one@example.com\n-\nreplace: description\ndescription: logged\n";
       assertThat(tool.boundAs(userDn(1), USER_PASSWORD).modify(ldif).succeeded()).isTrue();
       List<String> modify = connectionWith(logfile, "MOD dn=\"" + userDn(1) + "\"");
       assertThat(modify).containsExactly(
@@ -151,7 +152,8 @@ final class AccessLogWithOpenLdapToolsIT {
       assertThat(srch.getFieldAsString("base")).isEqualTo(PEOPLE_DN);
       assertThat(srch.getFieldAsInteger("scope")).isEqualTo(2);
       assertThat(srch.getFieldAsInteger("deref")).isEqualTo(0);
-      assertThat(srch.getFieldAsString("filter")).isEqualTo("(|(uid=user.3)(cn=\\22quoted\\2a\\22))");
+      assertThat(srch.getFieldAsString("filter"))
+          .isEqualTo("(|(uid=user.3)(cn=\\22quoted\\2a\\22))");
       JSONValue attrs = lines.get(4).getField("attr");
       assertThat(attrs).isInstanceOf(JSONArray.class);
       assertThat(((JSONArray) attrs).getValues())

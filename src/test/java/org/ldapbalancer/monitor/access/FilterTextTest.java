@@ -81,7 +81,8 @@ class FilterTextTest {
 
   @Test
   void octetsThatAreNotUtf8AreEscaped() throws Exception {
-    Filter filter = Filter.createEqualityFilter("photo", new byte[] {(byte) 0xff, 'a', (byte) 0x80});
+    Filter filter =
+        Filter.createEqualityFilter("photo", new byte[] {(byte) 0xff, 'a', (byte) 0x80});
 
     String rendered = render(filter);
 
