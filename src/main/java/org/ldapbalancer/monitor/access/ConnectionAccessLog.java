@@ -48,24 +48,21 @@ public final class ConnectionAccessLog {
   private final IntObjectHashMap<InFlight> inFlight = new IntObjectHashMap<>();
   private int nextOp;
   private boolean unbound;
-  /** The operation number the line being written belongs to. */
-  private int lineOp;
 
   ConnectionAccessLog(AccessLog log, long conn, Channel channel) {
     this.log = log;
     this.conn = conn;
     this.channel = channel;
     this.fd = Sockets.fd(channel);
+    String from = Sockets.describe(channel.remoteAddress());
+    String listener = Sockets.describe(Sockets.listenerAddress(channel));
+    // slapd: "ACCEPT from IP=peer (IP=listener)"; in JSON two named fields.
     log.write(
         AccessLine.of(log.json(), conn)
             .number("fd", fd)
             .event("ACCEPT")
-            .trailer(
-                " from " + Sockets.describe(channel.remoteAddress())
-                    + " (" + Sockets.describe(Sockets.listenerAddress(channel)) + ")",
-                "from",
-                Sockets.describe(channel.remoteAddress()))
-            .trailer("", "listener", Sockets.describe(Sockets.listenerAddress(channel)))
+            .trailer(" from " + from, "from", from)
+            .trailer(" (" + listener + ")", "listener", listener)
             .text());
   }
 
@@ -97,14 +94,15 @@ public final class ConnectionAccessLog {
         }
       }
     }
-    lineOp = op;
+    RequestLines.LineStart line = () -> AccessLine.of(log.json(), conn).number("op", op);
     try {
-      RequestLines.write(request, this::lineForCurrentOp, log::write);
+      RequestLines.write(request, line, log::write);
       if (tag == ProtocolOp.ABANDON_REQUEST) {
         inFlight.remove(Requests.abandonedMessageId(request));
       }
     } catch (MalformedPduException e) {
-      log.write(lineForCurrentOp().event("UNREADABLE").plain("why", e.getMessage()).text());
+      // The validator passed it, so this is not expected; the line still shows the operation.
+      log.write(line.start().event("UNREADABLE").plain("why", e.getMessage()).text());
     }
   }
 
@@ -212,10 +210,6 @@ public final class ConnectionAccessLog {
     }
     log.write(line.text());
     inFlight.clear();
-  }
-
-  private AccessLine lineForCurrentOp() {
-    return AccessLine.of(log.json(), conn).number("op", lineOp);
   }
 
   /** {@code loglevel stats2}: one line per entry, with its DN, as slapd writes it. */
