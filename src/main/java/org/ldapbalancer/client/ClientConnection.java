@@ -118,6 +118,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (access != null) access.event(event);
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     try {

@@ -60,7 +60,7 @@ public final class Balancer implements AutoCloseable {
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
   /** Connections and operations, when {@code loglevel stats} asks for them. */
-  private AccessLog accessLog = AccessLog.off();
+  private volatile AccessLog accessLog = AccessLog.off();
   private volatile boolean closed;
 
   private Balancer(BalancerConfig config, TlsContexts tls) {

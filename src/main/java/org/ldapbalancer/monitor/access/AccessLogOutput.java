@@ -149,7 +149,10 @@ final class AccessLogOutput {
       file.stop();
       reportDropped();
     }
-    logbackLogger.setLevel(null);
-    logbackLogger.setAdditive(true);
+    // Another balancer in the same process (tests) may still write through the logger.
+    if (!logbackLogger.iteratorForAppenders().hasNext()) {
+      logbackLogger.setLevel(null);
+      logbackLogger.setAdditive(true);
+    }
   }
 }

@@ -3,6 +3,7 @@ package org.ldapbalancer.monitor.access;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLSession;
@@ -200,6 +201,31 @@ public final class ConnectionAccessLog {
       line.plain("server", server.serverName());
     }
     log.write(line.plain("text", text == null ? "" : text).text());
+  }
+
+  /**
+   * An event of the channel's pipeline: a finished TLS handshake ({@code ldaps://} or after
+   * StartTLS) gets slapd's {@code TLS established} line.
+   */
+  public void event(Object event) {
+    if (!(event instanceof SslHandshakeCompletionEvent done) || !done.isSuccess()) {
+      return;
+    }
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    SSLSession session = tls == null ? null : tls.engine().getSession();
+    if (session == null) {
+      return;
+    }
+    int ssf = ssf();
+    log.write(
+        AccessLine.of(log.json(), conn)
+            .number("fd", fd)
+            .event("TLS established")
+            .number("tls_ssf", ssf)
+            .number("ssf", ssf)
+            .plain("tls_proto", session.getProtocol())
+            .plain("tls_cipher", session.getCipherSuite())
+            .text());
   }
 
   /** The connection is closed: slapd's {@code closed} line, with why unless the client unbound. */

@@ -14,6 +14,8 @@ import com.unboundid.ldap.sdk.ModifyDNRequest;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.extensions.StartTLSExtendedRequest;
+import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.util.ssl.TrustAllTrustManager;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,15 +26,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldapbalancer.config.CertificateCheck;
 import org.ldapbalancer.config.LogLevel;
 import org.ldapbalancer.config.LogSettings;
 import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
+import org.ldapbalancer.testing.TestCertificates;
+import org.ldapbalancer.testing.TlsSettingsForTests;
 
 /**
  * The access log of an in-process balancer in front of UnboundID's in-memory server, with {@code
@@ -172,6 +178,31 @@ final class AccessLogOfEveryOutcomeIT {
     assertThat(linesOf(conn))
         .contains(conn + " op=0 DEL dn=\"cn=x," + SampleDirectory.BASE_DN + "\"")
         .anyMatch(l -> l.matches(conn + " op=\\d+ RESULT tag=107 err=52 qtime=T etime=T text=.+"));
+  }
+
+  @Test
+  void anLdapsConnectionSaysWhichTlsItGot() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    Path tlsLog = dir.resolve("tls.log");
+    try (RunningBalancer tlsLb = RunningBalancer.builder()
+        .server(server, 1, 1)
+        .listenerTls(TlsSettingsForTests.listener(certs.serverCert(), certs.serverKey(),
+            certs.caCert(), CertificateCheck.TRY))
+        .listen("ldaps://127.0.0.1:0")
+        .logging(new LogSettings(LogLevel.STATS, Optional.of(tlsLog), LogSettings.Format.SLAPD))
+        .start()
+        .awaitReady(server)) {
+      SSLSocketFactory sockets = new SSLUtil(new TrustAllTrustManager()).createSSLSocketFactory();
+      try (LDAPConnection c = new LDAPConnection(sockets, "127.0.0.1", tlsLb.port())) {
+        c.search(SampleDirectory.userDn(0), SearchScope.BASE, "(objectClass=*)");
+      }
+      String established = await("the TLS line").atMost(DEADLINE)
+          .until(() -> Files.readAllLines(tlsLog).stream()
+              .filter(l -> l.contains(" TLS established ")).findFirst().orElse(null),
+              l -> l != null);
+      assertThat(established).matches(".*: conn=\\d+ fd=-?\\d+ TLS established tls_ssf=(128|256)"
+          + " ssf=(128|256) tls_proto=TLSv1\\.[23] tls_cipher=\\S+$");
+    }
   }
 
   private static ResultCode delete(LDAPConnection c) {
