@@ -476,6 +476,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
+    if (access != null) access.closing(diagnostic);
     state = State.CLOSING;
     abandonAll();
     channel

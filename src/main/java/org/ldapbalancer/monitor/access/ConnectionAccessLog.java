@@ -49,6 +49,8 @@ public final class ConnectionAccessLog {
   private final IntObjectHashMap<InFlight> inFlight = new IntObjectHashMap<>();
   private int nextOp;
   private boolean unbound;
+  /** Why the balancer closes the connection, when it does; null otherwise. */
+  private String closeReason;
 
   ConnectionAccessLog(AccessLog log, long conn, Channel channel) {
     this.log = log;
@@ -228,11 +230,22 @@ public final class ConnectionAccessLog {
             .text());
   }
 
-  /** The connection is closed: slapd's {@code closed} line, with why unless the client unbound. */
+  /** The balancer is closing the connection with a Notice of Disconnection, for this reason. */
+  public void closing(String reason) {
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+  }
+
+  /**
+   * The connection is closed: slapd's {@code closed} line, with why unless the client unbound:
+   * the balancer's reason, or {@code connection lost} when the client went away.
+   */
   public void closed() {
     AccessLine line = AccessLine.of(log.json(), conn).number("fd", fd).event("closed");
-    if (!unbound) {
-      line.trailer(" (connection lost)", "reason", "connection lost");
+    String reason = closeReason != null ? closeReason : unbound ? null : "connection lost";
+    if (reason != null) {
+      line.trailer(" (" + reason + ")", "reason", reason);
     }
     log.write(line.text());
     inFlight.clear();

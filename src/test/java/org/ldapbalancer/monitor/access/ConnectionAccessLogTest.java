@@ -172,6 +172,17 @@ class ConnectionAccessLogTest {
   }
 
   @Test
+  void aConnectionTheBalancerClosesSaysWhy() {
+    ConnectionAccessLog log = connection(false, false);
+
+    log.closing("the server is shutting down");
+    log.closing("a later reason");
+    log.closed();
+
+    assertThat(lines).containsExactly("conn=1000 fd=-1 closed (the server is shutting down)");
+  }
+
+  @Test
   void controlCharactersInADnStayOnOneLine() throws Exception {
     ConnectionAccessLog log = connection(false, false);
 
