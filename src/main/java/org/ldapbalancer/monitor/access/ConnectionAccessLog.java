@@ -277,10 +277,17 @@ public final class ConnectionAccessLog {
     }
     SSLSession session = tls.engine().getSession();
     String cipher = session == null ? "" : session.getCipherSuite();
-    if (cipher.contains("256") || cipher.contains("CHACHA20")) {
+    return ssfOf(cipher);
+  }
+
+  /** The key size of a cipher suite's bulk cipher; not of its hash ({@code ..._SHA256}). */
+  static int ssfOf(String cipherSuite) {
+    if (cipherSuite.contains("AES_256")
+        || cipherSuite.contains("AES256")
+        || cipherSuite.contains("CHACHA20")) {
       return 256;
     }
-    if (cipher.contains("128")) {
+    if (cipherSuite.contains("AES_128") || cipherSuite.contains("AES128")) {
       return 128;
     }
     return 0;

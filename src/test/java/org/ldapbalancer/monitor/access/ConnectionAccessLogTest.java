@@ -172,6 +172,15 @@ class ConnectionAccessLogTest {
   }
 
   @Test
+  void theSecurityStrengthIsTheBulkCiphersKeySizeNotTheHashs() {
+    assertThat(ConnectionAccessLog.ssfOf("TLS_AES_128_GCM_SHA256")).isEqualTo(128);
+    assertThat(ConnectionAccessLog.ssfOf("TLS_AES_256_GCM_SHA384")).isEqualTo(256);
+    assertThat(ConnectionAccessLog.ssfOf("TLS_CHACHA20_POLY1305_SHA256")).isEqualTo(256);
+    assertThat(ConnectionAccessLog.ssfOf("ECDHE-RSA-AES128-GCM-SHA256")).isEqualTo(128);
+    assertThat(ConnectionAccessLog.ssfOf("TLS_NULL_WITH_NULL_NULL")).isZero();
+  }
+
+  @Test
   void aConnectionTheBalancerClosesSaysWhy() {
     ConnectionAccessLog log = connection(false, false);
 
