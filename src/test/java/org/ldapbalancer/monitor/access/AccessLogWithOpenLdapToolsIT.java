@@ -137,7 +137,7 @@ final class AccessLogWithOpenLdapToolsIT {
       String filter = "(|(uid=user.3)(cn=\"quoted\\2a\"))";
       assertThat(tool.search("-b", PEOPLE_DN, filter, "mail").succeeded()).isTrue();
 
-      List<JSONObject> lines = jsonConnectionWith(logfile, PEOPLE_DN);
+      List<JSONObject> lines = jsonConnectionWith(logfile, "base", PEOPLE_DN);
       assertThat(lines).extracting(o -> o.getFieldAsString("event")).containsExactly(
           "ACCEPT", "BIND", "RESULT", "SRCH", "SRCH", "SEARCH RESULT", "UNBIND", "closed");
       for (JSONObject o : lines) {
@@ -168,6 +168,24 @@ final class AccessLogWithOpenLdapToolsIT {
       assertThat(result.getFieldAsString("server")).isEqualTo(slapd.url());
       assertThat(result.getFieldAsString("text")).isEmpty();
       assertThat(lines.get(7).hasField("reason")).isFalse();
+
+      String ldif =
+          "dn: " + userDn(2) + "\nchangetype: modify\nreplace: mail\nmail: two@example.com\n";
+      assertThat(tool.boundAs(userDn(2), USER_PASSWORD).modify(ldif).succeeded()).isTrue();
+      List<JSONObject> modify = jsonConnectionWith(logfile, "dn", userDn(2));
+      assertThat(modify).extracting(o -> o.getFieldAsString("event")).containsExactly(
+          "ACCEPT", "BIND", "BIND", "RESULT", "MOD", "MOD", "RESULT", "UNBIND", "closed");
+      assertThat(modify.get(1).getFieldAsInteger("method")).isEqualTo(128);
+      assertThat(modify.get(2).getFieldAsString("mech")).isEqualTo("SIMPLE");
+      assertThat(modify.get(2).getFieldAsInteger("ssf")).isZero();
+      assertThat(modify.get(3).getFieldAsInteger("tag")).isEqualTo(97);
+      assertThat(modify.get(4).getFieldAsString("dn")).isEqualTo(userDn(2));
+      assertThat(((JSONArray) modify.get(5).getField("attr")).getValues())
+          .extracting(v -> ((JSONString) v).stringValue())
+          .containsExactly("mail");
+      assertThat(modify.get(6).getFieldAsInteger("tag")).isEqualTo(103);
+      assertThat(modify.get(6).getFieldAsInteger("err")).isZero();
+      assertThat(modify.get(6).getFieldAsString("server")).isEqualTo(slapd.url());
     }
   }
 
@@ -212,22 +230,23 @@ final class AccessLogWithOpenLdapToolsIT {
     return null;
   }
 
-  private static List<JSONObject> jsonConnectionWith(Path logfile, String marker) {
-    return await("the JSON lines of the connection with " + marker)
+  /** The lines of the closed connection with a line whose {@code field} is {@code marker}. */
+  private static List<JSONObject> jsonConnectionWith(Path logfile, String field, String marker) {
+    return await("the JSON lines of the connection with " + field + " " + marker)
         .atMost(DEADLINE)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> closedJsonConnectionWith(logfile, marker), l -> l != null);
+        .until(() -> closedJsonConnectionWith(logfile, field, marker), l -> l != null);
   }
 
-  private static List<JSONObject> closedJsonConnectionWith(Path logfile, String marker)
-      throws Exception {
+  private static List<JSONObject> closedJsonConnectionWith(
+      Path logfile, String field, String marker) throws Exception {
     Map<Integer, List<JSONObject>> byConn = new LinkedHashMap<>();
     for (String raw : readLines(logfile)) {
       JSONObject o = new JSONObject(raw); // every line one JSON object, or the test fails here
       byConn.computeIfAbsent(o.getFieldAsInteger("conn"), k -> new ArrayList<>()).add(o);
     }
     for (List<JSONObject> lines : byConn.values()) {
-      if (lines.stream().anyMatch(o -> marker.equals(o.getFieldAsString("base")))
+      if (lines.stream().anyMatch(o -> marker.equals(o.getFieldAsString(field)))
           && "closed".equals(lines.get(lines.size() - 1).getFieldAsString("event"))) {
         return lines;
       }
