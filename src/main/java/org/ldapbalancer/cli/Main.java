@@ -16,6 +16,7 @@ import org.ldapbalancer.config.ConfigException;
 import org.ldapbalancer.config.ConfigParser;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.LogLevel;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
 import org.ldapbalancer.tls.TlsConfigException;
@@ -54,7 +55,10 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "-d",
       paramLabel = "LEVEL",
-      description = "debug logging (any level above 0); the process always stays in the foreground")
+      description =
+          "log levels as loglevel takes them (names such as stats, conns, trace, or numbers):"
+              + " stats adds the access log, any other level debug logging; the process always"
+              + " stays in the foreground")
   String debugLevel;
 
   @Option(names = "-t", description = "check the configuration and exit: 0 when valid")
@@ -121,7 +125,13 @@ public final class Main implements Callable<Integer> {
       err.println("ldap-balancer: no configuration file; give one with -f (see --help)");
       return 1;
     }
-    debugLogging(debugLevel);
+    int commandLineLevel;
+    try {
+      commandLineLevel = commandLineLevel(debugLevel);
+    } catch (IllegalArgumentException e) {
+      err.println("ldap-balancer: -d: " + e.getMessage());
+      return 1;
+    }
     BalancerConfig config;
     try {
       config = ConfigParser.parse(configFile);
@@ -129,6 +139,10 @@ public final class Main implements Callable<Integer> {
       e.problems().forEach(p -> err.println(p));
       return 1;
     }
+    if (commandLineLevel != 0) {
+      config = config.withLogging(config.logging().withLevel(commandLineLevel));
+    }
+    debugLogging(config.logging().level());
     for (ConfigProblem warning : config.warnings()) {
       err.println(warning + " (warning)");
     }
@@ -217,12 +231,26 @@ public final class Main implements Callable<Integer> {
     return urls;
   }
 
-  static void debugLogging(String level) {
-    if (level == null || level.equals("0")) {
-      return;
+  /**
+   * Reads {@code -d}: as lloadd, the levels of {@code loglevel} (slapd.conf(5)), added to the
+   * file's.
+   *
+   * @return the levels given, 0 for none
+   * @throws IllegalArgumentException for a word that is not a level
+   */
+  static int commandLineLevel(String level) {
+    return level == null ? 0 : LogLevel.parse(List.of(level));
+  }
+
+  /**
+   * {@code stats} and {@code stats2} are the access log; any other level but {@code none} turns
+   * on the main log's DEBUG lines, which is what those levels ask slapd for.
+   */
+  static void debugLogging(int level) {
+    if ((level & ~(LogLevel.STATS | LogLevel.STATS2 | LogLevel.NONE)) != 0) {
+      Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
+      logger.setLevel(Level.DEBUG);
     }
-    Logger logger = (Logger) LoggerFactory.getLogger("org.ldapbalancer");
-    logger.setLevel(Level.DEBUG);
   }
 
   static String versionString() {

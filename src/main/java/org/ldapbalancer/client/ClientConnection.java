@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
+import org.ldapbalancer.monitor.access.ConnectionAccessLog;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -91,6 +92,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private UpstreamLink saslConnection;
   /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
   private String saslMechanism;
+  /** This connection's access log ({@code loglevel stats}), or null when it is off. */
+  private ConnectionAccessLog access;
 
   /**
    * @param framer the decoder in front of this handler, asked whether it holds a partial request
@@ -106,6 +109,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     flushSlot = new FlushBatch.Slot(channel);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    access = settings.accessLog().connected(ctx.channel());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (access != null) access.event(event);
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override
@@ -130,6 +145,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void request(LdapMessage request) throws MalformedPduException {
+    if (access != null) access.request(request);
     int id = request.messageId();
     int tag = request.opTag();
     if (id <= 0) {
@@ -205,6 +221,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     Operation op = new Operation(this, id, tag);
     pending.put(id, op);
     int result = router.forward(op, request, identityControl);
+    if (access != null) access.routed(op);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
@@ -234,6 +251,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       refusal = "Could not initialize TLS";
     }
     if (refusal != null) {
+      if (access != null) access.result(id, ProtocolOp.EXTENDED_RESPONSE, code, refusal);
       channel.write(
           Responses.extended(channel.alloc(), id, code, refusal, Oids.START_TLS),
           channel.voidPromise());
@@ -241,6 +259,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     state = State.TLS_PENDING;
+    if (access != null) access.result(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
     channel.config().setAutoRead(false);
     channel
         .writeAndFlush(
@@ -324,6 +343,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         new BindOperation(this, id, bind.saslMechanism(), bind.name(), bind.isAnonymous());
     pending.put(id, op);
     router.forwardBind(op, request, pinned);
+    if (access != null) access.routed(op);
   }
 
   @Override
@@ -331,6 +351,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (op.isFinished()) {
       return;
     }
+    if (access != null) access.bindResult(op, response, resultCode, newAuthzId);
     if (resultCode == ResultCode.SASL_BIND_IN_PROGRESS) {
       pending.remove(op.clientMessageId());
       op.finish();
@@ -361,6 +382,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (op.isFinished()) {
       return;
     }
+    if (access != null) access.response(op, response, isFinal);
     if (isFinal) {
       pending.remove(op.clientMessageId());
       op.finish();
@@ -407,6 +429,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void respond(int id, int responseTag, int resultCode, String diagnostic) {
+    if (access != null) access.result(id, responseTag, resultCode, diagnostic);
     channel.write(
         Responses.result(channel.alloc(), id, responseTag, resultCode, diagnostic),
         channel.voidPromise());
@@ -453,6 +476,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
+    if (access != null) access.closing(diagnostic);
     state = State.CLOSING;
     abandonAll();
     channel
@@ -594,6 +618,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (access != null) access.closed();
     router.backlogs().remove(this);
     if (ioCheck != null) {
       ioCheck.cancel(false);

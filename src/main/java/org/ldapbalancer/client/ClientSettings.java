@@ -3,6 +3,7 @@ package org.ldapbalancer.client;
 import io.netty.buffer.ByteBuf;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.ldapbalancer.monitor.access.AccessLog;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.tls.ServerTlsContext;
 
@@ -23,6 +24,8 @@ public final class ClientSettings {
   private final ByteBuf anonymousControl;
   /** The certificate StartTLS offers, or null when none is configured. */
   private final ServerTlsContext tls;
+  /** Where connections and operations are logged ({@code loglevel stats}); off by default. */
+  private final AccessLog accessLog;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -53,6 +56,29 @@ public final class ClientSettings {
     this.proxyAuthz = proxyAuthz;
     this.ownAuthzId = normalize(ownAuthzId);
     this.anonymousControl = newControl(ANONYMOUS);
+    this.accessLog = AccessLog.off();
+  }
+
+  /**
+   * These settings with an access log: every connection accepted afterwards writes to it. Called
+   * once, before the first listener starts.
+   */
+  public ClientSettings withAccessLog(AccessLog log) {
+    return new ClientSettings(this, log);
+  }
+
+  private ClientSettings(ClientSettings other, AccessLog log) {
+    this.tls = other.tls;
+    this.maxPendingPerClient = other.maxPendingPerClient;
+    this.ioTimeoutMillis = other.ioTimeoutMillis;
+    this.proxyAuthz = other.proxyAuthz;
+    this.ownAuthzId = other.ownAuthzId;
+    this.anonymousControl = other.anonymousControl;
+    this.accessLog = log;
+  }
+
+  AccessLog accessLog() {
+    return accessLog;
   }
 
   public int maxPendingPerClient() {

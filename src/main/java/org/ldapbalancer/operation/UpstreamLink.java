@@ -29,4 +29,9 @@ public interface UpstreamLink extends Endpoint {
    * request, a simple bind, or the client left).
    */
   void releaseSaslPin();
+
+  /** The server this connection goes to, as configured ({@code ldap://host:port}), for logs. */
+  default String serverName() {
+    return "";
+  }
 }

@@ -31,6 +31,7 @@ import org.ldapbalancer.client.ClientSettings;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.monitor.access.AccessLog;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
@@ -58,6 +59,8 @@ public final class Balancer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
+  /** Connections and operations, when {@code loglevel stats} asks for them. */
+  private volatile AccessLog accessLog = AccessLog.off();
   private volatile boolean closed;
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
@@ -138,10 +141,14 @@ public final class Balancer implements AutoCloseable {
         log.info("TLS by {} ({})", tls.provider().describe(), tls.provider().why());
         tls.startWatching();
       }
+      balancer.accessLog = AccessLog.start(config.logging());
       balancer.startShards();
       for (LdapUrl url : urls) {
         balancer.listen(url);
       }
+    } catch (java.io.UncheckedIOException e) {
+      balancer.close();
+      throw e.getCause(); // the log file could not be opened
     } catch (IOException | RuntimeException e) {
       balancer.close();
       throw e;
@@ -230,7 +237,8 @@ public final class Balancer implements AutoCloseable {
             config.proxyAuthz(),
             own,
             config.ioTimeout().toMillis(),
-            tls.listener());
+            tls.listener())
+        .withAccessLog(accessLog);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
@@ -359,6 +367,7 @@ public final class Balancer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     resolver.shutdownNow();
     tls.close();
+    accessLog.close();
     log.info("stopped");
   }
 }

@@ -175,9 +175,9 @@ final class BindConnection extends UpstreamConnection {
         } else if (authzId.isEmpty()) {
           authzId = "dn:";
         }
-        op.detachUpstream();
         op.client()
             .bindCompleted(op, new LdapMessage().parse(bindResponse), ResultCode.SUCCESS, authzId);
+        op.detachUpstream(); // after, as on the other paths: the client side may name the server
       }
     } finally {
       bindResponse.release();

@@ -80,8 +80,9 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   void completed(Operation op, ByteBuf frame) {
-    op.detachUpstream();
+    // Relayed while still linked, so that the client side can name the server that answered.
     op.client().relay(op, view, true);
+    op.detachUpstream();
   }
 
   @Override

@@ -232,6 +232,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void releaseSaslPin() {}
 
+  @Override
+  public String serverName() {
+    return pool.name();
+  }
+
   final boolean idInUse(int id) {
     return id == startTlsId || isOwnRequest(id) || pending.containsKey(id);
   }

@@ -158,6 +158,7 @@ public final class BalancerProcess implements AutoCloseable {
     private final List<String> servers = new ArrayList<>();
     private int timeoutSeconds = 5;
     private int openFileLimit;
+    private final List<String> extraLines = new ArrayList<>();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -180,6 +181,12 @@ public final class BalancerProcess implements AutoCloseable {
       return this;
     }
 
+    /** Adds lines to the configuration file, after the generated ones. */
+    public Builder configLines(String... lines) {
+      extraLines.addAll(List.of(lines));
+      return this;
+    }
+
     public BalancerProcess start() throws IOException {
       String jar = System.getenv("LDAP_BALANCER_JAR");
       if (jar == null || !Files.isRegularFile(Path.of(jar))) {
@@ -195,6 +202,7 @@ public final class BalancerProcess implements AutoCloseable {
         conf.append("backend-server uri=").append(url)
             .append(" numconns=2 bindconns=1 retry=200\n");
       }
+      extraLines.forEach(l -> conf.append(l).append('\n'));
       Path file = dir.resolve("lloadd.conf");
       Files.writeString(file, conf);
       int port = freePort();

@@ -12,6 +12,7 @@ import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.LogSettings;
 import org.ldapbalancer.config.Tier;
 import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.config.TlsSettings;
@@ -84,6 +85,7 @@ public final class RunningBalancer implements AutoCloseable {
     private boolean proxyAuthz = true;
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
+    private LogSettings logging = LogSettings.DEFAULT;
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -157,6 +159,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code loglevel}, {@code logfile}, {@code logformat}; none by default. */
+    public Builder logging(LogSettings settings) {
+      this.logging = settings;
+      return this;
+    }
+
     public Builder proxyAuthz(boolean on) {
       this.proxyAuthz = on;
       return this;
@@ -171,7 +179,7 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls);
+          ioTimeout, List.of(), listenerTls).withLogging(logging);
     }
 
     public RunningBalancer start() throws IOException {
