@@ -91,7 +91,7 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
       case "/", "/index.html" -> {
         FullHttpResponse r =
             response(request, HttpResponseStatus.OK, "text/html; charset=utf-8", StatusPage.html());
-        r.headers().set("Content-Security-Policy", PAGE_POLICY);
+        r.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, PAGE_POLICY);
         write(ctx, request, r);
       }
       case "/healthz" -> send(ctx, request, HttpResponseStatus.OK, TEXT, text("ok\n"), true);
@@ -198,7 +198,7 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
         .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
-        .set("X-Content-Type-Options", "nosniff");
+        .set("x-content-type-options", "nosniff");
     return r;
   }
 
