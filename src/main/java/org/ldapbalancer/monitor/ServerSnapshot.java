@@ -1,5 +1,9 @@
 package org.ldapbalancer.monitor;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * One server as the monitor shows it: its place in the configuration, state, connections and
  * counts, summed over the event loops.
@@ -24,6 +28,8 @@ public final class ServerSnapshot {
   /** [kind][state]: connections by kind (regular, bind) and state. */
   private final int[][] connections = new int[KINDS.length][CONNECTION_STATES.length];
   private final int[] targets = new int[KINDS.length];
+  /** Every connection, for views that list them one by one (cn=Monitor does). */
+  private final List<Connection> connectionList = new ArrayList<>();
   private long inFlight;
   private long forwarded;
   private long answered;
@@ -57,9 +63,19 @@ public final class ServerSnapshot {
     this.latency.add(counters.latency);
   }
 
+  /**
+   * One upstream connection.
+   *
+   * @param kind index into {@link #KINDS}
+   * @param state index into {@link #CONNECTION_STATES}
+   * @param pendingOps operations in flight on it
+   */
+  public record Connection(int kind, int state, int pendingOps) {}
+
   /** Counts one upstream connection; {@code kind} and {@code state} index the label arrays. */
-  public void connection(int kind, int connectionState) {
+  public void connection(int kind, int connectionState, int pendingOps) {
     connections[kind][connectionState]++;
+    connectionList.add(new Connection(kind, connectionState, pendingOps));
   }
 
   /** This loop's share of {@code numconns} and {@code bindconns}, and operations in flight. */
@@ -89,6 +105,7 @@ public final class ServerSnapshot {
         connections[k][s] += other.connections[k][s];
       }
     }
+    connectionList.addAll(other.connectionList);
     inFlight += other.inFlight;
     forwarded += other.forwarded;
     answered += other.answered;
@@ -130,6 +147,11 @@ public final class ServerSnapshot {
 
   public int connections(int kind, int connectionState) {
     return connections[kind][connectionState];
+  }
+
+  /** Every connection to the server, over all loops. */
+  public List<Connection> connectionList() {
+    return Collections.unmodifiableList(connectionList);
   }
 
   public int target(int kind) {

@@ -434,9 +434,9 @@ public final class ServerPool {
     for (UpstreamConnection c : all) {
       int kind = c.isBindConnection() ? 1 : 0;
       switch (c.state()) {
-        case READY -> s.connection(kind, 0);
-        case CONNECTING, SETTING_UP -> s.connection(kind, 1);
-        case CLOSING -> s.connection(kind, 2);
+        case READY -> s.connection(kind, 0, c.pendingOps());
+        case CONNECTING, SETTING_UP -> s.connection(kind, 1, c.pendingOps());
+        case CLOSING -> s.connection(kind, 2, c.pendingOps());
         case CLOSED -> {}
       }
     }

@@ -66,9 +66,9 @@ class PrometheusMetricsTest {
     counters.answered(30_000_000); // le="0.05"
     counters.lost(1);
     ServerSnapshot a = server(A, 0, counters);
-    a.connection(0, 0);
-    a.connection(0, 1);
-    a.connection(1, 0);
+    a.connection(0, 0, 0);
+    a.connection(0, 1, 0);
+    a.connection(1, 0, 0);
     ServerSnapshot b = server(B, 1, ServerState.DOWN, 0, "cannot connect: refused", 0);
 
     PrometheusText m = render(MonitorSnapshot.merge(0, 0, List.of(loop(new OperationCounters(), a, b))));

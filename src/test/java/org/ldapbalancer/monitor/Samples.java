@@ -14,9 +14,9 @@ final class Samples {
     counters.stateSinceMillis = since;
     ServerSnapshot s = new ServerSnapshot(uri, tier, "roundrobin", 1, counters, error);
     for (int i = 0; i < ready; i++) {
-      s.connection(0, 0);
+      s.connection(0, 0, 0);
     }
-    s.connection(1, 0);
+    s.connection(1, 0, 0);
     s.load(2, 1, 0);
     return s;
   }
