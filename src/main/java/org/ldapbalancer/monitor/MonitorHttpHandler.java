@@ -42,14 +42,6 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
 
   private static final String TEXT = "text/plain; charset=utf-8";
 
-  /**
-   * The status page runs its own inline script and style and talks only to this listener; nothing
-   * else may load, so that a value shown on it can never pull anything in.
-   */
-  private static final String PAGE_POLICY =
-      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
-          + " connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
-
   private final SnapshotSource source;
   private final String version;
   private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
@@ -91,7 +83,7 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
       case "/", "/index.html" -> {
         FullHttpResponse r =
             response(request, HttpResponseStatus.OK, "text/html; charset=utf-8", StatusPage.html());
-        r.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, PAGE_POLICY);
+        r.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, StatusPage.securityPolicy());
         write(ctx, request, r);
       }
       case "/healthz" -> send(ctx, request, HttpResponseStatus.OK, TEXT, text("ok\n"), true);

@@ -139,7 +139,8 @@ class MonitorHttpHandlerTest {
     send(get("/"));
     String r = responses();
     assertThat(r).startsWith("HTTP/1.1 200 OK").contains("text/html; charset=utf-8");
-    assertThat(r).contains("content-security-policy: default-src 'none'");
+    assertThat(r).contains("content-security-policy: default-src 'none'; script-src 'sha256-");
+    assertThat(r).doesNotContain("script-src 'unsafe-inline'");
     assertThat(r).contains("fetch(\"status.json\"").contains("name=\"viewport\"");
     assertThat(r).doesNotContain("src=\"http", "href=\"http", "innerHTML");
   }
