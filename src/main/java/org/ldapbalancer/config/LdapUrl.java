@@ -29,7 +29,8 @@ public record LdapUrl(String scheme, String host, int port) {
       throw new IllegalArgumentException("not a URL: " + text);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("ldap") && !scheme.equals("ldaps") && !(httpAllowed && scheme.equals("http"))) {
+    boolean http = httpAllowed && scheme.equals("http");
+    if (!scheme.equals("ldap") && !scheme.equals("ldaps") && !http) {
       throw new IllegalArgumentException(
           "unsupported URL scheme in " + text + " (only ldap:// and ldaps:// are supported so far)");
     }
@@ -55,7 +56,7 @@ public record LdapUrl(String scheme, String host, int port) {
     String path = uri.getRawPath();
     if (path != null && !path.isEmpty() && !path.equals("/")) {
       throw new IllegalArgumentException(
-          "URL " + text + (scheme.equals("http") ? " must not name a path" : " must not name a DN"));
+          "URL " + text + (http ? " must not name a path" : " must not name a DN"));
     }
     return new LdapUrl(scheme, host, port);
   }

@@ -73,8 +73,8 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
     }
     HttpMethod method = request.method();
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-      FullHttpResponse r =
-          response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, text("only GET and HEAD\n"));
+      FullHttpResponse r = response(
+          request, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, text("only GET and HEAD\n"));
       r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
       write(ctx, request, r);
       return;
@@ -119,7 +119,9 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
   private record Answer(HttpResponseStatus status, String contentType, byte[] body) {}
 
   private void afterSnapshot(
-      ChannelHandlerContext ctx, FullHttpRequest request, Function<MonitorSnapshot, Answer> render) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      Function<MonitorSnapshot, Answer> render) {
     waiting = true;
     // What the answer needs of the request, kept: the request itself is released on return.
     FullHttpRequest head = request.replace(Unpooled.EMPTY_BUFFER);
@@ -194,7 +196,8 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
     return r;
   }
 
-  private static void write(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse r) {
+  private static void write(
+      ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse r) {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && HttpUtil.isKeepAlive(r);
     HttpUtil.setKeepAlive(r, keepAlive);
     var written = ctx.writeAndFlush(r);

@@ -39,7 +39,8 @@ public final class MonitorSnapshot {
    *
    * @throws IllegalArgumentException if the loops disagree on the servers
    */
-  public static MonitorSnapshot merge(long startedAtMillis, long nowMillis, List<LoopSample> loops) {
+  public static MonitorSnapshot merge(
+      long startedAtMillis, long nowMillis, List<LoopSample> loops) {
     OperationCounters ops = new OperationCounters();
     int binds = 0;
     int requests = 0;

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class PrometheusMetrics {
 
   /** The snapshot as metric families. */
   public static MetricSnapshots families(MonitorSnapshot snapshot) {
-    List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all = new ArrayList<>();
+    List<MetricSnapshot> all = new ArrayList<>();
     operations(snapshot.operations(), all);
     clients(snapshot, all);
     servers(snapshot.servers(), all);
@@ -50,7 +51,7 @@ public final class PrometheusMetrics {
   }
 
   private static void operations(
-      OperationCounters ops, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all) {
+      OperationCounters ops, List<MetricSnapshot> all) {
     CounterSnapshot.Builder received = counter("operations_received",
         "Requests received that are answered (every type but abandon and unbind)");
     CounterSnapshot.Builder forwarded = counter("operations_forwarded",
@@ -100,7 +101,7 @@ public final class PrometheusMetrics {
   }
 
   private static void clients(
-      MonitorSnapshot s, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all) {
+      MonitorSnapshot s, List<MetricSnapshot> all) {
     OperationCounters ops = s.operations();
     all.add(gauge("client_connections", "Client connections open now")
         .dataPoint(gaugePoint(Labels.EMPTY, ops.clientsOpen())).build());
@@ -125,7 +126,7 @@ public final class PrometheusMetrics {
   }
 
   private static void servers(
-      List<ServerSnapshot> servers, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all) {
+      List<ServerSnapshot> servers, List<MetricSnapshot> all) {
     GaugeSnapshot.Builder up = gauge("server_up",
         "1 while the server has a regular connection ready for operations, else 0");
     GaugeSnapshot.Builder state = gauge("server_state",

@@ -72,7 +72,9 @@ class MonitorHttpHandlerTest {
   @Test
   void otherMethodsAndPathsAreRefused() {
     send("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-    assertThat(responses()).startsWith("HTTP/1.1 405 Method Not Allowed").contains("allow: GET, HEAD");
+    assertThat(responses())
+        .startsWith("HTTP/1.1 405 Method Not Allowed")
+        .contains("allow: GET, HEAD");
     send(get("/admin"));
     assertThat(responses()).startsWith("HTTP/1.1 404 Not Found");
   }

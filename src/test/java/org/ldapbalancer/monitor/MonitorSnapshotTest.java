@@ -39,7 +39,8 @@ class MonitorSnapshotTest {
     assertThat(a.readyRegular()).isEqualTo(2);
     assertThat(a.connections(1, 0)).isEqualTo(2);
     assertThat(a.target(0)).isEqualTo(4);
-    assertThat(a.connectionList()).hasSize(4) // 2 regular and 1 bind on one loop, 1 bind on the other
+    // 2 regular and 1 bind on one loop, 1 bind on the other
+    assertThat(a.connectionList()).hasSize(4)
         .filteredOn(c -> c.kind() == 0).hasSize(2);
     ServerSnapshot b = s.servers().get(1);
     assertThat(b.state()).isEqualTo(ServerState.DOWN);

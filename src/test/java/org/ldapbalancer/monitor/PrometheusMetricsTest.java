@@ -41,14 +41,13 @@ class PrometheusMetricsTest {
     assertThat(m.value("ldapbalancer_operations_received_total", "op", "search")).isEqualTo(5);
     assertThat(m.value("ldapbalancer_operations_received_total", "op", "compare")).isZero();
     assertThat(m.value("ldapbalancer_operations_forwarded_total", "op", "modify")).isEqualTo(1);
-    assertThat(m.value("ldapbalancer_operations_completed_total", "op", "search", "result", "success"))
-        .isEqualTo(5);
-    assertThat(m.value("ldapbalancer_operations_rejected_total", "op", "bind", "result", "unavailable"))
-        .isEqualTo(1);
+    String completed = "ldapbalancer_operations_completed_total";
+    assertThat(m.value(completed, "op", "search", "result", "success")).isEqualTo(5);
+    assertThat(m.value("ldapbalancer_operations_rejected_total",
+        "op", "bind", "result", "unavailable")).isEqualTo(1);
     assertThat(m.value("ldapbalancer_operations_failed_total", "op", "modify", "result", "other"))
         .isEqualTo(1);
-    assertThat(m.value("ldapbalancer_operations_completed_total", "op", "extended", "result", "above126"))
-        .isEqualTo(1);
+    assertThat(m.value(completed, "op", "extended", "result", "above126")).isEqualTo(1);
     // Results that never occurred are not written.
     assertThatIllegalArgumentException().isThrownBy(() ->
         m.value("ldapbalancer_operations_completed_total", "op", "search", "result", "busy"));
@@ -71,7 +70,8 @@ class PrometheusMetricsTest {
     a.connection(1, 0, 0);
     ServerSnapshot b = server(B, 1, ServerState.DOWN, 0, "cannot connect: refused", 0);
 
-    PrometheusText m = render(MonitorSnapshot.merge(0, 0, List.of(loop(new OperationCounters(), a, b))));
+    PrometheusText m =
+        render(MonitorSnapshot.merge(0, 0, List.of(loop(new OperationCounters(), a, b))));
 
     assertThat(m.value("ldapbalancer_server_up", "server", A)).isEqualTo(1);
     assertThat(m.value("ldapbalancer_server_up", "server", B)).isZero();
@@ -88,8 +88,8 @@ class PrometheusMetricsTest {
     assertThat(m.value("ldapbalancer_server_operations_in_flight", "server", A)).isEqualTo(3);
     assertThat(m.value("ldapbalancer_server_operations_forwarded_total", "server", A)).isEqualTo(2);
     assertThat(m.value("ldapbalancer_server_operations_answered_total", "server", A)).isEqualTo(2);
-    assertThat(m.value("ldapbalancer_server_operations_failed_total", "server", A, "reason", "lost"))
-        .isEqualTo(1);
+    assertThat(m.value("ldapbalancer_server_operations_failed_total",
+        "server", A, "reason", "lost")).isEqualTo(1);
 
     assertThat(m.type("ldapbalancer_server_latency_seconds")).isEqualTo("histogram");
     String bucket = "ldapbalancer_server_latency_seconds_bucket";

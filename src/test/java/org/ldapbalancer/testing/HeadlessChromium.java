@@ -64,7 +64,8 @@ public final class HeadlessChromium {
       String dom = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0 || dom.isBlank()) {
         throw new IllegalStateException(
-            "chromium exited " + p.exitValue() + ": " + Files.readString(err, StandardCharsets.UTF_8));
+            "chromium exited " + p.exitValue() + ": "
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
       return dom;
     } catch (IOException e) {

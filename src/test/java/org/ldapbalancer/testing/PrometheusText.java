@@ -192,7 +192,8 @@ public final class PrometheusText {
                 for (Sample b : buckets) {
                   double le = Double.parseDouble(b.labels().get("le").replace("+Inf", "Infinity"));
                   if (le <= previousLe || b.value() < previous) {
-                    throw new IllegalArgumentException(family + labels + ": buckets not cumulative");
+                    throw new IllegalArgumentException(
+                        family + labels + ": buckets not cumulative");
                   }
                   previous = b.value();
                   previousLe = le;
