@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -306,7 +307,7 @@ public final class Balancer implements AutoCloseable {
    * A snapshot of every counter and every server's state, summed over the event loops; completes
    * when every loop has answered (never blocks the caller).
    */
-  public java.util.concurrent.CompletionStage<MonitorSnapshot> snapshot() {
+  public CompletionStage<MonitorSnapshot> snapshot() {
     return monitor.snapshot();
   }
 
