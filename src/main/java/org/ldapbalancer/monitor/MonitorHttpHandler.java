@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +134,9 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
                     () -> {
                       Answer a;
                       if (failure != null) {
-                        log.warn("monitor snapshot failed: {}", failure.toString());
+                        // Rate-limited: a stuck loop would otherwise log once per scrape.
+                        RateLimitedLog.DEFAULT.warn(
+                            log, "monitor snapshot failed: {}", failure.toString());
                         a = new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
                             text("the event loops did not answer in time\n"));
                       } else {
