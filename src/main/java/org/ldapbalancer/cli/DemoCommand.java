@@ -26,6 +26,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--port", description = "the balancer's port on 127.0.0.1 (default 1389)")
   int port = 1389;
 
+  @Option(
+      names = "--http-port",
+      description = "also serve metrics and the status page on http://127.0.0.1:N/ (default: off)")
+  int httpPort = -1;
+
   @Option(names = "--users", description = "sample users in each directory (default 1000)")
   int users = 1000;
 
@@ -51,7 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             BalancerConfig.DEFAULT_IO_TIMEOUT, List.of());
     Balancer balancer;
     try {
-      balancer = Balancer.start(config, List.of(LdapUrl.parse("ldap://127.0.0.1:" + port)));
+      List<LdapUrl> urls = new ArrayList<>(List.of(LdapUrl.parse("ldap://127.0.0.1:" + port)));
+      if (httpPort >= 0) {
+        urls.add(LdapUrl.parseListener("http://127.0.0.1:" + httpPort + "/"));
+      }
+      balancer = Balancer.start(config, urls);
     } catch (java.io.IOException e) {
       directories.forEach(d -> d.shutDown(true));
       System.err.println("ldap-balancer demo: " + e.getMessage()
@@ -66,6 +75,10 @@ final class DemoCommand implements Callable<Integer> {
             + "(the description attribute says which directory answered). Ctrl-C stops.%n",
         servers.get(0).uri(), servers.get(1).uri(), users, SampleDirectory.BASE_DN, port, port,
         SampleDirectory.BASE_DN, port, SampleDirectory.userDn(42), SampleDirectory.USER_PASSWORD);
+    if (httpPort >= 0) {
+      System.out.printf("Status page: http://127.0.0.1:%d/ (metrics at /metrics)%n",
+          balancer.listenAddresses().get(1).getPort());
+    }
     System.out.flush();
     Shutdown.awaitSignal();
     balancer.close();

@@ -49,7 +49,9 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "-h",
       paramLabel = "URLS",
-      description = "listener URLs, separated by spaces (default: ldap:///)")
+      description =
+          "listener URLs, separated by spaces (default: ldap:///); http://HOST:PORT/ serves"
+              + " /metrics, /healthz, /readyz and a status page")
   String listenUrls;
 
   @Option(

@@ -16,6 +16,7 @@ import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.monitor.access.ConnectionAccessLog;
+import org.ldapbalancer.monitor.OperationCounters;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -68,6 +69,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private final OperationRouter router;
+  /** This loop's counters: every received request and every way an operation ends. */
+  private final OperationCounters counters;
   private final ClientSettings settings;
   private final LdapFrameDecoder framer;
   /** The check of a partly received request or of stalled responses, when one is scheduled. */
@@ -101,6 +104,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public ClientConnection(
       OperationRouter router, ClientSettings settings, LdapFrameDecoder framer) {
     this.router = router;
+    this.counters = router.counters();
     this.settings = settings;
     this.framer = framer;
   }
@@ -109,6 +113,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     flushSlot = new FlushBatch.Slot(channel);
+    counters.clientAccepted();
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls != null) {
+      countHandshake(tls); // ldaps://: the handler came with the connection
+    }
+  }
+
+  private void countHandshake(SslHandler tls) {
+    tls.handshakeFuture().addListener(f -> counters.clientTlsHandshake(f.isSuccess()));
   }
 
   @Override
@@ -181,6 +194,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (idInUse(id)) {
       return;
     }
+    counters.received(tag);
     if (tag == ProtocolOp.EXTENDED_REQUEST
         && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
       startTls(id);
@@ -252,6 +266,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     if (refusal != null) {
       if (access != null) access.result(id, ProtocolOp.EXTENDED_RESPONSE, code, refusal);
+      counters.rejected(ProtocolOp.EXTENDED_REQUEST, code);
       channel.write(
           Responses.extended(channel.alloc(), id, code, refusal, Oids.START_TLS),
           channel.voidPromise());
@@ -260,6 +275,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     state = State.TLS_PENDING;
     if (access != null) access.result(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
+    counters.completed(ProtocolOp.EXTENDED_REQUEST, ResultCode.SUCCESS); // answered here, as lloadd
     channel.config().setAutoRead(false);
     channel
         .writeAndFlush(
@@ -276,9 +292,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 channel.close();
                 return;
               }
-              channel
-                  .pipeline()
-                  .addFirst(TLS_HANDLER, settings.tls().newHandler(channel.alloc()));
+              SslHandler tls = settings.tls().newHandler(channel.alloc());
+              countHandshake(tls);
+              channel.pipeline().addFirst(TLS_HANDLER, tls);
               state = State.READY;
               channel.config().setAutoRead(channel.isWritable());
             });
@@ -291,6 +307,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     pending.remove(id);
     op.finish();
+    counters.abandoned(op.requestTag());
     UpstreamLink link = op.upstream();
     if (link != null) {
       link.abandon(op);
@@ -303,6 +320,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (idInUse(id)) {
       return;
     }
+    counters.received(ProtocolOp.BIND_REQUEST);
     if (state == State.BINDING) {
       respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR, "bind in progress");
       return;
@@ -365,6 +383,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       pending.remove(op.clientMessageId());
       op.finish();
     }
+    counters.completed(ProtocolOp.BIND_REQUEST, resultCode);
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(flushSlot);
   }
@@ -386,6 +405,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (isFinal) {
       pending.remove(op.clientMessageId());
       op.finish();
+      counters.completed(op.requestTag(), resultCodeOf(response));
     }
     if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
@@ -401,6 +421,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       state = State.CLOSING;
       abandonAll();
       channel.close();
+    }
+  }
+
+  /** The result code of a final response; one the server garbled is counted as -1. */
+  private static int resultCodeOf(LdapMessage response) {
+    try {
+      return Responses.resultCode(response);
+    } catch (MalformedPduException e) {
+      return -1;
     }
   }
 
@@ -420,16 +449,41 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     pending.remove(op.clientMessageId());
+    if (op.wasForwarded()) {
+      counters.failed(op.requestTag(), resultCode);
+    } else {
+      counters.rejected(op.requestTag(), resultCode); // waited in a queue, went nowhere
+    }
     if (op.isBind() && state == State.BINDING) {
       state = State.READY; // and anonymous, as after any failed bind
     }
     if (state != State.CLOSING) {
-      respond(op.clientMessageId(), op.responseTag(), resultCode, diagnostic);
+      if (access != null) access.result(op.clientMessageId(), op.responseTag(), resultCode, diagnostic);
+      writeResult(op.clientMessageId(), op.responseTag(), resultCode, diagnostic);
     }
   }
 
+  /** Answers a request the balancer refuses itself, before it is forwarded anywhere. */
   private void respond(int id, int responseTag, int resultCode, String diagnostic) {
+    counters.rejected(requestTagOf(responseTag), resultCode);
     if (access != null) access.result(id, responseTag, resultCode, diagnostic);
+    writeResult(id, responseTag, resultCode, diagnostic);
+  }
+
+  private static int requestTagOf(int responseTag) {
+    return switch (responseTag) {
+      case ProtocolOp.BIND_RESPONSE -> ProtocolOp.BIND_REQUEST;
+      case ProtocolOp.SEARCH_RESULT_DONE -> ProtocolOp.SEARCH_REQUEST;
+      case ProtocolOp.MODIFY_RESPONSE -> ProtocolOp.MODIFY_REQUEST;
+      case ProtocolOp.ADD_RESPONSE -> ProtocolOp.ADD_REQUEST;
+      case ProtocolOp.DEL_RESPONSE -> ProtocolOp.DEL_REQUEST;
+      case ProtocolOp.MODIFY_DN_RESPONSE -> ProtocolOp.MODIFY_DN_REQUEST;
+      case ProtocolOp.COMPARE_RESPONSE -> ProtocolOp.COMPARE_REQUEST;
+      default -> ProtocolOp.EXTENDED_REQUEST;
+    };
+  }
+
+  private void writeResult(int id, int responseTag, int resultCode, String diagnostic) {
     channel.write(
         Responses.result(channel.alloc(), id, responseTag, resultCode, diagnostic),
         channel.voidPromise());
@@ -461,6 +515,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     pending.clear();
     for (Operation op : ops) {
       op.finish();
+      counters.abandoned(op.requestTag());
       UpstreamLink link = op.upstream();
       if (link != null) {
         link.abandon(op);
@@ -619,6 +674,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (access != null) access.closed();
+    counters.clientClosed();
     router.backlogs().remove(this);
     if (ioCheck != null) {
       ioCheck.cancel(false);

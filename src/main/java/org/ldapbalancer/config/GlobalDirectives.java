@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class GlobalDirectives {
   private static final Pattern LISTEN_URL =
-      Pattern.compile("(?i)(ldap|ldaps|ldapi|pldap|pldaps)://\\S*");
+      Pattern.compile("(?i)(ldap|ldaps|ldapi|pldap|pldaps|http|https)://\\S*");
 
   private int ioThreads = BalancerConfig.defaultIoThreads();
   private int clientMaxPending;
@@ -127,7 +127,7 @@ final class GlobalDirectives {
               directive.name()
                   + ": bad URL \""
                   + url
-                  + "\" (expected ldap://, ldaps://, ldapi://, pldap:// or pldaps://)");
+                  + "\" (expected ldap://, ldaps://, ldapi://, pldap://, pldaps:// or http://)");
         }
       }
     }

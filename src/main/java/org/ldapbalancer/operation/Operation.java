@@ -77,6 +77,11 @@ public class Operation {
     return startNanos;
   }
 
+  /** Whether it was ever written to an upstream connection (its upstream message ID stays set). */
+  public boolean wasForwarded() {
+    return upstreamMessageId != 0;
+  }
+
   /**
    * Marks the final response as sent.
    *

@@ -3,6 +3,7 @@ package org.ldapbalancer.operation;
 import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
+import org.ldapbalancer.monitor.OperationCounters;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.ResultCode;
@@ -27,6 +28,7 @@ public final class OperationRouter {
   private final WaitingQueue drainQueue;
   private final LdapMessage queuedView = new LdapMessage();
   private final Backlogs backlogs = new Backlogs();
+  private final OperationCounters counters = new OperationCounters();
 
   /**
    * @param queueCapacity how many binds, and how many other requests, may wait at most
@@ -49,6 +51,11 @@ public final class OperationRouter {
     return flushes;
   }
 
+  /** What this loop's operations and clients did, for the monitor. */
+  public OperationCounters counters() {
+    return counters;
+  }
+
   /** This loop's clients whose responses pile up. */
   public Backlogs backlogs() {
     return backlogs;
@@ -63,7 +70,7 @@ public final class OperationRouter {
   public int forward(Operation op, LdapMessage request, ByteBuf control) {
     UpstreamLink link = drainQueue.isEmpty() ? regular.select() : null;
     if (link != null) {
-      link.forward(op, request, control);
+      send(link, op, request, control);
       return ResultCode.SUCCESS;
     }
     Refusal refusal = drainQueue.isEmpty() ? regular.refusal() : Refusal.BACKLOGGED;
@@ -80,7 +87,7 @@ public final class OperationRouter {
   public void forwardBind(Operation op, LdapMessage request, UpstreamLink pinned) {
     if (pinned != null) {
       if (pinned.holdsSaslExchangeOf(op.client())) {
-        pinned.forward(op, request, null);
+        send(pinned, op, request, null);
       } else {
         op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
       }
@@ -88,7 +95,7 @@ public final class OperationRouter {
     }
     UpstreamLink link = bindQueue.isEmpty() ? binds.select() : null;
     if (link != null) {
-      link.forward(op, request, null);
+      send(link, op, request, null);
     } else if (bindQueue.isEmpty() && binds.refusal() == Refusal.UNAVAILABLE) {
       op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
     } else if (!bindQueue.offer(op, request.frame(), null)) {
@@ -123,9 +130,15 @@ public final class OperationRouter {
     }
   }
 
+  /** Every forwarded operation leaves through here: the one place it is counted as forwarded. */
+  private void send(UpstreamLink link, Operation op, LdapMessage request, ByteBuf control) {
+    link.forward(op, request, control);
+    counters.forwarded(op.requestTag());
+  }
+
   private void send(WaitingQueue.Entry e, UpstreamLink link) {
     try {
-      link.forward(e.op, queuedView.parse(e.request), e.control);
+      send(link, e.op, queuedView.parse(e.request), e.control);
     } catch (MalformedPduException ex) {
       throw new IllegalStateException("a queued request was parsed before it was queued", ex);
     } finally {
@@ -157,6 +170,16 @@ public final class OperationRouter {
       e.request.release();
       e.op.client().fail(e.op, ResultCode.BUSY, "every connection to the servers is backlogged");
     }
+  }
+
+  /** Binds now waiting for a bind connection. */
+  public int queuedBinds() {
+    return bindQueue.size();
+  }
+
+  /** Requests now waiting for a backlogged connection to drain. */
+  public int queuedRequests() {
+    return drainQueue.size();
   }
 
   /** Operations now waiting in either queue. */

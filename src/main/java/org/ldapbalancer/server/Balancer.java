@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,8 @@ import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.monitor.access.AccessLog;
+import org.ldapbalancer.monitor.MonitorChannelInitializer;
+import org.ldapbalancer.monitor.MonitorSnapshot;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
@@ -61,6 +64,8 @@ public final class Balancer implements AutoCloseable {
   private final TlsContexts tls;
   /** Connections and operations, when {@code loglevel stats} asks for them. */
   private volatile AccessLog accessLog = AccessLog.off();
+  /** Snapshots for the monitor; set once the loops are running. */
+  private MonitorSnapshots monitor;
   private volatile boolean closed;
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
@@ -144,7 +149,11 @@ public final class Balancer implements AutoCloseable {
       balancer.accessLog = AccessLog.start(config.logging());
       balancer.startShards();
       for (LdapUrl url : urls) {
-        balancer.listen(url);
+        if (url.isHttp()) {
+          balancer.listenHttp(url);
+        } else {
+          balancer.listen(url);
+        }
       }
     } catch (java.io.UncheckedIOException e) {
       balancer.close();
@@ -189,6 +198,7 @@ public final class Balancer implements AutoCloseable {
               loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
     }
     shards.forEach(LoopShard::start);
+    monitor = new MonitorSnapshots(shards);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
     EventLoop home = (EventLoop) acceptor.next();
     MemoryGuard memory =
@@ -272,6 +282,41 @@ public final class Balancer implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException("cannot listen on " + url + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The monitoring listener: HTTP on the same event loops, reading snapshots only. Its
+   * connections are not counted as clients, and it keeps accepting at the open-file limit, so
+   * that health checks still answer then.
+   */
+  private void listenHttp(LdapUrl url) throws IOException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptor, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 128)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(new MonitorChannelInitializer(monitor));
+    SocketAddress address =
+        url.host().isEmpty()
+            ? new InetSocketAddress(url.port())
+            : new InetSocketAddress(url.host(), url.port());
+    try {
+      listeners.add(bootstrap.bind(address).sync().channel());
+      log.info("listening on {}", url);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A snapshot of every counter and every server's state, summed over the event loops; completes
+   * when every loop has answered (never blocks the caller).
+   */
+  public CompletionStage<MonitorSnapshot> snapshot() {
+    return monitor.snapshot();
   }
 
   private void recalibrateDescriptors() {

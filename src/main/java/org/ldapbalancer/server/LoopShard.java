@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.balancing.Selector;
@@ -13,6 +14,8 @@ import org.ldapbalancer.balancing.Tier;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.TierPolicy;
+import org.ldapbalancer.monitor.LoopSample;
+import org.ldapbalancer.monitor.ServerSnapshot;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -41,6 +44,8 @@ final class LoopShard {
   private final List<ServerPool> pools = new ArrayList<>();
   private final OperationRouter router;
   private final long operationTimeoutNanos;
+  /** The configured tiers, whose servers {@link #pools} follow in order. */
+  private final List<org.ldapbalancer.config.Tier> tiers;
   private ScheduledFuture<?> sweeper;
 
   LoopShard(
@@ -53,6 +58,7 @@ final class LoopShard {
       UpstreamTlsContext tls) {
     this.loop = loop;
     this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
+    this.tiers = config.tiers();
     FlushBatch flushes = new FlushBatch(loop);
     List<Tier<UpstreamLink>> regularTiers = new ArrayList<>();
     List<Tier<UpstreamLink>> bindTiers = new ArrayList<>();
@@ -120,6 +126,24 @@ final class LoopShard {
 
   List<ServerPool> pools() {
     return pools;
+  }
+
+  /** This loop's part of a monitor snapshot; runs on the loop, which owns everything it reads. */
+  LoopSample sample() {
+    List<ServerSnapshot> servers = new ArrayList<>(pools.size());
+    int p = 0;
+    for (int t = 0; t < tiers.size(); t++) {
+      String policy = tiers.get(t).policy().name().toLowerCase(Locale.ROOT);
+      for (int s = 0; s < tiers.get(t).servers().size(); s++) {
+        servers.add(pools.get(p++).sample(t, policy));
+      }
+    }
+    return new LoopSample(
+        router.counters().copy(),
+        router.queuedBinds(),
+        router.queuedRequests(),
+        router.backlogs().size(),
+        servers);
   }
 
   void start() {

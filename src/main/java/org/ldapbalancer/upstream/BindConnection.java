@@ -206,6 +206,7 @@ final class BindConnection extends UpstreamConnection {
       BindOperation op = whoAmIFor;
       whoAmIFor = null;
       op.detachUpstream();
+      pool.operationsTimedOut(1);
       op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
       closeWith("no answer to Who Am I? in time");
       return;

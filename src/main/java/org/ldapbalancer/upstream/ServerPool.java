@@ -20,6 +20,9 @@ import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.StartTls;
+import org.ldapbalancer.monitor.ServerCounters;
+import org.ldapbalancer.monitor.ServerSnapshot;
+import org.ldapbalancer.monitor.ServerState;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -54,8 +57,6 @@ public final class ServerPool {
   private final int maxPendingOps;
   private final int maxIncoming;
   private final boolean timeoutsEnabled;
-  /** Response times are measured: for time limits, or for a bestof tier's choice. */
-  private final boolean timesOperations;
   private final boolean measuresLatency;
   /** Moving average of response times in nanoseconds (bestof); see {@link #latencySample}. */
   private long latencyNanos;
@@ -73,6 +74,8 @@ public final class ServerPool {
   private final ServerEndpoints<UpstreamLink> bindView;
   private OperationRouter router;
   private int pendingOps;
+  /** What this loop's connections to the server did, for the monitor. */
+  private final ServerCounters counters = new ServerCounters();
   /**
    * Where new connections start counting message IDs; only tests and diagnostics set it (system
    * property {@code ldapbalancer.upstream.firstMessageId}) to exercise the wrap-around.
@@ -117,7 +120,6 @@ public final class ServerPool {
     this.maxIncoming = maxIncoming;
     this.timeoutsEnabled = !bindConf.timeout().isZero();
     this.measuresLatency = measuresLatency;
-    this.timesOperations = timeoutsEnabled || measuresLatency;
     this.saslStepTimeoutNanos =
         (!bindConf.timeout().isZero()
                 ? bindConf.timeout()
@@ -155,16 +157,21 @@ public final class ServerPool {
     return timeoutsEnabled;
   }
 
-  /** Whether operations carry their start time (time limits, latency). */
-  boolean timesOperations() {
-    return timesOperations;
+  /**
+   * An operation's final response came {@code nanos} after its request was written: one fewer in
+   * flight, one more sample for the latency histogram and (bestof) the moving average.
+   */
+  void operationAnswered(long nanos, long nowNanos) {
+    pendingOps--;
+    counters.answered(nanos);
+    latencySample(nanos, nowNanos);
   }
 
   /**
-   * An operation's final response came after {@code nanos}: folded into the moving average
-   * (weight 1/8 for the newest sample).
+   * Folds a response time into the moving average (weight 1/8 for the newest sample), when a
+   * bestof tier chooses by it.
    */
-  void latencySample(long nanos, long nowNanos) {
+  private void latencySample(long nanos, long nowNanos) {
     if (!measuresLatency || nanos < 0) {
       return;
     }
@@ -302,6 +309,7 @@ public final class ServerPool {
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
       reportedDown = why;
     }
+    updateState();
     scheduleConnect(bindConnection);
   }
 
@@ -334,11 +342,21 @@ public final class ServerPool {
     }
     if (connection.isBindConnection()) {
       binds.add(connection);
+      updateState();
       bindConnectionIdle(connection);
     } else {
       regular.add(connection);
+      updateState();
       connectionsChanged();
     }
+  }
+
+  /** Up while a regular connection is ready; down while attempts fail; connecting otherwise. */
+  private void updateState() {
+    counters.state(
+        !regular.isEmpty()
+            ? ServerState.UP
+            : reportedDown != null ? ServerState.DOWN : ServerState.CONNECTING);
   }
 
   void connectionDrained(UpstreamConnection connection) {
@@ -360,6 +378,7 @@ public final class ServerPool {
   void connectionClosed(UpstreamConnection connection, boolean wasReady) {
     all.remove(connection);
     (connection.isBindConnection() ? binds : regular).remove(connection);
+    updateState();
     if (closed) {
       return;
     }
@@ -380,14 +399,49 @@ public final class ServerPool {
 
   void operationStarted() {
     pendingOps++;
+    counters.forwarded();
   }
 
+  /** An operation left without an answer from the server (abandoned). */
   void operationEnded() {
     pendingOps--;
   }
 
-  void operationsEnded(int count) {
+  /** The connection carrying {@code count} operations was lost; each is answered other (80). */
+  void operationsLost(int count) {
     pendingOps -= count;
+    counters.lost(count);
+  }
+
+  /** {@code count} operations passed the time limit; each is answered adminLimitExceeded (11). */
+  void operationsTimedOut(int count) {
+    counters.timedOut(count);
+  }
+
+  void tlsHandshake(boolean succeeded) {
+    counters.tlsHandshake(succeeded);
+  }
+
+  /**
+   * This loop's view of the server for the monitor; run on the loop.
+   *
+   * @param tier the index of the server's tier
+   * @param policy the tier's policy as the monitor names it
+   */
+  public ServerSnapshot sample(int tier, String policy) {
+    ServerSnapshot s =
+        new ServerSnapshot(name(), tier, policy, server.weight(), counters, reportedDown);
+    for (UpstreamConnection c : all) {
+      int kind = c.isBindConnection() ? 1 : 0;
+      switch (c.state()) {
+        case READY -> s.connection(kind, 0, c.pendingOps());
+        case CONNECTING, SETTING_UP -> s.connection(kind, 1, c.pendingOps());
+        case CLOSING -> s.connection(kind, 2, c.pendingOps());
+        case CLOSED -> {}
+      }
+    }
+    s.load(regularTarget, bindTarget, pendingOps);
+    return s;
   }
 
   /**

@@ -165,6 +165,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     tls.handshakeFuture()
         .addListener(
             f -> {
+              pool.tlsHandshake(f.isSuccess());
               if (state != State.SETTING_UP || !ctx.channel().isOpen()) {
                 return;
               }
@@ -245,7 +246,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void forward(Operation op, LdapMessage request, ByteBuf control) {
     int id = messageIds.next(idInUse);
     pending.put(id, op);
-    op.forwardedTo(this, id, pool.timesOperations() ? System.nanoTime() : 0L);
+    // Timed always: the per-server latency histogram, time limits and bestof all use it.
+    op.forwardedTo(this, id, System.nanoTime());
     if (control == null) {
       MessageRewriter.write(channel, request, id);
     } else {
@@ -327,11 +329,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     pending.remove(id);
-    pool.operationEnded();
-    if (pool.timesOperations()) {
-      long now = System.nanoTime();
-      pool.latencySample(now - op.startNanos(), now);
-    }
+    long now = System.nanoTime();
+    pool.operationAnswered(now - op.startNanos(), now);
     completed(op, frame);
   }
 
@@ -362,6 +361,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     if (expired == null) {
       return;
     }
+    pool.operationsTimedOut(expired.size());
     for (Operation op : expired) {
       ClientLink client = op.client();
       abandon(op);
@@ -449,7 +449,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ArrayList<Operation> ops = new ArrayList<>(pending.values());
     pending.clear();
-    pool.operationsEnded(ops.size());
+    pool.operationsLost(ops.size());
     for (Operation op : ops) {
       op.detachUpstream();
       op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);

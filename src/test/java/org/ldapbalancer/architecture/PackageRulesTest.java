@@ -81,4 +81,16 @@ class PackageRulesTest {
             "org.ldapbalancer.upstream..", "org.ldapbalancer.server..")
         .check(classes);
   }
+
+  @Test
+  void theMonitorOnlyReadsWhatTheLoopsHandIt() {
+    // Client, upstream and operation count into the monitor's model; the monitor must not reach
+    // back into them (it sees snapshots only, taken by the loops that own the state).
+    noClasses().that().resideInAPackage("org.ldapbalancer.monitor..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",
+            "org.ldapbalancer.upstream..", "org.ldapbalancer.operation..",
+            "org.ldapbalancer.balancing..", "org.ldapbalancer.config..",
+            "org.ldapbalancer.server..", "org.ldapbalancer.cli..")
+        .check(classes);
+  }
 }

@@ -193,11 +193,19 @@ class ConfigParserTest {
 
   @Test
   void aListenValueThatIsNotAnLdapUrlIsAnError() {
-    assertThat(errors("listen http://x:80", "listen \"\"", SERVER))
+    assertThat(errors("listen ftp://x:21", "listen \"\"", "listen https://x:9443/", SERVER))
         .containsExactly(
-            "lloadd.conf:1: listen: bad URL \"http://x:80\" (expected ldap://, ldaps://, ldapi://,"
-                + " pldap:// or pldaps://)",
-            "lloadd.conf:2: listen: missing URL");
+            "lloadd.conf:1: listen: bad URL \"ftp://x:21\" (expected ldap://, ldaps://, ldapi://,"
+                + " pldap://, pldaps:// or http://)",
+            "lloadd.conf:2: listen: missing URL",
+            "lloadd.conf:3: listen: https://x:9443/: https:// is not supported yet (the monitoring"
+                + " listener speaks plain http:// only; keep it on loopback or a private address)");
+  }
+
+  @Test
+  void aMonitoringListenerMayBeGivenInTheFile() throws Exception {
+    assertThat(parse("listen \"ldap://127.0.0.1:1389 http://127.0.0.1:9180/\"", SERVER).listenUrls())
+        .containsExactly("ldap://127.0.0.1:1389", "http://127.0.0.1:9180/");
   }
 
   @Test

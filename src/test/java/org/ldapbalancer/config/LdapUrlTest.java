@@ -34,4 +34,23 @@ class LdapUrlTest {
         .isThrownBy(() -> LdapUrl.parse("ldap://a/dc=example"))
         .withMessageContaining("must not name a DN");
   }
+
+  @Test
+  void listenersMayBeHttpForMonitoringButServersMayNot() {
+    assertThat(LdapUrl.parseListener("http://127.0.0.1:9180/"))
+        .isEqualTo(new LdapUrl("http", "127.0.0.1", 9180));
+    assertThat(LdapUrl.parseListener("http://127.0.0.1:9180/").isHttp()).isTrue();
+    assertThat(LdapUrl.parseListener("http://localhost")).isEqualTo(new LdapUrl("http", "localhost", 80));
+    assertThat(LdapUrl.parseListener("ldap://a").isHttp()).isFalse();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parseListener("http://127.0.0.1:9180/metrics"))
+        .withMessageContaining("must not name a path");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parseListener("https://127.0.0.1:9443/"))
+        .withMessageContaining("https:// is not supported")
+        .withMessageContaining("plain http://");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("http://127.0.0.1:9180/"))
+        .withMessageContaining("unsupported URL scheme");
+  }
 }

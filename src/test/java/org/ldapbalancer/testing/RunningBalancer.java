@@ -109,7 +109,7 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
-    /** Listener URLs, port 0 for a free one; {@code ldap://127.0.0.1:0} by default. */
+    /** Listener URLs (http:// too), port 0 for a free one; {@code ldap://127.0.0.1:0} by default. */
     public Builder listen(String... urls) {
       this.listeners = List.of(urls);
       return this;
@@ -184,7 +184,7 @@ public final class RunningBalancer implements AutoCloseable {
 
     public RunningBalancer start() throws IOException {
       return new RunningBalancer(
-          Balancer.start(config(), listeners.stream().map(LdapUrl::parse).toList()));
+          Balancer.start(config(), listeners.stream().map(LdapUrl::parseListener).toList()));
     }
   }
 }
