@@ -9,6 +9,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -76,11 +78,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
+  /**
+   * The client's address wherever the balancer names the client: the socket's peer, or the one a
+   * PROXY protocol header gave ({@link ProxyHeaderHandler}).
+   */
+  private SocketAddress peer;
   /** This channel's place in the loop's end-of-turn flush. */
   private FlushBatch.Slot flushSlot;
   private State state = State.READY;
-  /** The control added to this client's requests, or null to add none. */
+  /**
+   * The controls added to this client's requests (Proxied Authorization, Session Tracking), or
+   * null to add none.
+   */
   private ByteBuf identityControl;
+  /** Whether {@link #identityControl} holds a Proxied Authorization control. */
+  private boolean proxiesIdentity;
   /**
    * Whether {@link #identityControl} matches {@link #authzId}: it is made on the first operation
    * after a bind, so clients that only bind (authentication checks) never pay for it.
@@ -105,7 +117,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (peer == null) {
+      peer = ctx.channel().remoteAddress(); // added before the channel was connected
+    }
+    ctx.fireChannelActive();
+  }
+
+  /** The client's real address: from its PROXY protocol header if it had one, else its socket's. */
+  public SocketAddress peerAddress() {
+    return peer;
+  }
+
+  /** The PROXY protocol header named the client's real address; set before any request is read. */
+  void proxiedFrom(InetSocketAddress source) {
+    peer = source;
+    identityControlMade = false; // session tracking names the address
   }
 
   @Override
@@ -190,10 +222,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (!identityControlMade) {
-      identityControl = settings.controlFor(authzId);
+      identityControl = settings.controlsFor(authzId, peer);
+      proxiesIdentity = settings.proxies(authzId);
       identityControlMade = true;
     }
-    if (identityControl != null && request.hasControls()
+    if (proxiesIdentity && request.hasControls()
         && Controls.hasProxiedAuthorization(request)) {
       // RFC 4370 allows one such control per request, and the balancer's carries this
       // client's identity: a second one would be refused upstream as a protocol error.
@@ -375,7 +408,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
       // A Notice of Disconnection would only queue behind what it does not read: just close.
       log.warn("closing client {}: more than {} bytes of responses unread",
-          channel.remoteAddress(), MAX_BACKLOG_BYTES);
+          peer, MAX_BACKLOG_BYTES);
       state = State.CLOSING;
       abandonAll();
       channel.close();
@@ -452,7 +485,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
+    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", peer, diagnostic);
     state = State.CLOSING;
     abandonAll();
     channel
@@ -517,7 +550,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       if (unwritten >= unwrittenAtLastCheck) {
         RateLimitedLog.DEFAULT.info(log,
             "closing client {}: it took none of its responses for {} ms (iotimeout)",
-            channel.remoteAddress(), settings.ioTimeoutMillis());
+            peer, settings.ioTimeoutMillis());
         state = State.CLOSING;
         abandonAll();
         channel.close();
@@ -546,9 +579,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       if (isTlsFailure(cause)) {
         // Only this client: a bad certificate, an untrusting client, a handshake time-out.
         RateLimitedLog.DEFAULT.info(
-            log, "closing client {}: TLS failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+            log, "closing client {}: TLS failed: {}", peer, rootMessage(cause));
       } else {
-        log.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("client {}: {}", peer, cause.toString());
       }
       state = State.CLOSING;
       abandonAll();
@@ -586,7 +619,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", channel.remoteAddress(), reason);
+    RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", peer, reason);
     state = State.CLOSING;
     abandonAll();
     channel.close();

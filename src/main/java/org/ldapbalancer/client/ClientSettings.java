@@ -1,6 +1,8 @@
 package org.ldapbalancer.client;
 
 import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.protocol.Controls;
@@ -8,7 +10,8 @@ import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
  * What every client connection shares: the per-client limit, how identities become Proxied
- * Authorization controls, and the TLS context for StartTLS. Immutable and thread-safe.
+ * Authorization controls (and Session Tracking controls, when on), and the TLS context for
+ * StartTLS. Immutable and thread-safe.
  */
 public final class ClientSettings {
   private static final String ANONYMOUS = "dn:";
@@ -23,6 +26,11 @@ public final class ClientSettings {
   private final ByteBuf anonymousControl;
   /** The certificate StartTLS offers, or null when none is configured. */
   private final ServerTlsContext tls;
+  /**
+   * The session tracking control's source name (the balancer's host name), or null when no such
+   * control is added ({@code feature session-tracking} off).
+   */
+  private final String sessionSourceName;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -47,12 +55,34 @@ public final class ClientSettings {
       String ownAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls) {
+    this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls, null);
+  }
+
+  private ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String normalizedOwnAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      String sessionSourceName) {
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
     this.proxyAuthz = proxyAuthz;
-    this.ownAuthzId = normalize(ownAuthzId);
+    this.ownAuthzId = normalizedOwnAuthzId;
     this.anonymousControl = newControl(ANONYMOUS);
+    this.sessionSourceName = sessionSourceName;
+  }
+
+  /**
+   * These settings, with a Session Tracking control (draft-wahl-ldap-session) added to every
+   * forwarded operation ({@code feature session-tracking}).
+   *
+   * @param sourceName the name the control gives as the session's source: the balancer's host
+   */
+  public ClientSettings withSessionTracking(String sourceName) {
+    return new ClientSettings(
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sourceName);
   }
 
   public int maxPendingPerClient() {
@@ -71,6 +101,31 @@ public final class ClientSettings {
   /** The control for {@code authzId}, or null when none is to be added. */
   ByteBuf controlFor(String authzId) {
     return ANONYMOUS.equals(authzId) ? anonymousControl : newControl(authzId);
+  }
+
+  /**
+   * Whether requests of a client with {@code authzId} carry a Proxied Authorization control of
+   * the balancer's, so that the client may not send its own (RFC 4370 allows one).
+   */
+  boolean proxies(String authzId) {
+    return proxyAuthz && !normalize(authzId).equals(ownAuthzId);
+  }
+
+  /**
+   * Every control the balancer adds to the requests of a client with {@code authzId} at {@code
+   * peer}, as one run of encoded Control elements, or null for none. Made once per identity and
+   * kept by the client: forwarding an operation then copies bytes and encodes nothing.
+   */
+  ByteBuf controlsFor(String authzId, SocketAddress peer) {
+    ByteBuf proxied = controlFor(authzId);
+    if (sessionSourceName == null) {
+      return proxied;
+    }
+    String ip =
+        peer instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : "";
+    return Controls.concat(proxied, Controls.sessionTracking(ip, sessionSourceName, authzId));
   }
 
   private ByteBuf newControl(String authzId) {

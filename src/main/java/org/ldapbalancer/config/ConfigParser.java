@@ -166,7 +166,8 @@ public final class ConfigParser {
         globals.listenUrls(),
         globals.ioTimeout(),
         problems.warnings(),
-        listenerTls);
+        listenerTls,
+        globals.sessionTracking());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

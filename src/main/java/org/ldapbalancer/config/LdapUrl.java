@@ -57,32 +57,43 @@ public record LdapUrl(String scheme, String host, int port) {
 
   /**
    * Parses a listener URL ({@code listen} in the file, {@code -h} on the command line): {@code
-   * ldap://[host][:port]} or {@code ldaps://[host][:port]}. The other schemes lloadd listens on are
-   * refused with the reason, since
-   * the listener could not be opened as named.
+   * ldap://[host][:port]}, {@code ldaps://[host][:port]}, or their PROXY protocol forms {@code
+   * pldap://} and {@code pldaps://} (default ports 389 and 636, as slapd). {@code ldapi://} is
+   * refused with the reason, since the listener could not be opened as named.
    *
    * @throws IllegalArgumentException with a message fit for an operator
    */
   public static LdapUrl parseListener(String text) {
     int end = text.indexOf("://");
     String scheme = end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
-    String missing =
-        switch (scheme) {
-          case "ldapi" -> "Unix domain sockets are not implemented";
-          case "pldap" -> "the PROXY protocol is not implemented";
-          case "pldaps" -> "the PROXY protocol and TLS are not implemented";
-          default -> null;
-        };
-    if (missing != null) {
+    if (scheme.equals("ldapi")) {
       throw new IllegalArgumentException(
-          text + ": " + scheme + ":// is not supported yet (" + missing + ")");
+          text + ": ldapi:// is not supported yet (Unix domain sockets are not implemented)");
+    }
+    if (scheme.equals("pldap") || scheme.equals("pldaps")) {
+      // The same address syntax as ldap:// and ldaps://; only the first bytes differ.
+      LdapUrl plain;
+      try {
+        plain = parse(text.substring(1));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage().replace(text.substring(1), text), e);
+      }
+      return new LdapUrl(scheme, plain.host(), plain.port());
     }
     return parse(text);
   }
 
   /** Whether connections on this URL use TLS from their first byte ({@code ldaps://}). */
   public boolean isTls() {
-    return scheme.equals("ldaps");
+    return scheme.equals("ldaps") || scheme.equals("pldaps");
+  }
+
+  /**
+   * Whether every connection on this listener starts with a PROXY protocol header ({@code
+   * pldap://}, {@code pldaps://}) naming the client's real address.
+   */
+  public boolean isProxyProtocol() {
+    return scheme.equals("pldap") || scheme.equals("pldaps");
   }
 
   @Override

@@ -231,6 +231,9 @@ public final class Balancer implements AutoCloseable {
             own,
             config.ioTimeout().toMillis(),
             tls.listener());
+    if (config.sessionTracking()) {
+      settings = settings.withSessionTracking(HostName.get());
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
@@ -251,7 +254,8 @@ public final class Balancer implements AutoCloseable {
                       clients.add(ch);
                       descriptors.accepted(ch);
                     },
-                    url.isTls() ? tls.listener() : null));
+                    url.isTls() ? tls.listener() : null,
+                    url.isProxyProtocol()));
     SocketAddress address =
         url.host().isEmpty()
             ? new InetSocketAddress(url.port())

@@ -163,15 +163,28 @@ class ConfigParserTest {
             errors(
                 "listen \"ldap://:1389 ldaps://:1636\"", // ldaps:// is fine
                 "listen ldapi://%2Frun%2Fldapi",
-                "listen pldap://:2389 pldaps://:2636",
                 SERVER))
         .containsExactly(
             "lloadd.conf:2: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
-                + " domain sockets are not implemented)",
-            "lloadd.conf:3: listen: pldap://:2389: pldap:// is not supported yet (the PROXY"
-                + " protocol is not implemented)",
-            "lloadd.conf:3: listen: pldaps://:2636: pldaps:// is not supported yet (the PROXY"
-                + " protocol and TLS are not implemented)");
+                + " domain sockets are not implemented)");
+  }
+
+  @Test
+  void proxyProtocolListenersAreAccepted() throws Exception {
+    BalancerConfig config = parse("listen pldap://:2389 pldaps://127.0.0.1", SERVER);
+    assertThat(config.listenUrls()).containsExactly("pldap://:2389", "pldaps://127.0.0.1");
+    LdapUrl pldaps = LdapUrl.parseListener("pldaps://127.0.0.1");
+    assertThat(pldaps.isTls()).isTrue();
+    assertThat(pldaps.isProxyProtocol()).isTrue();
+    assertThat(pldaps.port()).isEqualTo(636);
+    assertThat(LdapUrl.parseListener("pldap://:2389").isTls()).isFalse();
+    assertThat(LdapUrl.parseListener("ldap://:2389").isProxyProtocol()).isFalse();
+  }
+
+  @Test
+  void aBadProxyProtocolUrlIsNamedAsWritten() {
+    assertThat(errors("listen pldap://127.0.0.1:99999", SERVER))
+        .containsExactly("lloadd.conf:1: listen: bad port in URL pldap://127.0.0.1:99999");
   }
 
   @Test
