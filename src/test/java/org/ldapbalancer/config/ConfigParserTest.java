@@ -131,6 +131,17 @@ class ConfigParserTest {
   }
 
   @Test
+  void sessionTrackingIsOffByDefaultAndSwitchedLikeTheOtherFeatures() throws Exception {
+    assertThat(parse(SERVER).sessionTracking()).isFalse();
+    assertThat(parse("feature session-tracking", SERVER).sessionTracking()).isTrue();
+    assertThat(parse("feature proxyauthz Session-Tracking", SERVER).sessionTracking()).isTrue();
+    assertThat(parse("enable session-tracking", "disable session-tracking", SERVER)
+            .sessionTracking())
+        .isFalse();
+    assertThat(warnings("feature session-tracking", SERVER)).isEmpty();
+  }
+
+  @Test
   void otherLloadFeaturesAreWarnedAboutWhenSwitchedOn() throws Exception {
     assertThat(warnings("feature proxyauthz vc read_pause", "disable vc", SERVER))
         .containsExactly(

@@ -82,6 +82,7 @@ public final class RunningBalancer implements AutoCloseable {
     private int clientMaxPending = 0;
     private int maxIncomingClient = 262143;
     private boolean proxyAuthz = true;
+    private boolean sessionTracking;
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
 
@@ -162,6 +163,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code feature session-tracking}. */
+    public Builder sessionTracking(boolean on) {
+      this.sessionTracking = on;
+      return this;
+    }
+
     public BalancerConfig config() {
       List<Tier> built = new ArrayList<>();
       for (int i = 0; i < tiers.size(); i++) {
@@ -171,12 +178,12 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls);
+          ioTimeout, List.of(), listenerTls, sessionTracking);
     }
 
     public RunningBalancer start() throws IOException {
       return new RunningBalancer(
-          Balancer.start(config(), listeners.stream().map(LdapUrl::parse).toList()));
+          Balancer.start(config(), listeners.stream().map(LdapUrl::parseListener).toList()));
     }
   }
 }
