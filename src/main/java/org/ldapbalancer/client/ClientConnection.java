@@ -327,6 +327,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "only LDAP version 3 is supported");
       return;
     }
+    if (bind.isSasl() && ExternalBind.isExternal(bind.saslMechanism())) {
+      externalBind(request, id);
+      return;
+    }
     UpstreamLink pinned = null;
     if (state == State.SASL_IN_PROGRESS) {
       if (bind.isSasl()) {
@@ -357,6 +361,28 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         new BindOperation(this, id, bind.saslMechanism(), bind.name(), bind.isAnonymous());
     pending.put(id, op);
     router.forwardBind(op, request, pinned);
+  }
+
+  /**
+   * SASL EXTERNAL, answered here and never sent upstream ({@link ExternalBind}). Like any bind it
+   * first ends a SASL exchange in progress and abandons the client's operations (RFC 4511
+   * §4.2.1), and leaves the client anonymous unless it succeeds.
+   */
+  private void externalBind(LdapMessage request, int id) throws MalformedPduException {
+    String requested = BindRequest.saslCredentials(request);
+    if (state == State.SASL_IN_PROGRESS) {
+      endSaslExchange();
+    }
+    abandonAll();
+    setIdentity("dn:");
+    saslMechanism = null;
+    state = State.READY;
+    ExternalBind.Outcome outcome =
+        ExternalBind.bind(channel.pipeline().get(SslHandler.class), settings.tls(), requested);
+    if (outcome.resultCode() == ResultCode.SUCCESS) {
+      setIdentity(outcome.authzId());
+    }
+    respond(id, ProtocolOp.BIND_RESPONSE, outcome.resultCode(), outcome.diagnostic());
   }
 
   @Override

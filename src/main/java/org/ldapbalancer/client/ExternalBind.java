@@ -1,0 +1,97 @@
+package org.ldapbalancer.client;
+
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.tls.CertificateSubject;
+import org.ldapbalancer.tls.ServerTlsContext;
+
+/**
+ * SASL EXTERNAL (RFC 4513 §5.2.1.2, RFC 4422 Appendix A), answered by the balancer itself as
+ * lloadd does: the identity is the one the TLS layer established, the client certificate's subject
+ * as an LDAP DN, and it goes upstream in the Proxied Authorization control like any other. The
+ * servers never see the bind: their connections are the balancer's, not the client's, so they
+ * could not see the certificate.
+ *
+ * <p>Thread-safe: no state.
+ */
+final class ExternalBind {
+  static final String MECHANISM = "EXTERNAL";
+
+  /**
+   * What the bind comes to.
+   *
+   * @param authzId the identity on success ({@code dn:...}), null otherwise
+   */
+  record Outcome(int resultCode, String authzId, String diagnostic) {
+    static Outcome refused(int resultCode, String diagnostic) {
+      return new Outcome(resultCode, null, diagnostic);
+    }
+  }
+
+  private ExternalBind() {}
+
+  static boolean isExternal(String mechanism) {
+    return MECHANISM.equalsIgnoreCase(mechanism);
+  }
+
+  /**
+   * @param tlsHandler the connection's TLS handler, or null when it has no TLS
+   * @param tls the listeners' context, whose CAs must have signed the certificate (whatever
+   *     {@code TLSVerifyClient allow} let through during the handshake)
+   * @param requestedAuthzId the authorization identity the client asked for, or null or empty to
+   *     take the certificate's
+   */
+  static Outcome bind(SslHandler tlsHandler, ServerTlsContext tls, String requestedAuthzId) {
+    if (tlsHandler == null || tls == null || !tlsHandler.handshakeFuture().isSuccess()) {
+      return Outcome.refused(
+          ResultCode.INAPPROPRIATE_AUTHENTICATION,
+          "SASL EXTERNAL needs TLS with a client certificate (ldaps:// or StartTLS)");
+    }
+    Certificate[] chain;
+    try {
+      chain = tlsHandler.engine().getSession().getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return Outcome.refused(
+          ResultCode.INAPPROPRIATE_AUTHENTICATION,
+          "SASL EXTERNAL: no client certificate was presented (TLSVerifyClient never asks for one)");
+    }
+    X509Certificate[] x509 = new X509Certificate[chain.length];
+    for (int i = 0; i < chain.length; i++) {
+      if (!(chain[i] instanceof X509Certificate c)) {
+        return Outcome.refused(ResultCode.INVALID_CREDENTIALS, "SASL EXTERNAL: not an X.509 certificate");
+      }
+      x509[i] = c;
+    }
+    if (!tls.trusts(x509)) {
+      return Outcome.refused(
+          ResultCode.INVALID_CREDENTIALS,
+          "SASL EXTERNAL: the client certificate is not signed by a trusted CA");
+    }
+    String authzId = "dn:" + CertificateSubject.ldapDn(x509[0].getSubjectX500Principal());
+    if (requestedAuthzId != null
+        && !requestedAuthzId.isEmpty()
+        && !sameIdentity(requestedAuthzId, authzId)) {
+      // The balancer cannot check a server's authorization rules (authz-regexp, authzTo) here:
+      // only the certificate's own identity may be asked for.
+      return Outcome.refused(
+          ResultCode.INSUFFICIENT_ACCESS_RIGHTS,
+          "SASL EXTERNAL: authorization identity \"" + requestedAuthzId
+              + "\" is not the certificate's (" + authzId + ")");
+    }
+    return new Outcome(ResultCode.SUCCESS, authzId, "");
+  }
+
+  /** {@code dn:X} and {@code X} both name X; DNs compare without case and spaces at commas. */
+  private static boolean sameIdentity(String requested, String certificate) {
+    String r = requested.regionMatches(true, 0, "dn:", 0, 3) ? requested.substring(3) : requested;
+    return normalize(r).equals(normalize(certificate.substring(3)));
+  }
+
+  private static String normalize(String dn) {
+    return dn.replaceAll("\\s*([,=+])\\s*", "$1").trim().toLowerCase(Locale.ROOT);
+  }
+}
