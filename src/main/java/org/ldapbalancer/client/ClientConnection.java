@@ -378,7 +378,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     saslMechanism = null;
     state = State.READY;
     ExternalBind.Outcome outcome =
-        ExternalBind.bind(channel.pipeline().get(SslHandler.class), settings.tls(), requested);
+        ExternalBind.bind(channel, settings.tls(), requested);
     if (outcome.resultCode() == ResultCode.SUCCESS) {
       setIdentity(outcome.authzId());
     }

@@ -1,6 +1,11 @@
 package org.ldapbalancer.client;
 
+import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.PeerCredentials;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
@@ -11,10 +16,11 @@ import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
  * SASL EXTERNAL (RFC 4513 §5.2.1.2, RFC 4422 Appendix A), answered by the balancer itself as
- * lloadd does: the identity is the one the TLS layer established, the client certificate's subject
- * as an LDAP DN, and it goes upstream in the Proxied Authorization control like any other. The
+ * lloadd does: the identity is the one established outside LDAP, the client certificate's subject
+ * as an LDAP DN over TLS, or the peer process's user and group over {@code ldapi://} (as slapd
+ * gives them), and it goes upstream in the Proxied Authorization control like any other. The
  * servers never see the bind: their connections are the balancer's, not the client's, so they
- * could not see the certificate.
+ * could not see the certificate or the process.
  *
  * <p>Thread-safe: no state.
  */
@@ -45,11 +51,49 @@ final class ExternalBind {
    * @param requestedAuthzId the authorization identity the client asked for, or null or empty to
    *     take the certificate's
    */
-  static Outcome bind(SslHandler tlsHandler, ServerTlsContext tls, String requestedAuthzId) {
+  static Outcome bind(Channel channel, ServerTlsContext tls, String requestedAuthzId) {
+    SslHandler tlsHandler = channel.pipeline().get(SslHandler.class);
+    if (tlsHandler == null) {
+      PeerCredentials peer = peerCredentials(channel);
+      if (peer != null) {
+        return granted(peerCredentialsIdentity(peer), requestedAuthzId);
+      }
+    }
+    return certificate(tlsHandler, tls, requestedAuthzId);
+  }
+
+  /**
+   * The identity slapd gives a process on {@code ldapi://} (its {@code SO_PEERCRED}): {@code
+   * dn:gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth}.
+   */
+  static String peerCredentialsIdentity(PeerCredentials peer) {
+    int[] gids = peer.gids();
+    int gid = gids.length > 0 ? gids[0] : -1;
+    return "dn:gidNumber=" + Integer.toUnsignedString(gid) + "+uidNumber="
+        + Integer.toUnsignedString(peer.uid()) + ",cn=peercred,cn=external,cn=auth";
+  }
+
+  /** The credentials of the process at the other end of a Unix domain socket, or null. */
+  private static PeerCredentials peerCredentials(Channel channel) {
+    try {
+      if (channel instanceof EpollDomainSocketChannel epoll) {
+        return epoll.peerCredentials();
+      }
+      if (channel instanceof IoUringDomainSocketChannel uring) {
+        return uring.peerCredentials();
+      }
+    } catch (IOException e) {
+      return null; // the peer is gone; the bind is answered as if there were no credentials
+    }
+    return null;
+  }
+
+  private static Outcome certificate(
+      SslHandler tlsHandler, ServerTlsContext tls, String requestedAuthzId) {
     if (tlsHandler == null || tls == null || !tlsHandler.handshakeFuture().isSuccess()) {
       return Outcome.refused(
           ResultCode.INAPPROPRIATE_AUTHENTICATION,
-          "SASL EXTERNAL needs TLS with a client certificate (ldaps:// or StartTLS)");
+          "SASL EXTERNAL needs TLS with a client certificate (ldaps:// or StartTLS) or ldapi://");
     }
     Certificate[] chain;
     try {
@@ -71,7 +115,11 @@ final class ExternalBind {
           ResultCode.INVALID_CREDENTIALS,
           "SASL EXTERNAL: the client certificate is not signed by a trusted CA");
     }
-    String authzId = "dn:" + CertificateSubject.ldapDn(x509[0].getSubjectX500Principal());
+    return granted(
+        "dn:" + CertificateSubject.ldapDn(x509[0].getSubjectX500Principal()), requestedAuthzId);
+  }
+
+  private static Outcome granted(String authzId, String requestedAuthzId) {
     if (requestedAuthzId != null
         && !requestedAuthzId.isEmpty()
         && !sameIdentity(requestedAuthzId, authzId)) {
@@ -80,7 +128,7 @@ final class ExternalBind {
       return Outcome.refused(
           ResultCode.INSUFFICIENT_ACCESS_RIGHTS,
           "SASL EXTERNAL: authorization identity \"" + requestedAuthzId
-              + "\" is not the certificate's (" + authzId + ")");
+              + "\" is not the one established outside LDAP (" + authzId + ")");
     }
     return new Outcome(ResultCode.SUCCESS, authzId, "");
   }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -17,6 +18,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +58,8 @@ public final class Balancer implements AutoCloseable {
   private final List<LoopShard> shards = new ArrayList<>();
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
+  /** The files of the {@code ldapi://} listeners, removed at shutdown. */
+  private final List<Path> socketFiles = new ArrayList<>();
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
   private volatile boolean closed;
@@ -234,13 +238,18 @@ public final class Balancer implements AutoCloseable {
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());
     }
+    Class<? extends ServerChannel> channelType =
+        url.isDomainSocket() ? transport.serverDomainSocketChannel() : transport.serverChannel();
+    if (channelType == null) {
+      throw new IOException(
+          "cannot listen on " + url + ": Unix domain sockets need the epoll or io_uring"
+              + " transport, not " + transport.name());
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
-            .channel(transport.serverChannel())
+            .channel(channelType)
             .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -256,13 +265,24 @@ public final class Balancer implements AutoCloseable {
                     },
                     url.isTls() ? tls.listener() : null,
                     url.isProxyProtocol()));
-    SocketAddress address =
-        url.host().isEmpty()
-            ? new InetSocketAddress(url.port())
-            : new InetSocketAddress(url.host(), url.port());
+    if (!url.isDomainSocket()) {
+      bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    SocketAddress address;
+    if (url.isDomainSocket()) {
+      address = SocketFile.prepare(Path.of(url.host()));
+    } else {
+      address =
+          url.host().isEmpty()
+              ? new InetSocketAddress(url.port())
+              : new InetSocketAddress(url.host(), url.port());
+    }
     try {
       Channel channel = bootstrap.bind(address).sync().channel();
       listeners.add(channel);
+      if (url.isDomainSocket()) {
+        socketFiles.add(Path.of(url.host()));
+      }
       descriptors.addListener(channel);
       log.info("listening on {}", url);
     } catch (Exception e) {
@@ -278,9 +298,16 @@ public final class Balancer implements AutoCloseable {
     }
   }
 
-  /** The addresses the listeners are bound to, in the order given (port 0 becomes real). */
+  /**
+   * The addresses the TCP listeners are bound to, in the order given (port 0 becomes real);
+   * {@code ldapi://} listeners are left out.
+   */
   public List<InetSocketAddress> listenAddresses() {
-    return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    return listeners.stream()
+        .map(Channel::localAddress)
+        .filter(InetSocketAddress.class::isInstance)
+        .map(InetSocketAddress.class::cast)
+        .toList();
   }
 
   /** Ready regular connections to each server, summed over the event loops. */
@@ -342,6 +369,7 @@ public final class Balancer implements AutoCloseable {
     closed = true;
     log.info("shutting down");
     listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+    socketFiles.forEach(SocketFile::remove);
     List<Future<?>> done = new ArrayList<>();
     for (Channel client : clients) {
       done.add(client.eventLoop().submit(() -> {

@@ -169,15 +169,25 @@ class ConfigParserTest {
   }
 
   @Test
-  void listenersThatCannotBeOpenedYetAreErrorsSayingWhy() {
+  void ldapiListenersNameAPercentEncodedAbsolutePath() throws Exception {
+    BalancerConfig config = parse("listen ldapi://%2Frun%2Fldap-balancer%2Fldapi/", SERVER);
+    assertThat(config.listenUrls()).containsExactly("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
+    LdapUrl url = LdapUrl.parseListener("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
+    assertThat(url.isDomainSocket()).isTrue();
+    assertThat(url.host()).isEqualTo("/run/ldap-balancer/ldapi");
+    assertThat(url).hasToString("ldapi://%2Frun%2Fldap-balancer%2Fldapi");
     assertThat(
             errors(
-                "listen \"ldap://:1389 ldaps://:1636\"", // ldaps:// is fine
-                "listen ldapi://%2Frun%2Fldapi",
+                "listen ldapi:///",
+                "listen ldapi:///run/ldapi",
+                "listen ldapi://run%2Fldapi",
                 SERVER))
         .containsExactly(
-            "lloadd.conf:2: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
-                + " domain sockets are not implemented)");
+            "lloadd.conf:1: listen: ldapi:///: ldapi:// needs the socket's path, e.g."
+                + " ldapi://%2Frun%2Fldap-balancer%2Fldapi",
+            "lloadd.conf:2: listen: ldapi:///run/ldapi: the socket path must be percent-encoded"
+                + " (%2F for /), as in ldapi://%2Frun%2Fldap-balancer%2Fldapi",
+            "lloadd.conf:3: listen: ldapi://run%2Fldapi: the socket path must be absolute");
   }
 
   @Test
