@@ -137,6 +137,14 @@ public final class Balancer implements AutoCloseable {
     }
     warnIfProxyingAnonymously(config);
     Balancer balancer = new Balancer(config, tls);
+    for (var server : config.servers()) {
+      if (server.uri().isDomainSocket() && balancer.transport.domainSocketChannel() == null) {
+        balancer.close();
+        throw new IOException(
+            "cannot connect to " + server.uri() + ": Unix domain sockets need the epoll or"
+                + " io_uring transport, not " + balancer.transport.name());
+      }
+    }
     try {
       if (tls.any()) {
         log.info("TLS by {} ({})", tls.provider().describe(), tls.provider().why());
@@ -178,12 +186,29 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    // ldapi:// servers: the same, on the transport's Unix domain socket channel (no TCP options).
+    Bootstrap domainTemplate =
+        transport.domainSocketChannel() == null
+            ? null
+            : new Bootstrap()
+                .channel(transport.domainSocketChannel())
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(
+                    ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(64 * 1024, 256 * 1024));
     List<EventLoop> loops = new ArrayList<>();
     workers.forEach(e -> loops.add((EventLoop) e));
     for (int i = 0; i < loops.size(); i++) {
       shards.add(
           new LoopShard(
-              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
+              loops.get(i),
+              i,
+              loops.size(),
+              config,
+              template,
+              domainTemplate,
+              resolver,
+              tls.upstream()));
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -14,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -106,6 +108,15 @@ record Transport(
     return switch (name) {
       case "epoll" -> EpollServerDomainSocketChannel.class;
       case "io_uring" -> IoUringServerDomainSocketChannel.class;
+      default -> null;
+    };
+  }
+
+  /** The channel for connecting to a server over {@code ldapi://}, or null as above. */
+  Class<? extends Channel> domainSocketChannel() {
+    return switch (name) {
+      case "epoll" -> EpollDomainSocketChannel.class;
+      case "io_uring" -> IoUringDomainSocketChannel.class;
       default -> null;
     };
   }
