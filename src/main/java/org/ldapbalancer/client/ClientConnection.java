@@ -35,6 +35,7 @@ import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
+import org.ldapbalancer.protocol.RootDse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,7 +236,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
-    Operation op = new Operation(this, id, tag);
+    Operation op =
+        tag == ProtocolOp.SEARCH_REQUEST
+                && RootDse.isRootDseSearch(request)
+                && ExternalBind.available(channel, settings.tls())
+            ? new RootDseSearch(this, id, RootDse.asksForMechanisms(request))
+            : new Operation(this, id, tag);
     pending.put(id, op);
     int result = router.forward(op, request, identityControl);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
@@ -424,7 +430,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       pending.remove(op.clientMessageId());
       op.finish();
     }
-    if (channel.isWritable()) {
+    ByteBuf rewritten = op instanceof RootDseSearch r ? r.rewrite(channel.alloc(), response) : null;
+    if (rewritten != null) {
+      channel.write(rewritten, channel.voidPromise());
+    } else if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
     } else {
       // It will wait: hold exactly its bytes, not the upstream's read buffer behind a slice.

@@ -73,6 +73,14 @@ final class ExternalBind {
         + Integer.toUnsignedString(peer.uid()) + ",cn=peercred,cn=external,cn=auth";
   }
 
+  /**
+   * Whether an EXTERNAL bind would succeed on this connection now (for the root DSE): TLS with a
+   * client certificate a configured CA signed, or a Unix domain socket with peer credentials.
+   */
+  static boolean available(Channel channel, ServerTlsContext tls) {
+    return bind(channel, tls, null).resultCode() == ResultCode.SUCCESS;
+  }
+
   /** The credentials of the process at the other end of a Unix domain socket, or null. */
   private static PeerCredentials peerCredentials(Channel channel) {
     try {

@@ -26,8 +26,8 @@ import org.ldapbalancer.testing.SlapdGroup;
 /**
  * An {@code ldapi://} listener (a Unix domain socket) in front of a real slapd: OpenLDAP's tools
  * reach the balancer over it, SASL EXTERNAL gives the process's user and group as slapd would
- * ({@code gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth}), a stale socket file is
- * replaced, one in use or a file that is no socket is not, and the file goes at shutdown.
+ * ({@code gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth}) and the root DSE lists
+ * EXTERNAL there, a stale socket file is replaced, one in use or a file that is no socket is not, and the file goes at shutdown.
  */
 @Timeout(120)
 final class LdapiListenerIT {
@@ -82,6 +82,19 @@ final class LdapiListenerIT {
         .isEqualToIgnoringCase(
             "dn:gidNumber=" + ownId("Gid:") + "+uidNumber=" + ownId("Uid:")
                 + ",cn=peercred,cn=external,cn=auth");
+  }
+
+  @Test
+  void theRootDseListsExternalOverTheSocketOnly() {
+    LdapTool.Result overSocket =
+        LdapTool.at(url(socket)).search("-LLL", "-b", "", "-s", "base", "supportedSASLMechanisms");
+    assertThat(overSocket.succeeded()).as("%s", overSocket).isTrue();
+    assertThat(overSocket.stdout()).contains("supportedSASLMechanisms: EXTERNAL");
+
+    LdapTool.Result overTcp =
+        LdapTool.at(lb.url()).search("-LLL", "-b", "", "-s", "base", "supportedSASLMechanisms");
+    assertThat(overTcp.succeeded()).as("%s", overTcp).isTrue();
+    assertThat(overTcp.stdout()).doesNotContain("EXTERNAL");
   }
 
   @Test

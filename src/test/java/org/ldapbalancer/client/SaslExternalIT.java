@@ -99,6 +99,24 @@ final class SaslExternalIT {
   }
 
   @Test
+  void theRootDseListsExternalOnlyWithAClientCertificate() {
+    String[] rootDse = {"-LLL", "-b", "", "-s", "base", "supportedSASLMechanisms"};
+    LdapTool.Result withCertificate =
+        LdapTool.at("ldaps://127.0.0.1:" + lb.port(1))
+            .withTls(withCertificate(certs.clientCert(), certs.clientKey()))
+            .search(rootDse);
+    assertThat(withCertificate.succeeded()).as("%s", withCertificate).isTrue();
+    assertThat(withCertificate.stdout()).contains("supportedSASLMechanisms: EXTERNAL");
+
+    LdapTool.Result without =
+        LdapTool.at("ldaps://127.0.0.1:" + lb.port(1))
+            .withTls(Map.of("LDAPTLS_CACERT", certs.caCert().toString()))
+            .search(rootDse);
+    assertThat(without.succeeded()).as("%s", without).isTrue();
+    assertThat(without.stdout()).doesNotContain("EXTERNAL");
+  }
+
+  @Test
   void aToolWithAForeignCertificateOrNoneIsRefused() {
     for (Map<String, String> tls :
         List.of(
