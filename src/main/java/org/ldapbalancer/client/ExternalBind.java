@@ -109,12 +109,14 @@ final class ExternalBind {
     } catch (SSLPeerUnverifiedException e) {
       return Outcome.refused(
           ResultCode.INAPPROPRIATE_AUTHENTICATION,
-          "SASL EXTERNAL: no client certificate was presented (TLSVerifyClient never asks for one)");
+          "SASL EXTERNAL: no client certificate was presented"
+              + " (TLSVerifyClient never asks for one)");
     }
     X509Certificate[] x509 = new X509Certificate[chain.length];
     for (int i = 0; i < chain.length; i++) {
       if (!(chain[i] instanceof X509Certificate c)) {
-        return Outcome.refused(ResultCode.INVALID_CREDENTIALS, "SASL EXTERNAL: not an X.509 certificate");
+        return Outcome.refused(
+            ResultCode.INVALID_CREDENTIALS, "SASL EXTERNAL: not an X.509 certificate");
       }
       x509[i] = c;
     }

@@ -120,7 +120,8 @@ public final class RootDse {
         v = Ber.end(each);
       }
       newValuesContent = Ber.length(values) + addedValue;
-      newAttributeContent = (Ber.end(type) - Ber.start(found)) + Ber.elementLength(newValuesContent);
+      newAttributeContent =
+          (Ber.end(type) - Ber.start(found)) + Ber.elementLength(newValuesContent);
       listContent =
           Ber.length(list) - (Ber.end(found) - foundStart)
               + Ber.elementLength(newAttributeContent);
@@ -132,7 +133,8 @@ public final class RootDse {
     } else {
       return null;
     }
-    int opContent = (Ber.end(objectName) - response.opContentStart()) + Ber.elementLength(listContent);
+    int opContent =
+        (Ber.end(objectName) - response.opContentStart()) + Ber.elementLength(listContent);
     int controls = response.hasControls() ? response.end() - response.controlsStart() : 0;
     int messageContent =
         Ber.intElementLength(messageId) + Ber.elementLength(opContent) + controls;

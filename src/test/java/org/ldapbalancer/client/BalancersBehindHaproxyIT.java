@@ -7,7 +7,9 @@ import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchScope;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,9 +135,9 @@ final class BalancersBehindHaproxyIT {
   private static final class BoundSocket extends Socket {
     BoundSocket(InetAddress local) {
       try {
-        bind(new java.net.InetSocketAddress(local, 0));
+        bind(new InetSocketAddress(local, 0));
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot bind to " + local, e);
+        throw new UncheckedIOException("cannot bind to " + local, e);
       }
     }
   }

@@ -27,7 +27,8 @@ import org.ldapbalancer.testing.SlapdGroup;
  * An {@code ldapi://} listener (a Unix domain socket) in front of a real slapd: OpenLDAP's tools
  * reach the balancer over it, SASL EXTERNAL gives the process's user and group as slapd would
  * ({@code gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth}) and the root DSE lists
- * EXTERNAL there, a stale socket file is replaced, one in use or a file that is no socket is not, and the file goes at shutdown.
+ * EXTERNAL there, a stale socket file is replaced, one in use or a file that is no socket is not,
+ * and the file goes at shutdown.
  */
 @Timeout(120)
 final class LdapiListenerIT {
@@ -108,7 +109,8 @@ final class LdapiListenerIT {
         slapds.balancer(Duration.ZERO).listen("ldap://127.0.0.1:0", url(stale)).start()) {
       second.awaitReady(slapds.urls());
       LdapTool.Result search =
-          LdapTool.at(url(stale)).search("-LLL", "-b", DirectoryData.userDn(2), "-s", "base", "1.1");
+          LdapTool.at(url(stale))
+              .search("-LLL", "-b", DirectoryData.userDn(2), "-s", "base", "1.1");
       assertThat(search.succeeded()).as("%s", search).isTrue();
     }
     assertThat(stale).doesNotExist();

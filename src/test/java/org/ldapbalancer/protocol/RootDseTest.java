@@ -2,6 +2,7 @@ package org.ldapbalancer.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.unboundid.asn1.ASN1Element;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
 import com.unboundid.ldap.protocol.SearchResultEntryProtocolOp;
@@ -29,7 +30,9 @@ class RootDseTest {
 
   @Test
   void theAttributeIsAskedForByNameOrByPlus() throws Exception {
-    assertThat(RootDse.asksForMechanisms(view(search("", SearchScope.BASE, "supportedsaslmechanisms"))))
+    assertThat(
+            RootDse.asksForMechanisms(
+                view(search("", SearchScope.BASE, "supportedsaslmechanisms"))))
         .isTrue();
     assertThat(RootDse.asksForMechanisms(view(search("", SearchScope.BASE, "cn", "+")))).isTrue();
     assertThat(RootDse.asksForMechanisms(view(search("", SearchScope.BASE)))).isFalse();
@@ -78,7 +81,7 @@ class RootDseTest {
     byte[] bytes = new byte[out.readableBytes()];
     out.readBytes(bytes);
     out.release();
-    return LDAPMessage.decode(com.unboundid.asn1.ASN1Element.decode(bytes));
+    return LDAPMessage.decode(ASN1Element.decode(bytes));
   }
 
   private static ByteBuf rewriteOrNull(LDAPMessage entry, boolean add, Control... controls)

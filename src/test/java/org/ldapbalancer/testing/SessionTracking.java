@@ -1,9 +1,9 @@
 package org.ldapbalancer.testing;
 
 import com.unboundid.asn1.ASN1Element;
+import com.unboundid.asn1.ASN1Exception;
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.asn1.ASN1Sequence;
-import com.unboundid.asn1.ASN1Exception;
 import com.unboundid.ldap.sdk.Control;
 import java.util.List;
 
@@ -22,7 +22,8 @@ public record SessionTracking(
       throw new IllegalArgumentException("not a session tracking control: " + control);
     }
     try {
-      ASN1Element[] fields = ASN1Sequence.decodeAsSequence(control.getValue().getValue()).elements();
+      ASN1Element[] fields =
+          ASN1Sequence.decodeAsSequence(control.getValue().getValue()).elements();
       if (fields.length != 4) {
         throw new IllegalArgumentException("expected 4 fields, got " + fields.length);
       }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,8 +93,7 @@ public final class SlapdServer implements AutoCloseable {
       throw new IllegalStateException("started without ldapi://");
     }
     return "ldapi://"
-        + java.net.URLEncoder.encode(
-            instanceDir.resolve("ldapi").toString(), java.nio.charset.StandardCharsets.UTF_8);
+        + URLEncoder.encode(instanceDir.resolve("ldapi").toString(), StandardCharsets.UTF_8);
   }
 
   /** {@code ldap://127.0.0.1:PORT}, the form lloadd's {@code uri} and the ldap* tools take. */

@@ -45,7 +45,9 @@ final class LdapiUpstreamIT {
       assertThat(search.stdout()).contains("uid: user.2");
 
       LdapTool.Result whoami =
-          LdapTool.at(lb.url()).boundAs(DirectoryData.userDn(1), DirectoryData.USER_PASSWORD).whoami();
+          LdapTool.at(lb.url())
+              .boundAs(DirectoryData.userDn(1), DirectoryData.USER_PASSWORD)
+              .whoami();
       assertThat(whoami.succeeded()).as("%s", whoami).isTrue();
       assertThat(whoami.stdout().trim()).isEqualTo("dn:" + DirectoryData.userDn(1));
 
