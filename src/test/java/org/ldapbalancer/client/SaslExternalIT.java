@@ -200,6 +200,31 @@ final class SaslExternalIT {
     }
   }
 
+  @Test
+  void withTlsVerifyClientNeverThereIsNoCertificateToBindWith() throws Exception {
+    try (RecordingDirectory server = RecordingDirectory.start("never", 1);
+        RunningBalancer notAsking =
+            RunningBalancer.builder()
+                .server(server.url(), 1, 1)
+                .listenerTls(
+                    TlsSettingsForTests.listener(
+                        certs.serverCert(), certs.serverKey(), certs.caCert(),
+                        CertificateCheck.NEVER))
+                .listen("ldaps://127.0.0.1:0")
+                .start()
+                .awaitReady(server.url())) {
+      SSLUtil own =
+          new SSLUtil(
+              new PEMFileKeyManager(certs.clientCert().toFile(), certs.clientKey().toFile()),
+              new PEMFileTrustManager(certs.caCert().toFile()));
+      try (LDAPConnection c =
+          new LDAPConnection(own.createSSLSocketFactory(), "127.0.0.1", notAsking.port())) {
+        assertThat(bind(c, new EXTERNALBindRequest()))
+            .isEqualTo(ResultCode.INAPPROPRIATE_AUTHENTICATION);
+      }
+    }
+  }
+
   private static ResultCode bind(LDAPConnection c, EXTERNALBindRequest request) {
     try {
       BindResult result = c.bind(request);
