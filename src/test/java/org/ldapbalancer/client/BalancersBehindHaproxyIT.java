@@ -41,13 +41,25 @@ final class BalancersBehindHaproxyIT {
 
   @Test
   void eachBalancerKnowsTheRealAddressOfEveryClientItServed() throws Exception {
+    clientsThroughHaproxy("send-proxy-v2");
+  }
+
+  /** The text header (version 1) of {@code send-proxy} works the same way. */
+  @Test
+  void theVersion1HeaderToo() throws Exception {
+    clientsThroughHaproxy("send-proxy");
+  }
+
+  private void clientsThroughHaproxy(String sendProxy) throws Exception {
     try (RecordingDirectory behindFirst = RecordingDirectory.start("first", 5);
         RecordingDirectory behindSecond = RecordingDirectory.start("second", 5);
-        BalancerProcess first = balancer("lb1", behindFirst);
-        BalancerProcess second = balancer("lb2", behindSecond);
+        BalancerProcess first = balancer("lb1-" + sendProxy, behindFirst);
+        BalancerProcess second = balancer("lb2-" + sendProxy, behindSecond);
         HaproxyProcess haproxy =
             HaproxyProcess.start(
-                dir, List.of(first.proxyProtocolPort(), second.proxyProtocolPort()))) {
+                Files.createDirectories(dir.resolve(sendProxy)),
+                List.of(first.proxyProtocolPort(), second.proxyProtocolPort()),
+                sendProxy)) {
       for (String address : CLIENT_ADDRESSES) {
         try (LDAPConnection c = connectFrom(address, haproxy.port())) {
           SearchResult result =

@@ -18,8 +18,9 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * HAProxy (Debian's {@code haproxy}) in TCP mode on a free loopback port, spreading connections
- * round robin over {@code backends} and sending each a PROXY protocol version 2 header ({@code
- * send-proxy-v2}): the set-up docs/operations.md describes for running several balancers.
+ * round robin over {@code backends} and sending each a PROXY protocol header (version 2, {@code
+ * send-proxy-v2}, unless told otherwise): the set-up docs/operations.md describes for running
+ * several balancers.
  *
  * <p>Fails, never skips, when haproxy is not installed ({@code .ci/run} installs it).
  * Not thread-safe.
@@ -43,6 +44,15 @@ public final class HaproxyProcess implements AutoCloseable {
    * @param backends the ports of the {@code pldap://} listeners on 127.0.0.1 to spread over
    */
   public static HaproxyProcess start(Path dir, List<Integer> backends) throws IOException {
+    return start(dir, backends, "send-proxy-v2");
+  }
+
+  /**
+   * As {@link #start(Path, List)}, with the server option that makes the header: {@code
+   * send-proxy-v2} (binary, version 2) or {@code send-proxy} (text, version 1).
+   */
+  public static HaproxyProcess start(Path dir, List<Integer> backends, String sendProxy)
+      throws IOException {
     Path haproxy =
         Executables.find("haproxy")
             .orElseThrow(
@@ -66,7 +76,7 @@ public final class HaproxyProcess implements AutoCloseable {
             .append("  balance roundrobin\n");
     for (int i = 0; i < backends.size(); i++) {
       conf.append("  server lb").append(i + 1).append(" 127.0.0.1:").append(backends.get(i))
-          .append(" send-proxy-v2\n");
+          .append(' ').append(sendProxy).append('\n');
     }
     Path file = dir.resolve("haproxy.cfg");
     Files.writeString(file, conf);
