@@ -3,6 +3,7 @@ package org.ldapbalancer.client;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.ldapbalancer.operation.OperationRouter;
@@ -10,8 +11,8 @@ import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
- * Sets up an accepted client channel: TLS on {@code ldaps://}, framing, then the connection, tied
- * to its loop's router.
+ * Sets up an accepted client channel: the PROXY protocol header on {@code pldap(s)://}, TLS on
+ * {@code ldaps://}, framing, then the connection, tied to its loop's router.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
   private final Map<EventLoop, OperationRouter> routers;
@@ -20,6 +21,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
   private final Consumer<Channel> onAccept;
   /** The TLS context of an {@code ldaps://} listener, or null for {@code ldap://}. */
   private final ServerTlsContext tls;
+  /** Whether each connection starts with a PROXY protocol header ({@code pldap(s)://}). */
+  private final boolean proxyProtocol;
 
   /**
    * @param routers the router of every event loop a client may be registered on
@@ -43,7 +46,22 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
       int maxPduSize,
       Consumer<Channel> onAccept,
       ServerTlsContext tls) {
+    this(routers, settings, maxPduSize, onAccept, tls, false);
+  }
+
+  /**
+   * @param proxyProtocol for a {@code pldap://} or {@code pldaps://} listener: each connection
+   *     starts with a PROXY protocol header, read before anything else (TLS included)
+   */
+  public ClientChannelInitializer(
+      Map<EventLoop, OperationRouter> routers,
+      ClientSettings settings,
+      int maxPduSize,
+      Consumer<Channel> onAccept,
+      ServerTlsContext tls,
+      boolean proxyProtocol) {
     this.tls = tls;
+    this.proxyProtocol = proxyProtocol;
     this.routers = Map.copyOf(routers);
     this.settings = settings;
     this.maxPduSize = maxPduSize;
@@ -57,13 +75,30 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
       throw new IllegalStateException("client registered on an event loop without a router");
     }
     LdapFrameDecoder framer = new LdapFrameDecoder(maxPduSize);
+    ClientConnection client = new ClientConnection(router, settings, framer);
+    if (proxyProtocol) {
+      // First in the pipeline: the header comes before the TLS handshake (pldaps://).
+      ch.pipeline()
+          .addLast(ProxyHeaderHandler.DECODER, new HAProxyMessageDecoder())
+          .addLast(
+              ProxyHeaderHandler.NAME,
+              new ProxyHeaderHandler(client, proxyHeaderDeadline(settings.ioTimeoutMillis())));
+    }
     if (tls != null) {
       // The certificate in force now: a reload changes new connections only.
       ch.pipeline().addLast(ClientConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
     }
     ch.pipeline()
         .addLast("framer", framer)
-        .addLast("client", new ClientConnection(router, settings, framer));
+        .addLast("client", client);
     onAccept.accept(ch);
+  }
+
+  /**
+   * How long a PROXY protocol header may take: {@code iotimeout}, as for a partly sent request,
+   * or 10 s when that is off (a proxy sends its header at once; a peer that does not is not one).
+   */
+  static long proxyHeaderDeadline(long ioTimeoutMillis) {
+    return ioTimeoutMillis > 0 ? ioTimeoutMillis : 10_000;
   }
 }

@@ -9,6 +9,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -35,6 +37,7 @@ import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
+import org.ldapbalancer.protocol.RootDse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +83,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
+  /**
+   * The client's address wherever the balancer names the client: the socket's peer, or the one a
+   * PROXY protocol header gave ({@link ProxyHeaderHandler}).
+   */
+  private SocketAddress peer;
   /** This channel's place in the loop's end-of-turn flush. */
   private FlushBatch.Slot flushSlot;
   private State state = State.READY;
-  /** The control added to this client's requests, or null to add none. */
+  /**
+   * The controls added to this client's requests (Proxied Authorization, Session Tracking), or
+   * null to add none.
+   */
   private ByteBuf identityControl;
+  /** Whether {@link #identityControl} holds a Proxied Authorization control. */
+  private boolean proxiesIdentity;
   /**
    * Whether {@link #identityControl} matches {@link #authzId}: it is made on the first operation
    * after a bind, so clients that only bind (authentication checks) never pay for it.
@@ -112,6 +125,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
     counters.clientAccepted();
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
@@ -124,16 +138,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     tls.handshakeFuture().addListener(f -> counters.clientTlsHandshake(f.isSuccess()));
   }
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    access = settings.accessLog().connected(ctx.channel());
-    ctx.fireChannelActive();
-  }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (access != null) access.event(event);
     ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (peer == null) {
+      peer = ctx.channel().remoteAddress(); // added before the channel was connected
+    }
+    access = settings.accessLog().connected(ctx.channel());
+    ctx.fireChannelActive();
+  }
+
+  /** The client's real address: from its PROXY protocol header if it had one, else its socket's. */
+  public SocketAddress peerAddress() {
+    return peer;
+  }
+
+  /** The PROXY protocol header named the client's real address; set before any request is read. */
+  void proxiedFrom(InetSocketAddress source) {
+    peer = source;
+    identityControlMade = false; // session tracking names the address
   }
 
   @Override
@@ -220,10 +249,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (!identityControlMade) {
-      identityControl = settings.controlFor(authzId);
+      identityControl = settings.controlsFor(authzId, peer);
+      proxiesIdentity = settings.proxies(authzId);
       identityControlMade = true;
     }
-    if (identityControl != null && request.hasControls()
+    if (proxiesIdentity && request.hasControls()
         && Controls.hasProxiedAuthorization(request)) {
       // RFC 4370 allows one such control per request, and the balancer's carries this
       // client's identity: a second one would be refused upstream as a protocol error.
@@ -232,7 +262,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
-    Operation op = new Operation(this, id, tag);
+    Operation op =
+        tag == ProtocolOp.SEARCH_REQUEST
+                && RootDse.isRootDseSearch(request)
+                && ExternalBind.available(channel, settings.tls())
+            ? new RootDseSearch(this, id, RootDse.asksForMechanisms(request))
+            : new Operation(this, id, tag);
     pending.put(id, op);
     int result = router.forward(op, request, identityControl);
     if (access != null) access.routed(op);
@@ -331,6 +366,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "only LDAP version 3 is supported");
       return;
     }
+    if (bind.isSasl() && ExternalBind.isExternal(bind.saslMechanism())) {
+      externalBind(request, id);
+      return;
+    }
     UpstreamLink pinned = null;
     if (state == State.SASL_IN_PROGRESS) {
       if (bind.isSasl()) {
@@ -362,6 +401,28 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     pending.put(id, op);
     router.forwardBind(op, request, pinned);
     if (access != null) access.routed(op);
+  }
+
+  /**
+   * SASL EXTERNAL, answered here and never sent upstream ({@link ExternalBind}). Like any bind it
+   * first ends a SASL exchange in progress and abandons the client's operations (RFC 4511
+   * §4.2.1), and leaves the client anonymous unless it succeeds.
+   */
+  private void externalBind(LdapMessage request, int id) throws MalformedPduException {
+    String requested = BindRequest.saslCredentials(request);
+    if (state == State.SASL_IN_PROGRESS) {
+      endSaslExchange();
+    }
+    abandonAll();
+    setIdentity("dn:");
+    saslMechanism = null;
+    state = State.READY;
+    ExternalBind.Outcome outcome =
+        ExternalBind.bind(channel, settings.tls(), requested);
+    if (outcome.resultCode() == ResultCode.SUCCESS) {
+      setIdentity(outcome.authzId());
+    }
+    respond(id, ProtocolOp.BIND_RESPONSE, outcome.resultCode(), outcome.diagnostic());
   }
 
   @Override
@@ -407,7 +468,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       op.finish();
       counters.completed(op.requestTag(), resultCodeOf(response));
     }
-    if (channel.isWritable()) {
+    ByteBuf rewritten = op instanceof RootDseSearch r ? r.rewrite(channel.alloc(), response) : null;
+    if (rewritten != null) {
+      channel.write(rewritten, channel.voidPromise());
+    } else if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
     } else {
       // It will wait: hold exactly its bytes, not the upstream's read buffer behind a slice.
@@ -417,7 +481,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
       // A Notice of Disconnection would only queue behind what it does not read: just close.
       log.warn("closing client {}: more than {} bytes of responses unread",
-          channel.remoteAddress(), MAX_BACKLOG_BYTES);
+          peer, MAX_BACKLOG_BYTES);
       state = State.CLOSING;
       abandonAll();
       channel.close();
@@ -530,7 +594,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", channel.remoteAddress(), diagnostic);
+    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", peer, diagnostic);
     if (access != null) access.closing(diagnostic);
     state = State.CLOSING;
     abandonAll();
@@ -596,7 +660,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       if (unwritten >= unwrittenAtLastCheck) {
         RateLimitedLog.DEFAULT.info(log,
             "closing client {}: it took none of its responses for {} ms (iotimeout)",
-            channel.remoteAddress(), settings.ioTimeoutMillis());
+            peer, settings.ioTimeoutMillis());
         state = State.CLOSING;
         abandonAll();
         channel.close();
@@ -625,9 +689,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       if (isTlsFailure(cause)) {
         // Only this client: a bad certificate, an untrusting client, a handshake time-out.
         RateLimitedLog.DEFAULT.info(
-            log, "closing client {}: TLS failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+            log, "closing client {}: TLS failed: {}", peer, rootMessage(cause));
       } else {
-        log.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("client {}: {}", peer, cause.toString());
       }
       state = State.CLOSING;
       abandonAll();
@@ -665,7 +729,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", channel.remoteAddress(), reason);
+    RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", peer, reason);
     state = State.CLOSING;
     abandonAll();
     channel.close();

@@ -1,6 +1,8 @@
 package org.ldapbalancer.client;
 
 import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.monitor.access.AccessLog;
@@ -9,7 +11,8 @@ import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
  * What every client connection shares: the per-client limit, how identities become Proxied
- * Authorization controls, and the TLS context for StartTLS. Immutable and thread-safe.
+ * Authorization controls (and Session Tracking controls, when on), and the TLS context for
+ * StartTLS. Immutable and thread-safe.
  */
 public final class ClientSettings {
   private static final String ANONYMOUS = "dn:";
@@ -26,6 +29,11 @@ public final class ClientSettings {
   private final ServerTlsContext tls;
   /** Where connections and operations are logged ({@code loglevel stats}); off by default. */
   private final AccessLog accessLog;
+  /**
+   * The session tracking control's source name (the balancer's host name), or null when no such
+   * control is added ({@code feature session-tracking} off).
+   */
+  private final String sessionSourceName;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -50,13 +58,26 @@ public final class ClientSettings {
       String ownAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls) {
+    this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls, null,
+        AccessLog.off());
+  }
+
+  private ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String normalizedOwnAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      String sessionSourceName,
+      AccessLog accessLog) {
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
     this.proxyAuthz = proxyAuthz;
-    this.ownAuthzId = normalize(ownAuthzId);
+    this.ownAuthzId = normalizedOwnAuthzId;
     this.anonymousControl = newControl(ANONYMOUS);
-    this.accessLog = AccessLog.off();
+    this.sessionSourceName = sessionSourceName;
+    this.accessLog = accessLog;
   }
 
   /**
@@ -64,21 +85,23 @@ public final class ClientSettings {
    * once, before the first listener starts.
    */
   public ClientSettings withAccessLog(AccessLog log) {
-    return new ClientSettings(this, log);
-  }
-
-  private ClientSettings(ClientSettings other, AccessLog log) {
-    this.tls = other.tls;
-    this.maxPendingPerClient = other.maxPendingPerClient;
-    this.ioTimeoutMillis = other.ioTimeoutMillis;
-    this.proxyAuthz = other.proxyAuthz;
-    this.ownAuthzId = other.ownAuthzId;
-    this.anonymousControl = other.anonymousControl;
-    this.accessLog = log;
+    return new ClientSettings(
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sessionSourceName, log);
   }
 
   AccessLog accessLog() {
     return accessLog;
+  }
+
+  /**
+   * These settings, with a Session Tracking control (draft-wahl-ldap-session) added to every
+   * forwarded operation ({@code feature session-tracking}).
+   *
+   * @param sourceName the name the control gives as the session's source: the balancer's host
+   */
+  public ClientSettings withSessionTracking(String sourceName) {
+    return new ClientSettings(
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sourceName, accessLog);
   }
 
   public int maxPendingPerClient() {
@@ -97,6 +120,31 @@ public final class ClientSettings {
   /** The control for {@code authzId}, or null when none is to be added. */
   ByteBuf controlFor(String authzId) {
     return ANONYMOUS.equals(authzId) ? anonymousControl : newControl(authzId);
+  }
+
+  /**
+   * Whether requests of a client with {@code authzId} carry a Proxied Authorization control of
+   * the balancer's, so that the client may not send its own (RFC 4370 allows one).
+   */
+  boolean proxies(String authzId) {
+    return proxyAuthz && !normalize(authzId).equals(ownAuthzId);
+  }
+
+  /**
+   * Every control the balancer adds to the requests of a client with {@code authzId} at {@code
+   * peer}, as one run of encoded Control elements, or null for none. Made once per identity and
+   * kept by the client: forwarding an operation then copies bytes and encodes nothing.
+   */
+  ByteBuf controlsFor(String authzId, SocketAddress peer) {
+    ByteBuf proxied = controlFor(authzId);
+    if (sessionSourceName == null) {
+      return proxied;
+    }
+    String ip =
+        peer instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : "";
+    return Controls.concat(proxied, Controls.sessionTracking(ip, sessionSourceName, authzId));
   }
 
   private ByteBuf newControl(String authzId) {

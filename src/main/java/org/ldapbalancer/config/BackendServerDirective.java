@@ -119,14 +119,10 @@ final class BackendServerDirective {
     String text = uri.value();
     String scheme = text.contains("://") ? text.substring(0, text.indexOf("://")) : "";
     scheme = scheme.toLowerCase(Locale.ROOT);
-    if (scheme.equals("ldapi")) {
-      problems.error(
-          directive,
-          uri.word(),
-          directive.name() + ": " + uri.shown() + ": " + scheme + ":// is not supported yet");
-      return Optional.empty();
-    }
     try {
+      if (scheme.equals("ldapi")) {
+        return Optional.of(LdapUrl.parseListener(text)); // the same syntax: a socket's path
+      }
       LdapUrl url = LdapUrl.parse(text);
       if (url.host().isEmpty()) {
         problems.error(

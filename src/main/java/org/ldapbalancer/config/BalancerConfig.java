@@ -31,6 +31,8 @@ import java.util.Optional;
  *     directives)
  * @param logging the levels logged and where the access log goes ({@code loglevel}, {@code
  *     logfile}, {@code logformat})
+ * @param sessionTracking whether forwarded operations carry a Session Tracking control naming
+ *     the client's address and identity ({@code feature session-tracking}; ours, off by default)
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -45,7 +47,8 @@ public record BalancerConfig(
     Duration ioTimeout,
     List<ConfigProblem> warnings,
     TlsSettings listenerTls,
-    LogSettings logging) {
+    LogSettings logging,
+    boolean sessionTracking) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -87,7 +90,7 @@ public record BalancerConfig(
     warnings = List.copyOf(warnings);
   }
 
-  /** A configuration with the default logging: no access log. */
+  /** A configuration with the default logging (no access log) and no session tracking. */
   public BalancerConfig(
       BindConf bindConf,
       List<Tier> tiers,
@@ -114,7 +117,8 @@ public record BalancerConfig(
         ioTimeout,
         warnings,
         listenerTls,
-        LogSettings.DEFAULT);
+        LogSettings.DEFAULT,
+        false);
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -132,7 +136,8 @@ public record BalancerConfig(
         ioTimeout,
         warnings,
         listenerTls,
-        newLogging);
+        newLogging,
+        sessionTracking);
   }
 
   /** A configuration without TLS towards clients. */

@@ -169,7 +169,8 @@ public final class ConfigParser {
         globals.ioTimeout(),
         problems.warnings(),
         listenerTls,
-        logging.build());
+        logging.build(),
+        globals.sessionTracking());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * lines add up. Not thread-safe: one parse, one thread.
  */
 final class GlobalDirectives {
+  /** Ours, not lloadd's: the Session Tracking control on forwarded operations. */
+  static final String SESSION_TRACKING = "session-tracking";
+
   private static final Pattern LISTEN_URL =
       Pattern.compile("(?i)(ldap|ldaps|ldapi|pldap|pldaps|http|https)://\\S*");
 
@@ -27,6 +30,7 @@ final class GlobalDirectives {
   private int maxIncomingClient = BalancerConfig.DEFAULT_MAX_INCOMING_CLIENT;
   private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
   private boolean proxyAuthz = true;
+  private boolean sessionTracking;
   private Path pidFile;
   private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
   private final List<String> listenUrls = new ArrayList<>();
@@ -68,6 +72,8 @@ final class GlobalDirectives {
       String name = word.text().toLowerCase(Locale.ROOT);
       if (name.equals("proxyauthz")) {
         proxyAuthz = on;
+      } else if (name.equals(SESSION_TRACKING)) {
+        sessionTracking = on;
       } else if (UnsupportedDirectives.FEATURES.contains(name)) {
         // Switching off what is not implemented changes nothing; switching it on would.
         if (on) {
@@ -179,6 +185,10 @@ final class GlobalDirectives {
 
   boolean proxyAuthz() {
     return proxyAuthz;
+  }
+
+  boolean sessionTracking() {
+    return sessionTracking;
   }
 
   Optional<Path> pidFile() {

@@ -2,6 +2,9 @@ package org.ldapbalancer.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -71,35 +74,79 @@ public record LdapUrl(String scheme, String host, int port) {
 
   /**
    * Parses a listener URL ({@code listen} in the file, {@code -h} on the command line): {@code
-   * ldap://[host][:port]}, {@code ldaps://[host][:port]}, or {@code http://[host][:port]/} for
-   * monitoring (default port 80). The other schemes lloadd listens on are
-   * refused with the reason, since
-   * the listener could not be opened as named.
+   * ldap://[host][:port]}, {@code ldaps://[host][:port]}, or their PROXY protocol forms {@code
+   * pldap://} and {@code pldaps://} (default ports 389 and 636, as slapd), {@code
+   * ldapi://%2Fpath%2Fto%2Fsocket} (a Unix domain socket; the path percent-encoded, as slapd
+   * writes it), or {@code http://[host][:port]/} for monitoring (default port 80).
    *
    * @throws IllegalArgumentException with a message fit for an operator
    */
   public static LdapUrl parseListener(String text) {
     int end = text.indexOf("://");
     String scheme = end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
-    String missing =
-        switch (scheme) {
-          case "ldapi" -> "Unix domain sockets are not implemented";
-          case "pldap" -> "the PROXY protocol is not implemented";
-          case "pldaps" -> "the PROXY protocol and TLS are not implemented";
-          case "https" -> "the monitoring listener speaks plain http:// only; keep it on loopback"
-              + " or a private address";
-          default -> null;
-        };
-    if (missing != null) {
-      throw new IllegalArgumentException(
-          text + ": " + scheme + ":// is not supported yet (" + missing + ")");
+    if (scheme.equals("https")) {
+      throw new IllegalArgumentException(text + ": https:// is not supported (the monitoring"
+          + " listener speaks plain http:// only; keep it on loopback or a private address)");
+    }
+    if (scheme.equals("ldapi")) {
+      return new LdapUrl("ldapi", socketPath(text, text.substring(end + 3)), 0);
+    }
+    if (scheme.equals("pldap") || scheme.equals("pldaps")) {
+      // The same address syntax as ldap:// and ldaps://; only the first bytes differ.
+      LdapUrl plain;
+      try {
+        plain = parse(text.substring(1));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage().replace(text.substring(1), text), e);
+      }
+      return new LdapUrl(scheme, plain.host(), plain.port());
     }
     return parse(text, true);
   }
 
+  /**
+   * The socket path of an {@code ldapi://} URL: percent-decoded, absolute, without the optional
+   * trailing {@code /}. slapd falls back to a path compiled into it; there is no such path here.
+   */
+  private static String socketPath(String text, String rest) {
+    String encoded = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+    if (encoded.isEmpty()) {
+      throw new IllegalArgumentException(
+          text + ": ldapi:// needs the socket's path, e.g. ldapi://%2Frun%2Fldap-balancer%2Fldapi");
+    }
+    if (encoded.contains("/") || encoded.contains("?")) {
+      throw new IllegalArgumentException(
+          text + ": the socket path must be percent-encoded (%2F for /), as in"
+              + " ldapi://%2Frun%2Fldap-balancer%2Fldapi");
+    }
+    String path;
+    try {
+      path = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(text + ": bad percent-encoding in the socket path");
+    }
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException(text + ": the socket path must be absolute");
+    }
+    return path;
+  }
+
+  /** Whether this names a Unix domain socket ({@code ldapi://}); {@link #host()} is its path. */
+  public boolean isDomainSocket() {
+    return scheme.equals("ldapi");
+  }
+
   /** Whether connections on this URL use TLS from their first byte ({@code ldaps://}). */
   public boolean isTls() {
-    return scheme.equals("ldaps");
+    return scheme.equals("ldaps") || scheme.equals("pldaps");
+  }
+
+  /**
+   * Whether every connection on this listener starts with a PROXY protocol header ({@code
+   * pldap://}, {@code pldaps://}) naming the client's real address.
+   */
+  public boolean isProxyProtocol() {
+    return scheme.equals("pldap") || scheme.equals("pldaps");
   }
 
   /** Whether this is the monitoring listener ({@code http://}: metrics, health, status page). */
@@ -109,6 +156,9 @@ public record LdapUrl(String scheme, String host, int port) {
 
   @Override
   public String toString() {
+    if (isDomainSocket()) {
+      return "ldapi://" + URLEncoder.encode(host, StandardCharsets.UTF_8);
+    }
     String h = host.contains(":") ? "[" + host + "]" : host;
     return scheme + "://" + h + ":" + port;
   }

@@ -69,4 +69,26 @@ public record BindRequest(
     throw new MalformedPduException(
         "unknown bind authentication choice 0x" + Integer.toHexString(authTag));
   }
+
+  /**
+   * The credentials of a SASL bind as text (for EXTERNAL, the authorization identity the client
+   * asks for, RFC 4422 Appendix A), or null when there are none or the bind is simple.
+   */
+  public static String saslCredentials(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    int limit = message.opEnd();
+    long version = Ber.readElement(buf, message.opContentStart(), limit, Ber.INTEGER);
+    long name = Ber.readElement(buf, Ber.end(version), limit, Ber.OCTET_STRING);
+    int authStart = Ber.end(name);
+    if (authStart >= limit || buf.getUnsignedByte(authStart) != SASL) {
+      return null;
+    }
+    long auth = Ber.readAnyElement(buf, authStart, limit);
+    long mech = Ber.readElement(buf, Ber.start(auth), Ber.end(auth), Ber.OCTET_STRING);
+    if (Ber.end(mech) >= Ber.end(auth)) {
+      return null;
+    }
+    long credentials = Ber.readElement(buf, Ber.end(mech), Ber.end(auth), Ber.OCTET_STRING);
+    return buf.toString(Ber.start(credentials), Ber.length(credentials), StandardCharsets.UTF_8);
+  }
 }

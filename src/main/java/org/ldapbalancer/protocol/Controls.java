@@ -66,4 +66,58 @@ public final class Controls {
     Ber.writeOctets(buf, Ber.OCTET_STRING, value);
     return buf.asReadOnly();
   }
+
+  /**
+   * A non-critical Session Tracking control (draft-wahl-ldap-session-03 §2) naming where a
+   * session comes from, so that a server's log shows the real client behind the balancer.
+   * Criticality FALSE is the default and so left out (DER). Like {@link #proxiedAuthorization}, an
+   * unpooled read-only buffer meant to be kept per client and copied from.
+   *
+   * <pre>
+   * SessionIdentifierControlValue ::= SEQUENCE {
+   *     sessionSourceIp            LDAPString,
+   *     sessionSourceName          LDAPString,
+   *     formatOID                  LDAPOID,
+   *     sessionTrackingIdentifier  LDAPString }
+   * </pre>
+   *
+   * @param sourceIp the client's IP address as text, or "" when it has none (a Unix socket)
+   * @param sourceName the name of the source of the session (the balancer's host name)
+   * @param identifier the client's identity, in the {@link Oids#SESSION_TRACKING_USERNAME} format
+   */
+  public static ByteBuf sessionTracking(String sourceIp, String sourceName, String identifier) {
+    byte[] oid = Oids.SESSION_TRACKING.getBytes(StandardCharsets.US_ASCII);
+    byte[][] fields = {
+      sourceIp.getBytes(StandardCharsets.UTF_8),
+      sourceName.getBytes(StandardCharsets.UTF_8),
+      Oids.SESSION_TRACKING_USERNAME.getBytes(StandardCharsets.US_ASCII),
+      identifier.getBytes(StandardCharsets.UTF_8)
+    };
+    int sequence = 0;
+    for (byte[] field : fields) {
+      sequence += Ber.elementLength(field.length);
+    }
+    int value = Ber.elementLength(sequence);
+    int content = Ber.elementLength(oid.length) + Ber.elementLength(value);
+    ByteBuf buf = Unpooled.buffer(Ber.elementLength(content));
+    Ber.writeHeader(buf, Ber.SEQUENCE, content);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, oid);
+    Ber.writeHeader(buf, Ber.OCTET_STRING, value);
+    Ber.writeHeader(buf, Ber.SEQUENCE, sequence);
+    for (byte[] field : fields) {
+      Ber.writeOctets(buf, Ber.OCTET_STRING, field);
+    }
+    return buf.asReadOnly();
+  }
+
+  /** {@code first} followed by {@code second}, either of which may be null; null if both are. */
+  public static ByteBuf concat(ByteBuf first, ByteBuf second) {
+    if (first == null || second == null) {
+      return first == null ? second : first;
+    }
+    ByteBuf both = Unpooled.buffer(first.readableBytes() + second.readableBytes());
+    both.writeBytes(first, first.readerIndex(), first.readableBytes());
+    both.writeBytes(second, second.readerIndex(), second.readableBytes());
+    return both.asReadOnly();
+  }
 }

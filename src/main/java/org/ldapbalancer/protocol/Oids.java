@@ -10,6 +10,13 @@ public final class Oids {
   public static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
   /** RFC 4370. */
   public static final String PROXIED_AUTHORIZATION = "2.16.840.1.113730.3.4.18";
+  /** Session Tracking control, draft-wahl-ldap-session-03 §2. */
+  public static final String SESSION_TRACKING = "1.3.6.1.4.1.21008.108.63.1";
+  /**
+   * The draft's identifier format for a user name (§2, "LDAP-Session-Username"): the balancer
+   * puts the client's authorization identity there ({@code dn:...}, {@code dn:} when anonymous).
+   */
+  public static final String SESSION_TRACKING_USERNAME = "1.3.6.1.4.1.21008.108.63.1.3";
 
   private Oids() {}
 }

@@ -9,6 +9,9 @@ public final class ResultCode {
   public static final int TIME_LIMIT_EXCEEDED = 3;
   public static final int ADMIN_LIMIT_EXCEEDED = 11;
   public static final int SASL_BIND_IN_PROGRESS = 14;
+  public static final int INAPPROPRIATE_AUTHENTICATION = 48;
+  public static final int INVALID_CREDENTIALS = 49;
+  public static final int INSUFFICIENT_ACCESS_RIGHTS = 50;
   public static final int BUSY = 51;
   public static final int UNAVAILABLE = 52;
   public static final int UNWILLING_TO_PERFORM = 53;

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -17,6 +18,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +62,8 @@ public final class Balancer implements AutoCloseable {
   private final List<LoopShard> shards = new ArrayList<>();
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
+  /** The files of the {@code ldapi://} listeners, removed at shutdown. */
+  private final List<Path> socketFiles = new ArrayList<>();
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
   /** Connections and operations, when {@code loglevel stats} asks for them. */
@@ -141,6 +145,14 @@ public final class Balancer implements AutoCloseable {
     }
     warnIfProxyingAnonymously(config);
     Balancer balancer = new Balancer(config, tls);
+    for (var server : config.servers()) {
+      if (server.uri().isDomainSocket() && balancer.transport.domainSocketChannel() == null) {
+        balancer.close();
+        throw new IOException(
+            "cannot connect to " + server.uri() + ": Unix domain sockets need the epoll or"
+                + " io_uring transport, not " + balancer.transport.name());
+      }
+    }
     try {
       if (tls.any()) {
         log.info("TLS by {} ({})", tls.provider().describe(), tls.provider().why());
@@ -190,12 +202,29 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    // ldapi:// servers: the same, on the transport's Unix domain socket channel (no TCP options).
+    Bootstrap domainTemplate =
+        transport.domainSocketChannel() == null
+            ? null
+            : new Bootstrap()
+                .channel(transport.domainSocketChannel())
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(
+                    ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(64 * 1024, 256 * 1024));
     List<EventLoop> loops = new ArrayList<>();
     workers.forEach(e -> loops.add((EventLoop) e));
     for (int i = 0; i < loops.size(); i++) {
       shards.add(
           new LoopShard(
-              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
+              loops.get(i),
+              i,
+              loops.size(),
+              config,
+              template,
+              domainTemplate,
+              resolver,
+              tls.upstream()));
     }
     shards.forEach(LoopShard::start);
     monitor = new MonitorSnapshots(shards);
@@ -249,13 +278,21 @@ public final class Balancer implements AutoCloseable {
             config.ioTimeout().toMillis(),
             tls.listener())
         .withAccessLog(accessLog);
+    if (config.sessionTracking()) {
+      settings = settings.withSessionTracking(HostName.get());
+    }
+    Class<? extends ServerChannel> channelType =
+        url.isDomainSocket() ? transport.serverDomainSocketChannel() : transport.serverChannel();
+    if (channelType == null) {
+      throw new IOException(
+          "cannot listen on " + url + ": Unix domain sockets need the epoll or io_uring"
+              + " transport, not " + transport.name());
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
-            .channel(transport.serverChannel())
+            .channel(channelType)
             .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -269,14 +306,26 @@ public final class Balancer implements AutoCloseable {
                       clients.add(ch);
                       descriptors.accepted(ch);
                     },
-                    url.isTls() ? tls.listener() : null));
-    SocketAddress address =
-        url.host().isEmpty()
-            ? new InetSocketAddress(url.port())
-            : new InetSocketAddress(url.host(), url.port());
+                    url.isTls() ? tls.listener() : null,
+                    url.isProxyProtocol()));
+    if (!url.isDomainSocket()) {
+      bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    SocketAddress address;
+    if (url.isDomainSocket()) {
+      address = SocketFile.prepare(Path.of(url.host()));
+    } else {
+      address =
+          url.host().isEmpty()
+              ? new InetSocketAddress(url.port())
+              : new InetSocketAddress(url.host(), url.port());
+    }
     try {
       Channel channel = bootstrap.bind(address).sync().channel();
       listeners.add(channel);
+      if (url.isDomainSocket()) {
+        socketFiles.add(Path.of(url.host()));
+      }
       descriptors.addListener(channel);
       log.info("listening on {}", url);
     } catch (Exception e) {
@@ -327,9 +376,16 @@ public final class Balancer implements AutoCloseable {
     }
   }
 
-  /** The addresses the listeners are bound to, in the order given (port 0 becomes real). */
+  /**
+   * The addresses the TCP listeners are bound to, in the order given (port 0 becomes real);
+   * {@code ldapi://} listeners are left out.
+   */
   public List<InetSocketAddress> listenAddresses() {
-    return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    return listeners.stream()
+        .map(Channel::localAddress)
+        .filter(InetSocketAddress.class::isInstance)
+        .map(InetSocketAddress.class::cast)
+        .toList();
   }
 
   /** Ready regular connections to each server, summed over the event loops. */
@@ -391,6 +447,7 @@ public final class Balancer implements AutoCloseable {
     closed = true;
     log.info("shutting down");
     listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+    socketFiles.forEach(SocketFile::remove);
     List<Future<?>> done = new ArrayList<>();
     for (Channel client : clients) {
       done.add(client.eventLoop().submit(() -> {

@@ -54,6 +54,7 @@ final class LoopShard {
       int loops,
       BalancerConfig config,
       Bootstrap template,
+      Bootstrap domainTemplate,
       Executor resolver,
       UpstreamTlsContext tls) {
     this.loop = loop;
@@ -71,7 +72,7 @@ final class LoopShard {
                 server,
                 config.bindConf(),
                 loop,
-                template,
+                server.uri().isDomainSocket() ? domainTemplate : template,
                 resolver,
                 share(server.numconns(), index, loops),
                 share(server.bindconns(), index, loops),

@@ -6,14 +6,18 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.Locale;
@@ -91,6 +95,28 @@ record Transport(
     return switch (name) {
       case "io_uring" -> IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
       case "epoll" -> Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
+      default -> null;
+    };
+  }
+
+  /**
+   * The listening channel for Unix domain sockets ({@code ldapi://}), or null when this transport
+   * has none that can tell a client's peer credentials (NIO): SASL EXTERNAL over {@code ldapi://}
+   * needs them.
+   */
+  Class<? extends ServerChannel> serverDomainSocketChannel() {
+    return switch (name) {
+      case "epoll" -> EpollServerDomainSocketChannel.class;
+      case "io_uring" -> IoUringServerDomainSocketChannel.class;
+      default -> null;
+    };
+  }
+
+  /** The channel for connecting to a server over {@code ldapi://}, or null as above. */
+  Class<? extends Channel> domainSocketChannel() {
+    return switch (name) {
+      case "epoll" -> EpollDomainSocketChannel.class;
+      case "io_uring" -> IoUringDomainSocketChannel.class;
       default -> null;
     };
   }

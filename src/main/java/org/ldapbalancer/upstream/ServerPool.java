@@ -1,6 +1,7 @@
 package org.ldapbalancer.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +11,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.function.Consumer;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -239,6 +242,11 @@ public final class ServerPool {
     if (closed) {
       return;
     }
+    if (server.uri().isDomainSocket()) {
+      // No name to look up: the path is the address (the template is a domain socket one).
+      connect(bindConnection, new DomainSocketAddress(server.uri().host()));
+      return;
+    }
     String host = server.uri().host();
     resolver.execute(
         () -> {
@@ -265,6 +273,29 @@ public final class ServerPool {
       attemptFailed(bindConnection, "cannot connect: " + lastFailure);
       return;
     }
+    InetSocketAddress address = new InetSocketAddress(addresses[index], server.uri().port());
+    connect(
+        bindConnection,
+        address,
+        cause -> {
+          log.debug("{}: {} failed: {}", name(), addresses[index], cause.toString());
+          connect(bindConnection, addresses, index + 1, describe(cause));
+        });
+  }
+
+  /** One attempt at a Unix domain socket ({@code ldapi://}). */
+  private void connect(boolean bindConnection, DomainSocketAddress address) {
+    connect(
+        bindConnection,
+        address,
+        cause -> attemptFailed(bindConnection, "cannot connect: " + describe(cause)));
+  }
+
+  private void connect(
+      boolean bindConnection, SocketAddress address, Consumer<Throwable> onFailure) {
+    if (closed) {
+      return;
+    }
     UpstreamConnection connection =
         bindConnection
             ? new BindConnection(this, firstMessageId)
@@ -286,15 +317,13 @@ public final class ServerPool {
                     ch.pipeline().addLast(new LdapFrameDecoder(maxIncoming), connection);
                   }
                 });
-    ChannelFuture future =
-        bootstrap.connect(new InetSocketAddress(addresses[index], server.uri().port()));
+    ChannelFuture future = bootstrap.connect(address);
     future.addListener(
         f -> {
           if (f.isSuccess()) {
             connected(connection);
           } else {
-            log.debug("{}: {} failed: {}", name(), addresses[index], f.cause().toString());
-            connect(bindConnection, addresses, index + 1, describe(f.cause()));
+            onFailure.accept(f.cause());
           }
         });
   }

@@ -130,7 +130,7 @@ class CommandLineIT {
     Path file =
         config(
             "sockbuf_max_incoming_client 8\n"
-                + "listen ldapi://%2Frun%2Fldapi\n"
+                + "listen ldapi:///\n"
                 + "bindconf network-timeout=2147484\n"
                 + "io-threads 100000\n");
     Run check = run("-t", "-f", file.toString());
@@ -138,8 +138,8 @@ class CommandLineIT {
     assertThat(check.err())
         .contains(file + ":7: sockbuf_max_incoming_client: bad value \"8\": must be at least 1024")
         .contains(
-            file + ":8: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
-                + " domain sockets are not implemented)")
+            file + ":8: listen: ldapi:///: ldapi:// needs the socket's path, e.g."
+                + " ldapi://%2Frun%2Fldap-balancer%2Fldapi")
         .contains(file + ":9: bindconf: bad value network-timeout=2147484: must be at most 86400")
         .contains(file + ":10: io-threads: bad value \"100000\": must be at most 256");
     assertThat(check.out()).doesNotContain("valid");

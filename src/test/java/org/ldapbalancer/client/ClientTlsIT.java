@@ -23,13 +23,7 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.net.Socket;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509KeyManager;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldapbalancer.config.CertificateCheck;
 import org.ldapbalancer.config.TlsSettings;
 import org.ldapbalancer.demo.SampleDirectory;
+import org.ldapbalancer.testing.AlwaysOfferedKeyManager;
 import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RunningBalancer;
@@ -209,7 +204,7 @@ class ClientTlsIT {
       assertThat(countPeople(c)).isEqualTo(5);
     }
     SSLUtil foreignCert = new SSLUtil(
-        new AlwaysOffered(new PEMFileKeyManager(certs.foreignClientCert().toFile(),
+        new AlwaysOfferedKeyManager(new PEMFileKeyManager(certs.foreignClientCert().toFile(),
             certs.foreignClientKey().toFile())),
         new PEMFileTrustManager(certs.caCert().toFile()));
     SSLUtil noCert = trusting(certs.caCert());
@@ -253,55 +248,6 @@ class ClientTlsIT {
       assertThat(second).isNotEqualTo(first);
       assertThat(countPeople(before)).isEqualTo(5);
       assertThat(peerCertificate(before).getSerialNumber()).isEqualTo(first);
-    }
-  }
-
-  /**
-   * Offers its certificate whatever CAs the server names: clients normally offer only one the
-   * server could accept, and a foreign one would then never reach the server's check.
-   */
-  private static final class AlwaysOffered extends X509ExtendedKeyManager {
-    private final X509KeyManager delegate;
-    private final String alias;
-
-    AlwaysOffered(X509KeyManager delegate) {
-      this.delegate = delegate;
-      this.alias = delegate.getClientAliases("RSA", null)[0];
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] types, Principal[] issuers, SSLEngine e) {
-      return alias;
-    }
-
-    @Override
-    public String chooseClientAlias(String[] types, Principal[] issuers, Socket socket) {
-      return alias;
-    }
-
-    @Override
-    public String[] getClientAliases(String type, Principal[] issuers) {
-      return new String[] {alias};
-    }
-
-    @Override
-    public String[] getServerAliases(String type, Principal[] issuers) {
-      return null;
-    }
-
-    @Override
-    public String chooseServerAlias(String type, Principal[] issuers, Socket socket) {
-      return null;
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String a) {
-      return delegate.getCertificateChain(a);
-    }
-
-    @Override
-    public PrivateKey getPrivateKey(String a) {
-      return delegate.getPrivateKey(a);
     }
   }
 

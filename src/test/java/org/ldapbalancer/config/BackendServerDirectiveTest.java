@@ -51,10 +51,18 @@ class BackendServerDirectiveTest {
   }
 
   @Test
-  void ldapiIsNotSupportedYet() {
+  void ldapiNamesASocketPath() throws Exception {
     assertThat(errors("backend-server uri=LDAPI:///"))
         .containsExactly(
-            "lloadd.conf:1: backend-server: uri=LDAPI:///: ldapi:// is not supported yet");
+            "lloadd.conf:1: backend-server: bad value uri=LDAPI:///: LDAPI:///: ldapi:// needs"
+                + " the socket's path, e.g. ldapi://%2Frun%2Fldap-balancer%2Fldapi");
+    LdapUrl url =
+        ConfigFixture.parse("backend-server uri=ldapi://%2Frun%2Fslapd%2Fldapi")
+            .servers()
+            .get(0)
+            .uri();
+    assertThat(url.isDomainSocket()).isTrue();
+    assertThat(url.host()).isEqualTo("/run/slapd/ldapi");
   }
 
   @Test

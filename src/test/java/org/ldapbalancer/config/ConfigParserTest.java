@@ -131,6 +131,17 @@ class ConfigParserTest {
   }
 
   @Test
+  void sessionTrackingIsOffByDefaultAndSwitchedLikeTheOtherFeatures() throws Exception {
+    assertThat(parse(SERVER).sessionTracking()).isFalse();
+    assertThat(parse("feature session-tracking", SERVER).sessionTracking()).isTrue();
+    assertThat(parse("feature proxyauthz Session-Tracking", SERVER).sessionTracking()).isTrue();
+    assertThat(parse("enable session-tracking", "disable session-tracking", SERVER)
+            .sessionTracking())
+        .isFalse();
+    assertThat(warnings("feature session-tracking", SERVER)).isEmpty();
+  }
+
+  @Test
   void otherLloadFeaturesAreWarnedAboutWhenSwitchedOn() throws Exception {
     assertThat(warnings("feature proxyauthz vc read_pause", "disable vc", SERVER))
         .containsExactly(
@@ -158,20 +169,43 @@ class ConfigParserTest {
   }
 
   @Test
-  void listenersThatCannotBeOpenedYetAreErrorsSayingWhy() {
+  void ldapiListenersNameAPercentEncodedAbsolutePath() throws Exception {
+    BalancerConfig config = parse("listen ldapi://%2Frun%2Fldap-balancer%2Fldapi/", SERVER);
+    assertThat(config.listenUrls()).containsExactly("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
+    LdapUrl url = LdapUrl.parseListener("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
+    assertThat(url.isDomainSocket()).isTrue();
+    assertThat(url.host()).isEqualTo("/run/ldap-balancer/ldapi");
+    assertThat(url).hasToString("ldapi://%2Frun%2Fldap-balancer%2Fldapi");
     assertThat(
             errors(
-                "listen \"ldap://:1389 ldaps://:1636\"", // ldaps:// is fine
-                "listen ldapi://%2Frun%2Fldapi",
-                "listen pldap://:2389 pldaps://:2636",
+                "listen ldapi:///",
+                "listen ldapi:///run/ldapi",
+                "listen ldapi://run%2Fldapi",
                 SERVER))
         .containsExactly(
-            "lloadd.conf:2: listen: ldapi://%2Frun%2Fldapi: ldapi:// is not supported yet (Unix"
-                + " domain sockets are not implemented)",
-            "lloadd.conf:3: listen: pldap://:2389: pldap:// is not supported yet (the PROXY"
-                + " protocol is not implemented)",
-            "lloadd.conf:3: listen: pldaps://:2636: pldaps:// is not supported yet (the PROXY"
-                + " protocol and TLS are not implemented)");
+            "lloadd.conf:1: listen: ldapi:///: ldapi:// needs the socket's path, e.g."
+                + " ldapi://%2Frun%2Fldap-balancer%2Fldapi",
+            "lloadd.conf:2: listen: ldapi:///run/ldapi: the socket path must be percent-encoded"
+                + " (%2F for /), as in ldapi://%2Frun%2Fldap-balancer%2Fldapi",
+            "lloadd.conf:3: listen: ldapi://run%2Fldapi: the socket path must be absolute");
+  }
+
+  @Test
+  void proxyProtocolListenersAreAccepted() throws Exception {
+    BalancerConfig config = parse("listen pldap://:2389 pldaps://127.0.0.1", SERVER);
+    assertThat(config.listenUrls()).containsExactly("pldap://:2389", "pldaps://127.0.0.1");
+    LdapUrl pldaps = LdapUrl.parseListener("pldaps://127.0.0.1");
+    assertThat(pldaps.isTls()).isTrue();
+    assertThat(pldaps.isProxyProtocol()).isTrue();
+    assertThat(pldaps.port()).isEqualTo(636);
+    assertThat(LdapUrl.parseListener("pldap://:2389").isTls()).isFalse();
+    assertThat(LdapUrl.parseListener("ldap://:2389").isProxyProtocol()).isFalse();
+  }
+
+  @Test
+  void aBadProxyProtocolUrlIsNamedAsWritten() {
+    assertThat(errors("listen pldap://127.0.0.1:99999", SERVER))
+        .containsExactly("lloadd.conf:1: listen: bad port in URL pldap://127.0.0.1:99999");
   }
 
   @Test
@@ -266,7 +300,7 @@ class ConfigParserTest {
                     "nonsense",
                     "backend-server uri=ldap://a.example numconns=0",
                     "tier fastest",
-                    "backend-server uri=ldapi://%2Frun%2Fldapi"));
+                    "backend-server uri=ldapi:///"));
 
     assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(1, 2, 3, 4, 5);
     assertThat(e.problems()).allSatisfy(p -> assertThat(p.file()).isEqualTo(ConfigFixture.FILE));

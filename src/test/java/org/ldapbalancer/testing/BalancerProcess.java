@@ -40,11 +40,13 @@ public final class BalancerProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final int proxyProtocolPort;
   private final Path logFile;
 
-  private BalancerProcess(Process process, int port, Path logFile) {
+  private BalancerProcess(Process process, int port, int proxyProtocolPort, Path logFile) {
     this.process = process;
     this.port = port;
+    this.proxyProtocolPort = proxyProtocolPort;
     this.logFile = logFile;
   }
 
@@ -62,6 +64,14 @@ public final class BalancerProcess implements AutoCloseable {
 
   public String url() {
     return "ldap://127.0.0.1:" + port;
+  }
+
+  /** The port of the {@code pldap://} listener; see {@link Builder#proxyProtocolListener()}. */
+  public int proxyProtocolPort() {
+    if (proxyProtocolPort == 0) {
+      throw new IllegalStateException("started without a pldap:// listener");
+    }
+    return proxyProtocolPort;
   }
 
   public boolean isRunning() {
@@ -158,6 +168,7 @@ public final class BalancerProcess implements AutoCloseable {
     private final List<String> servers = new ArrayList<>();
     private int timeoutSeconds = 5;
     private int openFileLimit;
+    private boolean proxyProtocolListener;
     private final List<String> extraLines = new ArrayList<>();
 
     private Builder(Path dir) {
@@ -187,6 +198,18 @@ public final class BalancerProcess implements AutoCloseable {
       return this;
     }
 
+    /** A {@code pldap://127.0.0.1} listener on a port of its own, besides the plain one. */
+    public Builder proxyProtocolListener() {
+      this.proxyProtocolListener = true;
+      return this;
+    }
+
+    /** A line added to the configuration file, e.g. {@code feature session-tracking}. */
+    public Builder configLine(String line) {
+      extraLines.add(line);
+      return this;
+    }
+
     public BalancerProcess start() throws IOException {
       String jar = System.getenv("LDAP_BALANCER_JAR");
       if (jar == null || !Files.isRegularFile(Path.of(jar))) {
@@ -206,6 +229,9 @@ public final class BalancerProcess implements AutoCloseable {
       Path file = dir.resolve("lloadd.conf");
       Files.writeString(file, conf);
       int port = freePort();
+      int proxyPort = proxyProtocolListener ? freePort() : 0;
+      String listeners =
+          "ldap://127.0.0.1:" + port + (proxyPort > 0 ? " pldap://127.0.0.1:" + proxyPort : "");
       List<String> command = new ArrayList<>();
       if (openFileLimit > 0) {
         // bash execs java, so the process (and its pid) is the JVM itself.
@@ -214,14 +240,14 @@ public final class BalancerProcess implements AutoCloseable {
       }
       command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:+UseSerialGC", "-Xms64m", "-jar", jar, "-f", file.toString(),
-          "-h", "ldap://127.0.0.1:" + port));
+          "-h", listeners));
       Path log = dir.resolve("balancer.log");
       Process process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
           .start();
-      BalancerProcess balancer = new BalancerProcess(process, port, log);
+      BalancerProcess balancer = new BalancerProcess(process, port, proxyPort, log);
       try {
         await("the balancer answering on " + balancer.url())
             .atMost(START_DEADLINE)

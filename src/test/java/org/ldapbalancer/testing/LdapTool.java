@@ -190,7 +190,9 @@ public final class LdapTool {
     Path executable = Executables.require(command.executable(), "ldap-utils");
     List<String> line = new ArrayList<>();
     line.add(executable.toString());
-    line.add("-x");
+    if (!List.of(args).contains("-Y")) {
+      line.add("-x"); // simple authentication, unless the arguments choose a SASL mechanism
+    }
     line.add("-H");
     line.add(url);
     if (bindDn != null) {

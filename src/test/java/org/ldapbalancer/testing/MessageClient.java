@@ -46,6 +46,15 @@ public final class MessageClient implements AutoCloseable {
     return new MessageClient(socket);
   }
 
+  /**
+   * A client over a socket already connected (and maybe already carrying something else first:
+   * a PROXY protocol header, a TLS layer).
+   */
+  public static MessageClient over(Socket socket) throws IOException {
+    socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+    return new MessageClient(socket);
+  }
+
   /** Writes the messages in one write, so that the server reads them together. */
   public void send(LDAPMessage... messages) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

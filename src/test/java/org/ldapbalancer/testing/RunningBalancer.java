@@ -83,6 +83,7 @@ public final class RunningBalancer implements AutoCloseable {
     private int clientMaxPending = 0;
     private int maxIncomingClient = 262143;
     private boolean proxyAuthz = true;
+    private boolean sessionTracking;
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
     private LogSettings logging = LogSettings.DEFAULT;
@@ -170,6 +171,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code feature session-tracking}. */
+    public Builder sessionTracking(boolean on) {
+      this.sessionTracking = on;
+      return this;
+    }
+
     public BalancerConfig config() {
       List<Tier> built = new ArrayList<>();
       for (int i = 0; i < tiers.size(); i++) {
@@ -179,7 +186,7 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls).withLogging(logging);
+          ioTimeout, List.of(), listenerTls, logging, sessionTracking);
     }
 
     public RunningBalancer start() throws IOException {

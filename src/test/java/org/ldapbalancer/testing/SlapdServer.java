@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +56,11 @@ public final class SlapdServer implements AutoCloseable {
   private volatile Process process;
   private boolean paused;
   private boolean closed;
+  /** Whether slapd also listens on a Unix domain socket in its instance directory. */
+  private final boolean ldapi;
 
-  private SlapdServer(Path slapd, Path instanceDir, Path configFile) {
+  private SlapdServer(Path slapd, Path instanceDir, Path configFile, boolean ldapi) {
+    this.ldapi = ldapi;
     this.slapd = slapd;
     this.instanceDir = instanceDir;
     this.configFile = configFile;
@@ -78,6 +82,18 @@ public final class SlapdServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * {@code ldapi://...}, the Unix domain socket slapd also listens on when built with {@link
+   * Builder#ldapi()}.
+   */
+  public String ldapiUrl() {
+    if (!ldapi) {
+      throw new IllegalStateException("started without ldapi://");
+    }
+    return "ldapi://"
+        + URLEncoder.encode(instanceDir.resolve("ldapi").toString(), StandardCharsets.UTF_8);
   }
 
   /** {@code ldap://127.0.0.1:PORT}, the form lloadd's {@code uri} and the ldap* tools take. */
@@ -219,7 +235,7 @@ public final class SlapdServer implements AutoCloseable {
         List.of(
             slapd.toString(),
             "-f", configFile.toString(),
-            "-h", url() + "/",
+            "-h", ldapi ? url() + "/ " + ldapiUrl() : url() + "/",
             // Any -d keeps slapd in the foreground; level 0 logs only what it must (errors).
             "-d", "0");
     try {
@@ -336,8 +352,15 @@ public final class SlapdServer implements AutoCloseable {
     private boolean balancerAccount = true;
     private Tls tls;
     private boolean requireTls;
+    private boolean ldapi;
 
     private Builder() {}
+
+    /** Listens on a Unix domain socket too ({@link SlapdServer#ldapiUrl()}). */
+    public Builder ldapi() {
+      this.ldapi = true;
+      return this;
+    }
 
     /** StartTLS with this certificate ({@code TLSVerifyClient try}). */
     public Builder tls(Tls tls) {
@@ -395,7 +418,7 @@ public final class SlapdServer implements AutoCloseable {
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
-        SlapdServer server = new SlapdServer(slapd, instanceDir, configFile);
+        SlapdServer server = new SlapdServer(slapd, instanceDir, configFile, ldapi);
         try {
           server.startOnFreePort();
         } catch (RuntimeException e) {
