@@ -150,7 +150,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (peer == null) {
       peer = ctx.channel().remoteAddress(); // added before the channel was connected
     }
-    access = settings.accessLog().connected(ctx.channel());
+    if (ctx.pipeline().get(ProxyHeaderHandler.NAME) == null) {
+      access = settings.accessLog().connected(ctx.channel(), peer);
+    } // else its ACCEPT line waits for the header's address: proxyHeaderRead()
     ctx.fireChannelActive();
   }
 
@@ -163,6 +165,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   void proxiedFrom(InetSocketAddress source) {
     peer = source;
     identityControlMade = false; // session tracking names the address
+  }
+
+  /** The PROXY protocol header has been read (whether or not it named an address). */
+  void proxyHeaderRead() {
+    access = settings.accessLog().connected(channel, peer);
   }
 
   @Override

@@ -87,6 +87,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     } finally {
       header.release();
     }
+    client.proxyHeaderRead();
     cancelDeadline();
     ctx.pipeline().remove(this);
   }

@@ -82,10 +82,20 @@ public final class AccessLog implements AutoCloseable {
    * @return its log, or null when the access log is off
    */
   public ConnectionAccessLog connected(Channel channel) {
+    return connected(channel, channel.remoteAddress());
+  }
+
+  /**
+   * A client connection was accepted from {@code peer}, which a PROXY protocol header may have
+   * named instead of the socket's address: writes its ACCEPT line.
+   *
+   * @return its log, or null when the access log is off
+   */
+  public ConnectionAccessLog connected(Channel channel, java.net.SocketAddress peer) {
     if (!on) {
       return null;
     }
-    return new ConnectionAccessLog(this, connections.getAndIncrement(), channel);
+    return new ConnectionAccessLog(this, connections.getAndIncrement(), channel, peer);
   }
 
   /** Lines dropped because the log output could not keep up, since start. */

@@ -52,12 +52,12 @@ public final class ConnectionAccessLog {
   /** Why the balancer closes the connection, when it does; null otherwise. */
   private String closeReason;
 
-  ConnectionAccessLog(AccessLog log, long conn, Channel channel) {
+  ConnectionAccessLog(AccessLog log, long conn, Channel channel, java.net.SocketAddress peer) {
     this.log = log;
     this.conn = conn;
     this.channel = channel;
     this.fd = Sockets.fd(channel);
-    String from = Sockets.describe(channel.remoteAddress());
+    String from = Sockets.describe(peer);
     String listener = Sockets.describe(Sockets.listenerAddress(channel));
     // slapd: "ACCEPT from IP=peer (IP=listener)"; in JSON two named fields.
     log.write(
