@@ -536,22 +536,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   /** Answers a request the balancer refuses itself, before it is forwarded anywhere. */
   private void respond(int id, int responseTag, int resultCode, String diagnostic) {
-    counters.rejected(requestTagOf(responseTag), resultCode);
+    counters.rejectedWith(responseTag, resultCode);
     if (access != null) access.result(id, responseTag, resultCode, diagnostic);
     writeResult(id, responseTag, resultCode, diagnostic);
-  }
-
-  private static int requestTagOf(int responseTag) {
-    return switch (responseTag) {
-      case ProtocolOp.BIND_RESPONSE -> ProtocolOp.BIND_REQUEST;
-      case ProtocolOp.SEARCH_RESULT_DONE -> ProtocolOp.SEARCH_REQUEST;
-      case ProtocolOp.MODIFY_RESPONSE -> ProtocolOp.MODIFY_REQUEST;
-      case ProtocolOp.ADD_RESPONSE -> ProtocolOp.ADD_REQUEST;
-      case ProtocolOp.DEL_RESPONSE -> ProtocolOp.DEL_REQUEST;
-      case ProtocolOp.MODIFY_DN_RESPONSE -> ProtocolOp.MODIFY_DN_REQUEST;
-      case ProtocolOp.COMPARE_RESPONSE -> ProtocolOp.COMPARE_REQUEST;
-      default -> ProtocolOp.EXTENDED_REQUEST;
-    };
   }
 
   private void writeResult(int id, int responseTag, int resultCode, String diagnostic) {

@@ -60,6 +60,11 @@ public final class OperationCounters {
     count(rejected, OpType.ofRequest(requestTag), resultCode);
   }
 
+  /** Like {@link #rejected}, for an answer known by its response tag. */
+  public void rejectedWith(int responseTag, int resultCode) {
+    count(rejected, OpType.ofResponse(responseTag), resultCode);
+  }
+
   /** It was forwarded and the balancer answered it: the upstream was lost, or it timed out. */
   public void failed(int requestTag, int resultCode) {
     count(failed, OpType.ofRequest(requestTag), resultCode);

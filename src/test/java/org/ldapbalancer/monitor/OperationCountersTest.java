@@ -17,6 +17,7 @@ class OperationCountersTest {
     c.completed(ProtocolOp.SEARCH_REQUEST, 0);
     c.completed(ProtocolOp.SEARCH_REQUEST, 32);
     c.rejected(ProtocolOp.BIND_REQUEST, 52);
+    c.rejectedWith(ProtocolOp.MODIFY_RESPONSE, 51);
     c.failed(ProtocolOp.MODIFY_REQUEST, 80);
     c.abandoned(ProtocolOp.COMPARE_REQUEST);
 
@@ -28,6 +29,7 @@ class OperationCountersTest {
     assertThat(c.completedOf(OpType.SEARCH)).isEqualTo(2);
     assertThat(c.rejectedOf(OpType.BIND, 52)).isEqualTo(1);
     assertThat(c.failedOf(OpType.MODIFY, 80)).isEqualTo(1);
+    assertThat(c.rejectedOf(OpType.MODIFY, 51)).isEqualTo(1);
     assertThat(c.abandonedOf(OpType.COMPARE)).isEqualTo(1);
     assertThat(c.rejectedOf(OpType.SEARCH)).isZero();
   }
