@@ -85,7 +85,7 @@ public record LdapUrl(String scheme, String host, int port) {
     int end = text.indexOf("://");
     String scheme = end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
     if (scheme.equals("https")) {
-      throw new IllegalArgumentException(text + ": https:// is not supported (the monitoring"
+      throw new IllegalArgumentException(text + ": https:// is not supported yet (the monitoring"
           + " listener speaks plain http:// only; keep it on loopback or a private address)");
     }
     if (scheme.equals("ldapi")) {

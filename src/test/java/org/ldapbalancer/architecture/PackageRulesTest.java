@@ -87,9 +87,21 @@ class PackageRulesTest {
     // Client, upstream and operation count into the monitor's model; the monitor must not reach
     // back into them (it sees snapshots only, taken by the loops that own the state).
     noClasses().that().resideInAPackage("org.ldapbalancer.monitor..")
+        .and().resideOutsideOfPackage("org.ldapbalancer.monitor.access..")
         .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",
             "org.ldapbalancer.upstream..", "org.ldapbalancer.operation..",
             "org.ldapbalancer.balancing..", "org.ldapbalancer.config..",
+            "org.ldapbalancer.server..", "org.ldapbalancer.cli..")
+        .check(classes);
+  }
+
+  @Test
+  void theAccessLogReadsOperationsButNeverTheConnections() {
+    // The access log describes operations (operation) as configured (config); the connections
+    // call it, never the other way round.
+    noClasses().that().resideInAPackage("org.ldapbalancer.monitor.access..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.ldapbalancer.client..",
+            "org.ldapbalancer.upstream..", "org.ldapbalancer.balancing..",
             "org.ldapbalancer.server..", "org.ldapbalancer.cli..")
         .check(classes);
   }
