@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         servers.get(0).uri(), servers.get(1).uri(), users, SampleDirectory.BASE_DN, port, port,
         SampleDirectory.BASE_DN, port, SampleDirectory.userDn(42), SampleDirectory.USER_PASSWORD);
     System.out.flush();
-    Shutdown.awaitSignal();
+    Shutdown.install(balancer::hurry).await(); // the demo stops at once: nothing worth waiting for
     balancer.close();
     directories.forEach(d -> d.shutDown(true));
     return 0;

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,6 +66,15 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "-n", paramLabel = "NAME", description = "the service name in log lines")
   String serviceName;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "on SIGTERM, how long operations in flight may take to finish before they are"
+              + " abandoned (default: ${DEFAULT-VALUE}; 0: at once)")
+  long shutdownGraceSeconds;
 
   @Option(names = "--help", usageHelp = true, description = "show this help")
   boolean help;
@@ -156,6 +166,10 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
+    if (shutdownGraceSeconds < 0) {
+      err.println("ldap-balancer: --shutdown-grace: a number of seconds, 0 or more");
+      return 1;
+    }
     if (checkOnly) {
       System.out.println(configFile + ": configuration is valid");
       return 0;
@@ -183,7 +197,9 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
-    Shutdown.awaitSignal();
+    Shutdown shutdown = Shutdown.install(balancer::hurry);
+    shutdown.await();
+    balancer.drain(Duration.ofSeconds(shutdownGraceSeconds));
     balancer.close();
     if (pidFile != null) {
       Files.deleteIfExists(pidFile);

@@ -25,6 +25,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
@@ -58,7 +61,9 @@ public final class Balancer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Counted down to end a {@link #drain} early (a second signal). */
+  private final CountDownLatch hurry = new CountDownLatch(1);
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
@@ -327,23 +332,83 @@ public final class Balancer implements AutoCloseable {
   }
 
   /**
+   * The first level of the design note's draining shutdown: stops accepting, lets every client's
+   * operations in flight finish (a search streams to its end) while its new requests are answered
+   * {@code unavailable (52)}, and tells each client with a Notice of Disconnection once it has
+   * nothing pending. Returns when every client is gone, when {@code grace} has passed, or when
+   * {@link #hurry()} is called; {@link #close()} then deals with whoever is left. Upstream
+   * connections stay up throughout, so that what is in flight can finish.
+   *
+   * @return whether every client had finished within the grace period
+   */
+  public boolean drain(Duration grace) throws InterruptedException {
+    if (closed.get()) {
+      return true;
+    }
+    log.info("draining: no new connections, operations in flight may take up to {} s",
+        grace.toSeconds());
+    stopListening();
+    // A connection the acceptor took just before its listener closed is registered with its loop
+    // by a task queued there; one more task on every loop runs after it, so the client below
+    // includes it.
+    List<Future<?>> registered = new ArrayList<>();
+    workers.forEach(loop -> registered.add(loop.submit(() -> {})));
+    registered.forEach(f -> f.awaitUninterruptibly(5, TimeUnit.SECONDS));
+    CountDownLatch gone = new CountDownLatch(1);
+    clients.newCloseFuture().addListener(f -> gone.countDown());
+    for (Channel client : clients) {
+      client.eventLoop().execute(() -> {
+        ClientConnection connection = client.pipeline().get(ClientConnection.class);
+        if (connection != null) {
+          connection.drain();
+        }
+      });
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (gone.getCount() > 0 && hurry.getCount() > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      // Both latches are watched: a short wait on one, then a look at the other.
+      gone.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+    }
+    boolean finished = gone.getCount() == 0;
+    if (finished) {
+      log.info("drained: every client has finished");
+    } else {
+      log.info("drain ended with {} clients left; their operations are abandoned", clients.size());
+    }
+    return finished;
+  }
+
+  /** Ends a {@link #drain} now: what is still in flight is abandoned by {@link #close()}. */
+  public void hurry() {
+    hurry.countDown();
+  }
+
+  private void stopListening() {
+    listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+  }
+
+  /**
    * Stops accepting, tells every client with a Notice of Disconnection ({@code unavailable}),
-   * closes all connections and stops the event loops.
+   * closes all connections and stops the event loops. Operations still in flight are abandoned:
+   * {@link #drain} first lets them finish.
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     log.info("shutting down");
-    listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+    stopListening();
     List<Future<?>> done = new ArrayList<>();
     for (Channel client : clients) {
       done.add(client.eventLoop().submit(() -> {
         ClientConnection connection = client.pipeline().get(ClientConnection.class);
         if (connection != null) {
-          connection.disconnect(ResultCode.UNAVAILABLE, "the server is shutting down");
+          connection.disconnect(ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
         }
       }));
     }
@@ -351,7 +416,7 @@ public final class Balancer implements AutoCloseable {
     clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     for (LoopShard shard : shards) {
       shard.loop().submit(() -> {
-        shard.router().failWaiting(ResultCode.UNAVAILABLE, "the server is shutting down");
+        shard.router().failWaiting(ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
         shard.close();
       }).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

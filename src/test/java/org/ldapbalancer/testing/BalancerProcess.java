@@ -41,11 +41,13 @@ public final class BalancerProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path logFile;
+  private final Path configFile;
 
-  private BalancerProcess(Process process, int port, Path logFile) {
+  private BalancerProcess(Process process, int port, Path logFile, Path configFile) {
     this.process = process;
     this.port = port;
     this.logFile = logFile;
+    this.configFile = configFile;
   }
 
   public static Builder builder(Path dir) {
@@ -124,6 +126,41 @@ public final class BalancerProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** Sends a signal by name ({@code HUP}, {@code TERM}, {@code INT}). */
+  public void signal(String name) {
+    ProcessSignals.send(name, pid());
+  }
+
+  /** The configuration file the process was started with, to be rewritten before a SIGHUP. */
+  public Path configFile() {
+    return configFile;
+  }
+
+  /**
+   * The configuration {@link Builder#start()} writes for these servers: {@code bindconf} as the
+   * balancer's account with {@code timeout} seconds, one round-robin tier.
+   */
+  public static String configFor(int timeoutSeconds, List<String> servers) {
+    StringBuilder conf = new StringBuilder()
+        .append("bindconf bindmethod=simple binddn=\"").append(DirectoryData.BALANCER_DN)
+        .append("\" credentials=").append(DirectoryData.BALANCER_PASSWORD)
+        .append(" network-timeout=5 timeout=").append(timeoutSeconds).append('\n')
+        .append("tier roundrobin\n");
+    for (String url : servers) {
+      conf.append("backend-server uri=").append(url)
+          .append(" numconns=2 bindconns=1 retry=200\n");
+    }
+    return conf.toString();
+  }
+
+  /** Waits until the log has a line containing {@code text}. */
+  public void awaitLog(String text, Duration deadline) {
+    await("the balancer logging '" + text + "'")
+        .atMost(deadline)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> log().contains(text));
+  }
+
   /** Waits for the process to exit; its exit status, or -1 if it is still running then. */
   public int awaitExit(Duration deadline) throws InterruptedException {
     return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
@@ -158,6 +195,8 @@ public final class BalancerProcess implements AutoCloseable {
     private final List<String> servers = new ArrayList<>();
     private int timeoutSeconds = 5;
     private int openFileLimit;
+    private int port;
+    private final List<String> arguments = new ArrayList<>();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -180,24 +219,27 @@ public final class BalancerProcess implements AutoCloseable {
       return this;
     }
 
+    /** Listens on this port rather than a free one (a second process beside the first). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** More command-line arguments ({@code --shutdown-grace 60}). */
+    public Builder arguments(String... more) {
+      arguments.addAll(List.of(more));
+      return this;
+    }
+
     public BalancerProcess start() throws IOException {
       String jar = System.getenv("LDAP_BALANCER_JAR");
       if (jar == null || !Files.isRegularFile(Path.of(jar))) {
         throw new IllegalStateException(
             "LDAP_BALANCER_JAR (set by the build for integration tests) names no jar: " + jar);
       }
-      StringBuilder conf = new StringBuilder()
-          .append("bindconf bindmethod=simple binddn=\"").append(DirectoryData.BALANCER_DN)
-          .append("\" credentials=").append(DirectoryData.BALANCER_PASSWORD)
-          .append(" network-timeout=5 timeout=").append(timeoutSeconds).append('\n')
-          .append("tier roundrobin\n");
-      for (String url : servers) {
-        conf.append("backend-server uri=").append(url)
-            .append(" numconns=2 bindconns=1 retry=200\n");
-      }
       Path file = dir.resolve("lloadd.conf");
-      Files.writeString(file, conf);
-      int port = freePort();
+      Files.writeString(file, configFor(timeoutSeconds, servers));
+      int port = this.port != 0 ? this.port : freePort();
       List<String> command = new ArrayList<>();
       if (openFileLimit > 0) {
         // bash execs java, so the process (and its pid) is the JVM itself.
@@ -207,18 +249,21 @@ public final class BalancerProcess implements AutoCloseable {
       command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:+UseSerialGC", "-Xms64m", "-jar", jar, "-f", file.toString(),
           "-h", "ldap://127.0.0.1:" + port));
+      command.addAll(arguments);
       Path log = dir.resolve("balancer.log");
       Process process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
           .start();
-      BalancerProcess balancer = new BalancerProcess(process, port, log);
+      BalancerProcess balancer = new BalancerProcess(process, port, log, file);
       try {
+        // Its own log line too: with SO_REUSEPORT another process may answer on the same port.
         await("the balancer answering on " + balancer.url())
             .atMost(START_DEADLINE)
             .pollInterval(Duration.ofMillis(100))
-            .until(() -> !process.isAlive() || balancer.answers());
+            .until(() -> !process.isAlive()
+                || (balancer.log().contains("listening on ") && balancer.answers()));
       } catch (ConditionTimeoutException e) {
         balancer.close();
         throw new IllegalStateException("the balancer did not answer:\n" + balancer.log(), e);
