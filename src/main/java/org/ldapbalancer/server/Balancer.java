@@ -17,17 +17,17 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.time.Duration;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
@@ -38,6 +38,7 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
 import org.ldapbalancer.tls.TlsContexts;
+import org.ldapbalancer.tls.UpstreamTlsContext;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,13 @@ import org.slf4j.LoggerFactory;
 public final class Balancer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Balancer.class);
 
-  private final BalancerConfig config;
+  /** The configuration in force: the one started with, or the last reload's. */
+  private volatile BalancerConfig config;
+  /** The TLS context new upstream pools use; changes when a reload changes the TLS options. */
+  private UpstreamTlsContext upstreamTls;
+  /** Contexts built by reloads and in use by pools: watched, and closed at the end. */
+  private final List<TlsContexts> reloadedTls = new ArrayList<>();
+  private volatile boolean draining;
   private final Transport transport = Transport.best();
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
@@ -68,6 +75,7 @@ public final class Balancer implements AutoCloseable {
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
     this.tls = tls;
+    this.upstreamTls = tls.upstream();
     this.acceptor = transport.newGroup(1, new DefaultThreadFactory("ldap-balancer-accept", true));
     this.workers =
         transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
@@ -184,7 +192,7 @@ public final class Balancer implements AutoCloseable {
     for (int i = 0; i < loops.size(); i++) {
       shards.add(
           new LoopShard(
-              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
+              loops.get(i), i, loops.size(), config, template, resolver, upstreamTls));
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
@@ -227,8 +235,7 @@ public final class Balancer implements AutoCloseable {
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
-    String own =
-        config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
+    String own = ConfigChange.ownIdentity(config);
     ClientSettings settings =
         new ClientSettings(
             config.clientMaxPending(),
@@ -345,6 +352,7 @@ public final class Balancer implements AutoCloseable {
     if (closed.get()) {
       return true;
     }
+    draining = true;
     log.info("draining: no new connections, operations in flight may take up to {} s",
         grace.toSeconds());
     stopListening();
@@ -380,6 +388,80 @@ public final class Balancer implements AutoCloseable {
       log.info("drain ended with {} clients left; their operations are abandoned", clients.size());
     }
     return finished;
+  }
+
+  /**
+   * Applies a reloaded configuration (SIGHUP) without disturbing clients: their connections,
+   * bound identities and operations in flight stay. Each event loop, in a task of its own, keeps
+   * the pools of servers whose settings are unchanged, starts pools for new or changed servers
+   * and takes the others out of selection; their connections close once they have nothing in
+   * flight. Certificate files with the names in force are read again. Settings fixed at start
+   * are kept, and named in the result.
+   *
+   * @param next a configuration already checked whole (parsed, TLS files read: what {@code -t}
+   *     does)
+   * @param nextTls the contexts built from {@code next} while checking it; taken over if the TLS
+   *     options towards the servers changed, closed otherwise
+   * @return the settings that changed but need a restart
+   * @throws IllegalArgumentException if {@code next} cannot be applied while running; nothing has
+   *     changed then
+   * @throws IllegalStateException when shutting down
+   */
+  public synchronized List<String> reload(BalancerConfig next, TlsContexts nextTls) {
+    if (draining || closed.get()) {
+      nextTls.close();
+      throw new IllegalStateException("shutting down");
+    }
+    ConfigChange change = ConfigChange.between(config, next);
+    if (change.refusal() != null) {
+      nextTls.close();
+      throw new IllegalArgumentException(change.refusal());
+    }
+    boolean upstreamTlsChanged =
+        !next.bindConf().tls().equals(config.bindConf().tls())
+            || !next.listenerTls().equals(config.listenerTls())
+            || (upstreamTls == null && nextTls.upstream() != null);
+    if (upstreamTlsChanged) {
+      upstreamTls = nextTls.upstream();
+      reloadedTls.add(nextTls);
+      nextTls.startWatching();
+    } else {
+      nextTls.close();
+    }
+    tls.reloadIfChanged();
+    reloadedTls.forEach(TlsContexts::reloadIfChanged);
+    UpstreamTlsContext forPools = upstreamTls;
+    for (LoopShard shard : shards) {
+      try {
+        shard.loop().submit(() -> shard.reload(next, forPools)).get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while applying the configuration", e);
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // Loops already done keep the new tiers: say so rather than pretend nothing changed.
+        log.error("an event loop failed to apply the new configuration; loops may differ", e);
+        throw new IllegalStateException("an event loop failed to apply it: " + e, e);
+      }
+    }
+    config = next;
+    log.info("{} servers in {} tiers", next.servers().size(), next.tiers().size());
+    return change.needingRestart();
+  }
+
+  /** Connections to servers a reload removed that are still open (they close once idle). */
+  public int retiringConnections() {
+    int sum = 0;
+    for (LoopShard shard : shards) {
+      try {
+        sum += shard.loop().submit(shard::retiringConnections).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("event loop did not answer", e);
+      }
+    }
+    return sum;
   }
 
   /** Ends a {@link #drain} now: what is still in flight is abandoned by {@link #close()}. */
@@ -424,6 +506,9 @@ public final class Balancer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     resolver.shutdownNow();
     tls.close();
+    synchronized (this) {
+      reloadedTls.forEach(TlsContexts::close);
+    }
     log.info("stopped");
   }
 }
