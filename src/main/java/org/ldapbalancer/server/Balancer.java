@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -155,6 +156,9 @@ public final class Balancer implements AutoCloseable {
       for (LdapUrl url : urls) {
         balancer.listen(url);
       }
+      if (!urls.isEmpty()) {
+        log.info("listeners: {}", balancer.transport.portSharing());
+      }
     } catch (IOException | RuntimeException e) {
       balancer.close();
       throw e;
@@ -264,6 +268,9 @@ public final class Balancer implements AutoCloseable {
                       descriptors.accepted(ch);
                     },
                     url.isTls() ? tls.listener() : null));
+    if (transport.sharesPorts()) {
+      bootstrap.option(UnixChannelOption.SO_REUSEPORT, true); // the hand-over of an upgrade
+    }
     SocketAddress address =
         url.host().isEmpty()
             ? new InetSocketAddress(url.port())
