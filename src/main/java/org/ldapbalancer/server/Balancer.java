@@ -70,8 +70,8 @@ public final class Balancer implements AutoCloseable {
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Counted down to end a {@link #drain} early (a second signal). */
-  private final CountDownLatch hurry = new CountDownLatch(1);
+  /** Counted down when the drain is over: every client gone, or {@link #hurry()}. */
+  private final CountDownLatch drainOver = new CountDownLatch(1);
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
@@ -369,8 +369,8 @@ public final class Balancer implements AutoCloseable {
     List<Future<?>> registered = new ArrayList<>();
     workers.forEach(loop -> registered.add(loop.submit(() -> {})));
     registered.forEach(f -> f.awaitUninterruptibly(5, TimeUnit.SECONDS));
-    CountDownLatch gone = new CountDownLatch(1);
-    clients.newCloseFuture().addListener(f -> gone.countDown());
+    Future<Void> gone = clients.newCloseFuture();
+    gone.addListener(f -> drainOver.countDown());
     for (Channel client : clients) {
       client.eventLoop().execute(() -> {
         ClientConnection connection = client.pipeline().get(ClientConnection.class);
@@ -379,16 +379,8 @@ public final class Balancer implements AutoCloseable {
         }
       });
     }
-    long deadline = System.nanoTime() + grace.toNanos();
-    while (gone.getCount() > 0 && hurry.getCount() > 0) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      // Both latches are watched: a short wait on one, then a look at the other.
-      gone.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
-    }
-    boolean finished = gone.getCount() == 0;
+    drainOver.await(grace.toNanos(), TimeUnit.NANOSECONDS);
+    boolean finished = gone.isDone();
     if (finished) {
       log.info("drained: every client has finished");
     } else {
@@ -473,7 +465,7 @@ public final class Balancer implements AutoCloseable {
 
   /** Ends a {@link #drain} now: what is still in flight is abandoned by {@link #close()}. */
   public void hurry() {
-    hurry.countDown();
+    drainOver.countDown();
   }
 
   private void stopListening() {

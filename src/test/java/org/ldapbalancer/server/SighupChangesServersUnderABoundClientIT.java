@@ -136,7 +136,8 @@ class SighupChangesServersUnderABoundClientIT {
   /** Whether one of a bounded number of searches for {@code cn} finds it. */
   private static boolean answeredBy(LDAPConnection client, String cn) throws LDAPException {
     for (int i = 0; i < TRIES; i++) {
-      SearchResult r = client.search(DirectoryData.SUFFIX, SearchScope.SUB, "(cn=" + cn + ")", "1.1");
+      SearchResult r =
+          client.search(DirectoryData.SUFFIX, SearchScope.SUB, "(cn=" + cn + ")", "1.1");
       if (r.getEntryCount() == 1) {
         return true;
       }
