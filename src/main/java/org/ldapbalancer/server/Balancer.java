@@ -39,7 +39,6 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
 import org.ldapbalancer.tls.TlsContexts;
-import org.ldapbalancer.tls.UpstreamTlsContext;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,13 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class Balancer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Balancer.class);
 
-  /** The configuration in force: the one started with, or the last reload's. */
-  private volatile BalancerConfig config;
-  /** The TLS context new upstream pools use; changes when a reload changes the TLS options. */
-  private UpstreamTlsContext upstreamTls;
-  /** Contexts built by reloads and in use by pools: watched, and closed at the end. */
-  private final List<TlsContexts> reloadedTls = new ArrayList<>();
-  private volatile boolean draining;
+  /** The configuration started with; {@link #live} has the one in force. */
+  private final BalancerConfig config;
+  private final LiveConfig live;
   private final Transport transport = Transport.best();
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
@@ -76,7 +71,7 @@ public final class Balancer implements AutoCloseable {
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
     this.tls = tls;
-    this.upstreamTls = tls.upstream();
+    this.live = new LiveConfig(config, tls);
     this.acceptor = transport.newGroup(1, new DefaultThreadFactory("ldap-balancer-accept", true));
     this.workers =
         transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
@@ -196,7 +191,7 @@ public final class Balancer implements AutoCloseable {
     for (int i = 0; i < loops.size(); i++) {
       shards.add(
           new LoopShard(
-              loops.get(i), i, loops.size(), config, template, resolver, upstreamTls));
+              loops.get(i), i, loops.size(), config, template, resolver, live.upstreamTls()));
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
@@ -359,7 +354,7 @@ public final class Balancer implements AutoCloseable {
     if (closed.get()) {
       return true;
     }
-    draining = true;
+    live.close(); // a reload now would start connections that nothing will use
     log.info("draining: no new connections, operations in flight may take up to {} s",
         grace.toSeconds());
     stopListening();
@@ -406,45 +401,12 @@ public final class Balancer implements AutoCloseable {
    *     changed then
    * @throws IllegalStateException when shutting down
    */
-  public synchronized List<String> reload(BalancerConfig next, TlsContexts nextTls) {
-    if (draining || closed.get()) {
+  public List<String> reload(BalancerConfig next, TlsContexts nextTls) {
+    if (closed.get()) {
       nextTls.close();
       throw new IllegalStateException("shutting down");
     }
-    ConfigChange change = ConfigChange.between(config, next);
-    if (change.refusal() != null) {
-      nextTls.close();
-      throw new IllegalArgumentException(change.refusal());
-    }
-    boolean upstreamTlsChanged =
-        !next.bindConf().tls().equals(config.bindConf().tls())
-            || !next.listenerTls().equals(config.listenerTls())
-            || (upstreamTls == null && nextTls.upstream() != null);
-    if (upstreamTlsChanged) {
-      upstreamTls = nextTls.upstream();
-      reloadedTls.add(nextTls);
-      nextTls.startWatching();
-    } else {
-      nextTls.close();
-    }
-    tls.reloadIfChanged();
-    reloadedTls.forEach(TlsContexts::reloadIfChanged);
-    UpstreamTlsContext forPools = upstreamTls;
-    for (LoopShard shard : shards) {
-      try {
-        shard.loop().submit(() -> shard.reload(next, forPools)).get(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while applying the configuration", e);
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        // Loops already done keep the new tiers: say so rather than pretend nothing changed.
-        log.error("an event loop failed to apply the new configuration; loops may differ", e);
-        throw new IllegalStateException("an event loop failed to apply it: " + e, e);
-      }
-    }
-    config = next;
-    log.info("{} servers in {} tiers", next.servers().size(), next.tiers().size());
-    return change.needingRestart();
+    return live.apply(next, nextTls, shards);
   }
 
   /** Connections to servers a reload removed that are still open (they close once idle). */
@@ -505,9 +467,7 @@ public final class Balancer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     resolver.shutdownNow();
     tls.close();
-    synchronized (this) {
-      reloadedTls.forEach(TlsContexts::close);
-    }
+    live.close();
     log.info("stopped");
   }
 }

@@ -47,7 +47,8 @@ class ReloadKeepsOrReplacesPoolsIT {
       lb.awaitReady(a.url(), b.url());
       int seen = a.requests().size();
       searches(client, 100);
-      assertThat(connectionsUsed(a, seen)).as("a's connections after the reload").isSubsetOf(before);
+      assertThat(connectionsUsed(a, seen)).as("a's connections after the reload")
+          .isSubsetOf(before);
       assertThat(lb.balancer().retiringConnections()).isZero();
 
       // a changed (numconns): new connections to it; the old ones close, having nothing to do.
@@ -134,7 +135,7 @@ class ReloadKeepsOrReplacesPoolsIT {
     return messages.get(messages.size() - 1).getSearchResultDoneProtocolOp().getResultCode();
   }
 
-  /** The balancer's connections that carried searches to {@code dir}, from its request {@code from}. */
+  /** The balancer's connections that carried searches to {@code dir}, from request {@code from}. */
   private static Set<Long> connectionsUsed(RecordingDirectory dir, int from) {
     List<RecordingDirectory.Request> all = dir.requests();
     return all.subList(from, all.size()).stream()
