@@ -12,6 +12,7 @@ import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.balancing.Tier;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
@@ -61,7 +62,7 @@ final class LoopShard {
    */
   private record PoolSettings(
       BackendServer server,
-      org.ldapbalancer.config.BindConf bindConf,
+      BindConf bindConf,
       int maxIncomingUpstream,
       boolean measuresLatency,
       UpstreamTlsContext tls) {}
