@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
           balancer.listenAddresses().get(1).getPort());
     }
     System.out.flush();
-    Shutdown.awaitSignal();
+    Shutdown.install(balancer::hurry).await(); // the demo stops at once: nothing worth waiting for
     balancer.close();
     directories.forEach(d -> d.shutDown(true));
     return 0;

@@ -8,18 +8,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.ldapbalancer.config.BalancerConfig;
-import org.ldapbalancer.config.ConfigException;
-import org.ldapbalancer.config.ConfigParser;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.config.LogLevel;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.server.Balancer;
-import org.ldapbalancer.tls.TlsConfigException;
 import org.ldapbalancer.tls.TlsContexts;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -71,6 +69,15 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "-n", paramLabel = "NAME", description = "the service name in log lines")
   String serviceName;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "on SIGTERM, how long operations in flight may take to finish before they are"
+              + " abandoned (default: ${DEFAULT-VALUE}; 0: at once)")
+  long shutdownGraceSeconds;
 
   @Option(names = "--help", usageHelp = true, description = "show this help")
   boolean help;
@@ -134,13 +141,12 @@ public final class Main implements Callable<Integer> {
       err.println("ldap-balancer: -d: " + e.getMessage());
       return 1;
     }
-    BalancerConfig config;
-    try {
-      config = ConfigParser.parse(configFile);
-    } catch (ConfigException e) {
-      e.problems().forEach(p -> err.println(p));
+    CheckedConfig checked = CheckedConfig.check(configFile, this::listeners);
+    if (!checked.isValid()) {
+      checked.problems().forEach(err::println);
       return 1;
     }
+    BalancerConfig config = checked.config();
     if (commandLineLevel != 0) {
       config = config.withLogging(config.logging().withLevel(commandLineLevel));
     }
@@ -148,29 +154,11 @@ public final class Main implements Callable<Integer> {
     for (ConfigProblem warning : config.warnings()) {
       err.println(warning + " (warning)");
     }
-    List<LdapUrl> urls;
-    try {
-      urls = listeners(config);
-    } catch (IllegalArgumentException e) {
-      err.println("ldap-balancer: -h: " + e.getMessage());
+    List<LdapUrl> urls = checked.listeners();
+    TlsContexts tls = checked.tls();
+    if (shutdownGraceSeconds < 0) {
+      err.println("ldap-balancer: --shutdown-grace: a number of seconds, 0 or more");
       return 1;
-    }
-    // Certificate and key files are read here, -t or not: a file that start-up could not use is
-    // refused with its file and line before anything listens.
-    TlsContexts tls;
-    try {
-      tls = TlsContexts.build(config);
-    } catch (TlsConfigException e) {
-      e.problems().forEach(p -> err.println(p));
-      return 1;
-    }
-    for (LdapUrl url : urls) {
-      if (url.isTls() && tls.listener() == null) {
-        err.println(
-            "ldap-balancer: " + url + ": an ldaps:// listener needs a certificate"
-                + " (TLSCertificateFile and TLSCertificateKeyFile)");
-        return 1;
-      }
     }
     if (checkOnly) {
       System.out.println(configFile + ": configuration is valid");
@@ -199,7 +187,11 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
-    Shutdown.awaitSignal();
+    Reload reload = new Reload(configFile, this::listeners, urls, balancer);
+    reload.install();
+    Shutdown shutdown = Shutdown.install(balancer::hurry);
+    shutdown.await();
+    balancer.drain(Duration.ofSeconds(shutdownGraceSeconds));
     balancer.close();
     if (pidFile != null) {
       Files.deleteIfExists(pidFile);

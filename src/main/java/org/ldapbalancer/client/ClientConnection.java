@@ -57,6 +57,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** The pipeline name of the TLS handler, first in the pipeline once TLS is in effect. */
   static final String TLS_HANDLER = "tls";
 
+  /** The diagnostic of everything refused, and of the notice sent, while shutting down. */
+  public static final String SHUTTING_DOWN = "the server is shutting down";
+
   enum State {
     READY,
     /** A Bind is in flight; other requests get protocolError (RFC 4511 §4.2.1). */
@@ -110,6 +113,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private String saslMechanism;
   /** This connection's access log ({@code loglevel stats}), or null when it is off. */
   private ConnectionAccessLog access;
+  /**
+   * The balancer is shutting down: operations in flight finish, new requests are answered
+   * {@code unavailable}, and once nothing is pending the client gets its Notice of
+   * Disconnection. See {@link #drain()}.
+   */
+  private boolean draining;
 
   /**
    * @param framer the decoder in front of this handler, asked whether it holds a partial request
@@ -199,6 +208,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     int tag = request.opTag();
     if (id <= 0) {
       disconnect(ResultCode.PROTOCOL_ERROR, "invalid message ID " + id);
+      return;
+    }
+    if (draining && tag != ProtocolOp.UNBIND_REQUEST && tag != ProtocolOp.ABANDON_REQUEST) {
+      refuseWhileDraining(id, tag);
       return;
     }
     switch (tag) {
@@ -339,6 +352,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               channel.pipeline().addFirst(TLS_HANDLER, tls);
               state = State.READY;
               channel.config().setAutoRead(channel.isWritable());
+              if (draining) {
+                disconnectIfDrained(); // told over TLS, which the client now expects
+              }
             });
   }
 
@@ -454,6 +470,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     counters.completed(ProtocolOp.BIND_REQUEST, resultCode);
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(flushSlot);
+    if (draining) {
+      disconnectIfDrained();
+    }
   }
 
   @Override
@@ -485,6 +504,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       MessageRewriter.writeCopy(channel, response, op.clientMessageId());
     }
     router.flushes().add(flushSlot);
+    if (draining && isFinal) {
+      disconnectIfDrained();
+    }
     if (!channel.isWritable() && backlogTooLarge() && state != State.CLOSING) {
       // A Notice of Disconnection would only queue behind what it does not read: just close.
       log.warn("closing client {}: more than {} bytes of responses unread",
@@ -531,6 +553,40 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (state != State.CLOSING) {
       if (access != null) access.result(op.clientMessageId(), op.responseTag(), resultCode, diagnostic);
       writeResult(op.clientMessageId(), op.responseTag(), resultCode, diagnostic);
+    }
+    if (draining) {
+      disconnectIfDrained();
+    }
+  }
+
+  /**
+   * The balancer is shutting down (the design note's draining shutdown): what is in flight
+   * finishes, a search streaming all its entries; every new request, Bind included, is answered
+   * {@code unavailable}; once nothing is pending the client gets a Notice of Disconnection. A
+   * client between the steps of a SASL exchange has nothing pending: its next step could not be
+   * taken, so it is told at once. Runs on the channel's loop.
+   */
+  public void drain() {
+    if (state == State.CLOSING || draining) {
+      return;
+    }
+    draining = true;
+    disconnectIfDrained();
+  }
+
+  private void disconnectIfDrained() {
+    if (pending.isEmpty() && state != State.TLS_PENDING) {
+      disconnect(ResultCode.UNAVAILABLE, SHUTTING_DOWN);
+    }
+  }
+
+  /** A request that came after {@link #drain()}: answered, never forwarded. */
+  private void refuseWhileDraining(int id, int tag) {
+    int responseTag = ProtocolOp.responseTagFor(tag);
+    if (responseTag < 0) {
+      disconnect(ResultCode.PROTOCOL_ERROR, "unknown request type 0x" + Integer.toHexString(tag));
+    } else if (!idInUse(id)) {
+      respond(id, responseTag, ResultCode.UNAVAILABLE, SHUTTING_DOWN);
     }
   }
 

@@ -21,8 +21,10 @@ public final class OperationRouter {
   /** {@link #forward} result: the operation waits for a backlog to drain. */
   public static final int WAITING = -1;
 
-  private final Selector<UpstreamLink> regular;
-  private final Selector<UpstreamLink> binds;
+  /** Replaced, never changed, by a reload ({@link #replaceSelectors}); both owned by the loop. */
+  private Selector<UpstreamLink> regular;
+
+  private Selector<UpstreamLink> binds;
   private final FlushBatch flushes;
   private final WaitingQueue bindQueue;
   private final WaitingQueue drainQueue;
@@ -45,6 +47,15 @@ public final class OperationRouter {
     this.flushes = flushes;
     this.bindQueue = new WaitingQueue(queueCapacity, queueTimeoutNanos);
     this.drainQueue = new WaitingQueue(queueCapacity, queueTimeoutNanos);
+  }
+
+  /**
+   * A reload's new tiers: later operations, and those still waiting in either queue, are sent by
+   * these. Operations already forwarded stay where they are.
+   */
+  public void replaceSelectors(Selector<UpstreamLink> regular, Selector<UpstreamLink> binds) {
+    this.regular = regular;
+    this.binds = binds;
   }
 
   public FlushBatch flushes() {

@@ -11,6 +11,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -19,15 +20,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
@@ -54,7 +58,9 @@ import org.slf4j.LoggerFactory;
 public final class Balancer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Balancer.class);
 
+  /** The configuration started with; {@link #live} has the one in force. */
   private final BalancerConfig config;
+  private final LiveConfig live;
   private final Transport transport = Transport.best();
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
@@ -70,11 +76,14 @@ public final class Balancer implements AutoCloseable {
   private volatile AccessLog accessLog = AccessLog.off();
   /** Snapshots for the monitor; set once the loops are running. */
   private MonitorSnapshots monitor;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Counted down when the drain is over: every client gone, or {@link #hurry()}. */
+  private final CountDownLatch drainOver = new CountDownLatch(1);
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
     this.tls = tls;
+    this.live = new LiveConfig(config, tls);
     this.acceptor = transport.newGroup(1, new DefaultThreadFactory("ldap-balancer-accept", true));
     this.workers =
         transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ldap-balancer-io", true));
@@ -167,6 +176,9 @@ public final class Balancer implements AutoCloseable {
           balancer.listen(url);
         }
       }
+      if (!urls.isEmpty()) {
+        log.info("listeners: {}", balancer.transport.portSharing());
+      }
     } catch (java.io.UncheckedIOException e) {
       balancer.close();
       throw e.getCause(); // the log file could not be opened
@@ -224,7 +236,7 @@ public final class Balancer implements AutoCloseable {
               template,
               domainTemplate,
               resolver,
-              tls.upstream()));
+              live.upstreamTls()));
     }
     shards.forEach(LoopShard::start);
     monitor = new MonitorSnapshots(shards);
@@ -268,8 +280,7 @@ public final class Balancer implements AutoCloseable {
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
-    String own =
-        config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
+    String own = ConfigChange.ownIdentity(config);
     ClientSettings settings =
         new ClientSettings(
             config.clientMaxPending(),
@@ -319,6 +330,9 @@ public final class Balancer implements AutoCloseable {
           url.host().isEmpty()
               ? new InetSocketAddress(url.port())
               : new InetSocketAddress(url.host(), url.port());
+    }
+    if (transport.sharesPorts() && !url.isDomainSocket()) {
+      bootstrap.option(UnixChannelOption.SO_REUSEPORT, true); // the hand-over of an upgrade
     }
     try {
       Channel channel = bootstrap.bind(address).sync().channel();
@@ -436,24 +450,118 @@ public final class Balancer implements AutoCloseable {
   }
 
   /**
+   * The first level of the design note's draining shutdown: stops accepting, lets every client's
+   * operations in flight finish (a search streams to its end) while its new requests are answered
+   * {@code unavailable (52)}, and tells each client with a Notice of Disconnection once it has
+   * nothing pending. Returns when every client is gone, when {@code grace} has passed, or when
+   * {@link #hurry()} is called; {@link #close()} then deals with whoever is left. Upstream
+   * connections stay up throughout, so that what is in flight can finish.
+   *
+   * @return whether every client had finished within the grace period
+   */
+  public boolean drain(Duration grace) throws InterruptedException {
+    if (closed.get()) {
+      return true;
+    }
+    live.close(); // a reload now would start connections that nothing will use
+    log.info("draining: no new connections, operations in flight may take up to {} s",
+        grace.toSeconds());
+    stopListening();
+    // A connection the acceptor took just before its listener closed is registered with its loop
+    // by a task queued there; one more task on every loop runs after it, so the client below
+    // includes it.
+    List<Future<?>> registered = new ArrayList<>();
+    workers.forEach(loop -> registered.add(loop.submit(() -> {})));
+    registered.forEach(f -> f.awaitUninterruptibly(5, TimeUnit.SECONDS));
+    Future<Void> gone = clients.newCloseFuture();
+    gone.addListener(f -> drainOver.countDown());
+    for (Channel client : clients) {
+      client.eventLoop().execute(() -> {
+        ClientConnection connection = client.pipeline().get(ClientConnection.class);
+        if (connection != null) {
+          connection.drain();
+        }
+      });
+    }
+    drainOver.await(grace.toNanos(), TimeUnit.NANOSECONDS);
+    boolean finished = gone.isDone();
+    if (finished) {
+      log.info("drained: every client has finished");
+    } else {
+      log.info("drain ended with {} clients left; their operations are abandoned", clients.size());
+    }
+    return finished;
+  }
+
+  /**
+   * Applies a reloaded configuration (SIGHUP) without disturbing clients: their connections,
+   * bound identities and operations in flight stay. Each event loop, in a task of its own, keeps
+   * the pools of servers whose settings are unchanged, starts pools for new or changed servers
+   * and takes the others out of selection; their connections close once they have nothing in
+   * flight. Certificate files with the names in force are read again. Settings fixed at start
+   * are kept, and named in the result.
+   *
+   * @param next a configuration already checked whole (parsed, TLS files read: what {@code -t}
+   *     does)
+   * @param nextTls the contexts built from {@code next} while checking it; taken over if the TLS
+   *     options towards the servers changed, closed otherwise
+   * @return the settings that changed but need a restart
+   * @throws IllegalArgumentException if {@code next} cannot be applied while running; nothing has
+   *     changed then
+   * @throws IllegalStateException when shutting down
+   */
+  public List<String> reload(BalancerConfig next, TlsContexts nextTls) {
+    if (closed.get()) {
+      nextTls.close();
+      throw new IllegalStateException("shutting down");
+    }
+    return live.apply(next, nextTls, shards);
+  }
+
+  /** Connections to servers a reload removed that are still open (they close once idle). */
+  public int retiringConnections() {
+    int sum = 0;
+    for (LoopShard shard : shards) {
+      try {
+        sum += shard.loop().submit(shard::retiringConnections).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("event loop did not answer", e);
+      }
+    }
+    return sum;
+  }
+
+  /** Ends a {@link #drain} now: what is still in flight is abandoned by {@link #close()}. */
+  public void hurry() {
+    drainOver.countDown();
+  }
+
+  private void stopListening() {
+    listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+  }
+
+  /**
    * Stops accepting, tells every client with a Notice of Disconnection ({@code unavailable}),
-   * closes all connections and stops the event loops.
+   * closes all connections and stops the event loops. Operations still in flight are abandoned:
+   * {@link #drain} first lets them finish.
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     log.info("shutting down");
-    listeners.forEach(c -> c.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+    stopListening();
     socketFiles.forEach(SocketFile::remove);
     List<Future<?>> done = new ArrayList<>();
     for (Channel client : clients) {
       done.add(client.eventLoop().submit(() -> {
         ClientConnection connection = client.pipeline().get(ClientConnection.class);
         if (connection != null) {
-          connection.disconnect(ResultCode.UNAVAILABLE, "the server is shutting down");
+          connection.disconnect(ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
         }
       }));
     }
@@ -461,7 +569,7 @@ public final class Balancer implements AutoCloseable {
     clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     for (LoopShard shard : shards) {
       shard.loop().submit(() -> {
-        shard.router().failWaiting(ResultCode.UNAVAILABLE, "the server is shutting down");
+        shard.router().failWaiting(ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
         shard.close();
       }).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
@@ -469,6 +577,7 @@ public final class Balancer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     resolver.shutdownNow();
     tls.close();
+    live.close();
     accessLog.close();
     log.info("stopped");
   }

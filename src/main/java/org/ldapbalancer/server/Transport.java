@@ -20,6 +20,9 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
@@ -119,6 +122,41 @@ record Transport(
       case "io_uring" -> IoUringDomainSocketChannel.class;
       default -> null;
     };
+  }
+
+  /**
+   * Whether listeners bind with {@code SO_REUSEPORT}, so that a new process can listen on the same
+   * ports before the old one drains (docs/operations.md, "Shutdown and upgrade"): on the native
+   * transports unless the system property {@code ldapbalancer.reusePort} is {@code false}. NIO
+   * cannot set it; a second process there fails with "address already in use".
+   */
+  boolean sharesPorts() {
+    return !name.equals("nio")
+        && Boolean.parseBoolean(System.getProperty("ldapbalancer.reusePort", "true"));
+  }
+
+  /**
+   * What the start-up log says about port sharing. When the old process of a hand-over closes its
+   * listener, connections the kernel queued there but the process had not yet accepted are reset,
+   * unless {@code net.ipv4.tcp_migrate_req} (Linux 5.14 and later) hands them to another listener
+   * on the port.
+   */
+  String portSharing() {
+    if (!sharesPorts()) {
+      return "ports not shared (" + (name.equals("nio") ? "nio" : "ldapbalancer.reusePort=false")
+          + "): an upgrade cannot start beside this process";
+    }
+    String migrate;
+    try {
+      migrate = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim();
+    } catch (IOException | RuntimeException e) {
+      migrate = "unknown";
+    }
+    return "ports shared (SO_REUSEPORT)"
+        + (migrate.equals("1")
+            ? ""
+            : "; net.ipv4.tcp_migrate_req is " + migrate + ": set it to 1 so that a hand-over"
+                + " resets no queued connection");
   }
 
   EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {

@@ -85,6 +85,11 @@ public final class ServerPool {
    */
   private final int firstMessageId = Integer.getInteger("ldapbalancer.upstream.firstMessageId", 1);
   private boolean closed;
+  /**
+   * Removed (or replaced) by a reload: no longer selected, not reconnected, and each connection
+   * closed once it has nothing in flight. See {@link #retire()}.
+   */
+  private boolean retiring;
   /** The reason last logged for failed attempts, or null while the server is reachable. */
   private String reportedDown;
   /** Whether a refused StartTLS ({@code starttls=yes}) has been logged since it last worked. */
@@ -365,6 +370,10 @@ public final class ServerPool {
   }
 
   void connectionReady(UpstreamConnection connection) {
+    if (retiring) {
+      closeIfIdle(connection); // set up after a reload removed the server: never offered
+      return;
+    }
     if (reportedDown != null) {
       log.info("{}: connected again", name());
       reportedDown = null;
@@ -389,6 +398,10 @@ public final class ServerPool {
   }
 
   void connectionDrained(UpstreamConnection connection) {
+    if (retiring) {
+      closeIfIdle(connection);
+      return;
+    }
     if (connection.isBindConnection()) {
       if (connection.pendingOps() == 0) { // counts a bind in flight and a pinned SASL exchange
         bindConnectionIdle(connection);
@@ -482,6 +495,36 @@ public final class ServerPool {
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {
       connection.expire(nowNanos, timeoutNanos);
+    }
+  }
+
+  /**
+   * A reload removed this server, or changed its settings (then a new pool takes its place): the
+   * caller has already taken it out of selection. Operations in flight finish; each connection
+   * closes once it has none (a pinned SASL exchange counts), and none is opened again. Runs on the
+   * loop.
+   */
+  public void retire() {
+    closed = true;
+    retiring = true;
+    closeIdleConnections();
+  }
+
+  /**
+   * Closes the connections of a retiring pool that have nothing in flight: those that drained
+   * without telling the pool, and those that finished connecting after {@link #retire()}.
+   * Returns how many connections are left. Called periodically on the loop.
+   */
+  public int closeIdleConnections() {
+    for (UpstreamConnection c : List.copyOf(all)) {
+      closeIfIdle(c);
+    }
+    return all.size();
+  }
+
+  private void closeIfIdle(UpstreamConnection connection) {
+    if (connection.pendingOps() == 0) {
+      connection.channel().close();
     }
   }
 

@@ -694,6 +694,86 @@ class ClientConnectionTest {
     assertThat(Pdus.written(other)).hasSize(1);
   }
 
+  // --- draining shutdown ---
+
+  @Test
+  void aClientWithNothingInFlightIsToldAtOnceWhenDraining() {
+    drain();
+
+    assertShuttingDownNotice(only(answers()));
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void whileDrainingASearchInFlightStreamsToItsEndAndNewRequestsAreUnavailable() {
+    send(1, search());
+    LDAPMessage forwarded = only(regular.sent());
+    drain();
+
+    send(2, modify());
+    send(3, simpleBind(JO, "pw"));
+    List<LDAPMessage> refused = answers();
+    assertThat(refused).hasSize(2);
+    assertResult(refused.get(0), 2, LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE,
+        ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
+    assertResult(refused.get(1), 3, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.UNAVAILABLE, ClientConnection.SHUTTING_DOWN);
+    assertThat(regular.sent()).as("nothing new forwarded").isEmpty();
+    assertThat(binds.sent()).isEmpty();
+    assertThat(client.isOpen()).isTrue();
+
+    regular.answer(forwarded.getMessageID(), entry("cn=a"));
+    regular.answer(forwarded.getMessageID(), entry("cn=b"));
+    regular.answer(forwarded.getMessageID(), searchDone(ResultCode.SUCCESS));
+
+    List<LDAPMessage> rest = answers();
+    assertThat(rest).extracting(LDAPMessage::getMessageID).containsExactly(1, 1, 1, 0);
+    assertResult(rest.get(2), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.SUCCESS);
+    assertShuttingDownNotice(rest.get(3));
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void aBindInFlightWhenDrainingIsAnsweredBeforeTheNotice() {
+    send(1, simpleBind(JO, "pw"));
+    int upstreamId = only(binds.sent()).getMessageID();
+    drain();
+    assertThat(answers()).isEmpty();
+
+    binds.answer(upstreamId, bindDone(ResultCode.SUCCESS));
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).hasSize(2);
+    assertResult(got.get(0), 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE, ResultCode.SUCCESS);
+    assertShuttingDownNotice(got.get(1));
+  }
+
+  @Test
+  void anOperationFailedUpstreamWhileDrainingIsAnsweredThenTheClientIsTold() {
+    send(1, search());
+    drain();
+
+    regular.channel().close();
+
+    List<LDAPMessage> got = answers();
+    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(1, 0);
+    assertThat(Pdus.resultCode(got.get(0))).isEqualTo(ResultCode.OTHER);
+    assertShuttingDownNotice(got.get(1));
+  }
+
+  private void drain() {
+    client.pipeline().get(ClientConnection.class).drain();
+  }
+
+  private static void assertShuttingDownNotice(LDAPMessage m) {
+    assertThat(m.getMessageID()).isZero();
+    assertThat(m.getExtendedResponseProtocolOp().getResponseOID())
+        .isEqualTo(Oids.NOTICE_OF_DISCONNECTION);
+    assertThat(Pdus.resultCode(m)).isEqualTo(ResultCode.UNAVAILABLE);
+    assertThat(Pdus.diagnostic(m)).isEqualTo(ClientConnection.SHUTTING_DOWN);
+  }
+
   // --- helpers ---
 
   private void send(int id, ProtocolOp op, Control... controls) {

@@ -18,9 +18,10 @@ import org.ldapbalancer.testing.SlapdGroup;
  * answered twice or after its client was told, and every request is either answered or was in
  * flight when its client got the notice.
  *
- * <p>Requests in flight at that moment get no final response of their own: the balancer does not
- * drain them before the notice (see docs/reliability.md). {@code CommandLineIT} and
- * {@code BalancerShutdownIT} cover shutdown without load.
+ * <p>Requests in flight at that moment finish (the draining shutdown), later ones are answered
+ * {@code unavailable}; a request the client wrote just as its notice was sent may still go
+ * unanswered. {@code SigtermDrainsInFlightOperationsIT} covers the drain itself,
+ * {@code CommandLineIT} and {@code BalancerShutdownIT} shutdown without load.
  */
 final class BalancerStoppedBySigtermUnderLoadIT {
   private static final int USERS = 100;

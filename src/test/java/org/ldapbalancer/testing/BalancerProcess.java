@@ -42,12 +42,15 @@ public final class BalancerProcess implements AutoCloseable {
   private final int port;
   private final int proxyProtocolPort;
   private final Path logFile;
+  private final Path configFile;
 
-  private BalancerProcess(Process process, int port, int proxyProtocolPort, Path logFile) {
+  private BalancerProcess(
+      Process process, int port, int proxyProtocolPort, Path logFile, Path configFile) {
     this.process = process;
     this.port = port;
     this.proxyProtocolPort = proxyProtocolPort;
     this.logFile = logFile;
+    this.configFile = configFile;
   }
 
   public static Builder builder(Path dir) {
@@ -134,6 +137,41 @@ public final class BalancerProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** Sends a signal by name ({@code HUP}, {@code TERM}, {@code INT}). */
+  public void signal(String name) {
+    ProcessSignals.send(name, pid());
+  }
+
+  /** The configuration file the process was started with, to be rewritten before a SIGHUP. */
+  public Path configFile() {
+    return configFile;
+  }
+
+  /**
+   * The configuration {@link Builder#start()} writes for these servers: {@code bindconf} as the
+   * balancer's account with {@code timeout} seconds, one round-robin tier.
+   */
+  public static String configFor(int timeoutSeconds, List<String> servers) {
+    StringBuilder conf = new StringBuilder()
+        .append("bindconf bindmethod=simple binddn=\"").append(DirectoryData.BALANCER_DN)
+        .append("\" credentials=").append(DirectoryData.BALANCER_PASSWORD)
+        .append(" network-timeout=5 timeout=").append(timeoutSeconds).append('\n')
+        .append("tier roundrobin\n");
+    for (String url : servers) {
+      conf.append("backend-server uri=").append(url)
+          .append(" numconns=2 bindconns=1 retry=200\n");
+    }
+    return conf.toString();
+  }
+
+  /** Waits until the log has a line containing {@code text}. */
+  public void awaitLog(String text, Duration deadline) {
+    await("the balancer logging '" + text + "'")
+        .atMost(deadline)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> log().contains(text));
+  }
+
   /** Waits for the process to exit; its exit status, or -1 if it is still running then. */
   public int awaitExit(Duration deadline) throws InterruptedException {
     return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
@@ -170,6 +208,8 @@ public final class BalancerProcess implements AutoCloseable {
     private int openFileLimit;
     private boolean proxyProtocolListener;
     private final List<String> extraLines = new ArrayList<>();
+    private int port;
+    private final List<String> arguments = new ArrayList<>();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -210,25 +250,29 @@ public final class BalancerProcess implements AutoCloseable {
       return this;
     }
 
+    /** Listens on this port rather than a free one (a second process beside the first). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** More command-line arguments ({@code --shutdown-grace 60}). */
+    public Builder arguments(String... more) {
+      arguments.addAll(List.of(more));
+      return this;
+    }
+
     public BalancerProcess start() throws IOException {
       String jar = System.getenv("LDAP_BALANCER_JAR");
       if (jar == null || !Files.isRegularFile(Path.of(jar))) {
         throw new IllegalStateException(
             "LDAP_BALANCER_JAR (set by the build for integration tests) names no jar: " + jar);
       }
-      StringBuilder conf = new StringBuilder()
-          .append("bindconf bindmethod=simple binddn=\"").append(DirectoryData.BALANCER_DN)
-          .append("\" credentials=").append(DirectoryData.BALANCER_PASSWORD)
-          .append(" network-timeout=5 timeout=").append(timeoutSeconds).append('\n')
-          .append("tier roundrobin\n");
-      for (String url : servers) {
-        conf.append("backend-server uri=").append(url)
-            .append(" numconns=2 bindconns=1 retry=200\n");
-      }
-      extraLines.forEach(l -> conf.append(l).append('\n'));
       Path file = dir.resolve("lloadd.conf");
+      StringBuilder conf = new StringBuilder(configFor(timeoutSeconds, servers));
+      extraLines.forEach(l -> conf.append(l).append('\n'));
       Files.writeString(file, conf);
-      int port = freePort();
+      int port = this.port != 0 ? this.port : freePort();
       int proxyPort = proxyProtocolListener ? freePort() : 0;
       String listeners =
           "ldap://127.0.0.1:" + port + (proxyPort > 0 ? " pldap://127.0.0.1:" + proxyPort : "");
@@ -241,18 +285,21 @@ public final class BalancerProcess implements AutoCloseable {
       command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:+UseSerialGC", "-Xms64m", "-jar", jar, "-f", file.toString(),
           "-h", listeners));
+      command.addAll(arguments);
       Path log = dir.resolve("balancer.log");
       Process process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
           .start();
-      BalancerProcess balancer = new BalancerProcess(process, port, proxyPort, log);
+      BalancerProcess balancer = new BalancerProcess(process, port, proxyPort, log, file);
       try {
+        // Its own log line too: with SO_REUSEPORT another process may answer on the same port.
         await("the balancer answering on " + balancer.url())
             .atMost(START_DEADLINE)
             .pollInterval(Duration.ofMillis(100))
-            .until(() -> !process.isAlive() || balancer.answers());
+            .until(() -> !process.isAlive()
+                || (balancer.log().contains("listening on ") && balancer.answers()));
       } catch (ConditionTimeoutException e) {
         balancer.close();
         throw new IllegalStateException("the balancer did not answer:\n" + balancer.log(), e);

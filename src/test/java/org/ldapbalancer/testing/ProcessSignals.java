@@ -30,7 +30,7 @@ final class ProcessSignals {
     awaitStopped(pid, false);
   }
 
-  private static void send(String signal, long pid) {
+  static void send(String signal, long pid) {
     try {
       Process kill =
           new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
