@@ -17,7 +17,7 @@ import org.ldapbalancer.log.CountingAsyncAppender;
 import org.ldapbalancer.testing.LogCapture;
 import org.slf4j.LoggerFactory;
 
-/** A log file that cannot keep up: lines are dropped, never waited for, and the main log says so. */
+/** A log file that cannot keep up: lines are dropped, not waited for, and the main log says so. */
 class AccessLogDropsTest {
   private final StalledFile file = new StalledFile();
   private final CountingAsyncAppender async = new CountingAsyncAppender();
