@@ -145,7 +145,8 @@ public final class ConnectionAccessLog {
       code = ResultCode.OTHER;
       text = "unreadable response: " + e.getMessage();
     }
-    result(op.clientMessageId(), response.opTag(), code, text, oid, op.upstream());
+    result(op.clientMessageId(), response.opTag(), code, text, oid, op.upstream(),
+        op.startNanos());
   }
 
   /** A BindResponse is relayed; a successful bind also gets slapd's {@code BIND ... mech=} line. */
@@ -175,20 +176,32 @@ public final class ConnectionAccessLog {
    * an operation whose server was lost).
    */
   public void result(int messageId, int responseTag, int resultCode, String diagnostic) {
-    result(messageId, responseTag, resultCode, diagnostic, null, null);
+    result(messageId, responseTag, resultCode, diagnostic, null, null, 0);
   }
 
+  /**
+   * @param sentNanos when the upstream connection wrote the request, if it noted it (it does
+   *     for tiers that measure latency); 0 otherwise
+   */
   private void result(
-      int messageId, int responseTag, int code, String text, String oid, UpstreamLink server) {
+      int messageId,
+      int responseTag,
+      int code,
+      String text,
+      String oid,
+      UpstreamLink server,
+      long sentNanos) {
     InFlight f = inFlight.remove(messageId);
     if (f == null) {
       return; // abandoned, or the connection was reset by a bind
     }
     long now = System.nanoTime();
     long etime = now - f.receivedNanos;
-    // qtime: until the request was written to a server connection; one that waited for a
-    // connection to be free and was then sent from the queue counts as waiting throughout.
-    long qtime = f.forwardedNanos != 0 ? f.forwardedNanos - f.receivedNanos : etime;
+    // qtime: until the request was written to a server connection. One that waited for a
+    // connection to be free is known only where the connection noted when it wrote it;
+    // otherwise it counts as waiting throughout.
+    long forwarded = f.forwardedNanos != 0 ? f.forwardedNanos : sentNanos;
+    long qtime = forwarded != 0 ? Math.min(forwarded - f.receivedNanos, etime) : etime;
     AccessLine line = AccessLine.of(log.json(), conn).number("op", f.op);
     boolean search = responseTag == ProtocolOp.SEARCH_RESULT_DONE;
     line.event(search ? "SEARCH RESULT" : "RESULT").number("tag", responseTag);
