@@ -51,7 +51,11 @@ final class AccessLogOutput {
   private final ScheduledExecutorService reporter;
   private long reported;
 
-  private AccessLogOutput(
+  /**
+   * @param async the queue in front of the file, or null when the lines join the main log
+   * @param file the file behind the queue, or null
+   */
+  AccessLogOutput(
       ch.qos.logback.classic.Logger logbackLogger,
       CountingAsyncAppender async,
       FileAppender<ILoggingEvent> file) {
@@ -127,7 +131,8 @@ final class AccessLogOutput {
     return async == null ? 0 : async.dropped();
   }
 
-  private synchronized void reportDropped() {
+  /** Says in the main log how many lines were dropped since it last said so, if any. */
+  synchronized void reportDropped() {
     long total = dropped();
     if (total > reported) {
       mainLog.warn(
@@ -146,7 +151,9 @@ final class AccessLogOutput {
     if (async != null) {
       logbackLogger.detachAppender(async);
       async.stop(); // flushes the queue into the file, for at most maxFlushTime
-      file.stop();
+      if (file != null) {
+        file.stop();
+      }
       reportDropped();
     }
     // Another balancer in the same process (tests) may still write through the logger.

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap.PrimitiveEntry;
+import java.util.Iterator;
 import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLSession;
 import org.ldapbalancer.operation.BindOperation;
@@ -31,13 +33,16 @@ public final class ConnectionAccessLog {
   private static final class InFlight {
     final int op;
     final long receivedNanos;
+    /** Binds are neither abandoned by a later bind nor by an Abandon (RFC 4511 §4.11). */
+    final boolean bind;
     /** When it was written to a server connection, or 0 while it waits for one. */
     long forwardedNanos;
     int entries;
 
-    InFlight(int op, long receivedNanos) {
+    InFlight(int op, long receivedNanos, boolean bind) {
       this.op = op;
       this.receivedNanos = receivedNanos;
+      this.bind = bind;
     }
   }
 
@@ -85,15 +90,21 @@ public final class ConnectionAccessLog {
         inFlight.clear(); // every pending operation is abandoned and never answered
       }
       case ProtocolOp.BIND_REQUEST -> {
-        inFlight.clear(); // a bind abandons what the client had in flight (RFC 4511 §4.2.1)
-        inFlight.put(id, new InFlight(op, System.nanoTime()));
+        // A bind abandons what the client had in flight (RFC 4511 §4.2.1), but not a bind
+        // still in progress, which is answered (and the new one refused).
+        for (Iterator<PrimitiveEntry<InFlight>> i = inFlight.entries().iterator(); i.hasNext(); ) {
+          if (!i.next().value().bind) {
+            i.remove();
+          }
+        }
+        inFlight.put(id, new InFlight(op, System.nanoTime(), true));
       }
       case ProtocolOp.ABANDON_REQUEST -> {
         // Its target will not be answered; forgotten here so the map stays bounded.
       }
       default -> {
         if (ProtocolOp.responseTagFor(tag) >= 0) {
-          inFlight.put(id, new InFlight(op, System.nanoTime()));
+          inFlight.put(id, new InFlight(op, System.nanoTime(), false));
         }
       }
     }
@@ -101,7 +112,11 @@ public final class ConnectionAccessLog {
     try {
       RequestLines.write(request, line, log::write);
       if (tag == ProtocolOp.ABANDON_REQUEST) {
-        inFlight.remove(Requests.abandonedMessageId(request));
+        int abandoned = Requests.abandonedMessageId(request);
+        InFlight target = inFlight.get(abandoned);
+        if (target != null && !target.bind) {
+          inFlight.remove(abandoned);
+        }
       }
     } catch (MalformedPduException e) {
       // The validator passed it, so this is not expected; the line still shows the operation.
@@ -145,7 +160,8 @@ public final class ConnectionAccessLog {
       code = ResultCode.OTHER;
       text = "unreadable response: " + e.getMessage();
     }
-    result(op.clientMessageId(), response.opTag(), code, text, oid, op.upstream());
+    result(op.clientMessageId(), response.opTag(), code, text, oid, op.upstream(),
+        op.startNanos());
   }
 
   /** A BindResponse is relayed; a successful bind also gets slapd's {@code BIND ... mech=} line. */
@@ -175,20 +191,32 @@ public final class ConnectionAccessLog {
    * an operation whose server was lost).
    */
   public void result(int messageId, int responseTag, int resultCode, String diagnostic) {
-    result(messageId, responseTag, resultCode, diagnostic, null, null);
+    result(messageId, responseTag, resultCode, diagnostic, null, null, 0);
   }
 
+  /**
+   * @param sentNanos when the upstream connection wrote the request, if it noted it (it does
+   *     for tiers that measure latency); 0 otherwise
+   */
   private void result(
-      int messageId, int responseTag, int code, String text, String oid, UpstreamLink server) {
+      int messageId,
+      int responseTag,
+      int code,
+      String text,
+      String oid,
+      UpstreamLink server,
+      long sentNanos) {
     InFlight f = inFlight.remove(messageId);
     if (f == null) {
       return; // abandoned, or the connection was reset by a bind
     }
     long now = System.nanoTime();
     long etime = now - f.receivedNanos;
-    // qtime: until the request was written to a server connection; one that waited for a
-    // connection to be free and was then sent from the queue counts as waiting throughout.
-    long qtime = f.forwardedNanos != 0 ? f.forwardedNanos - f.receivedNanos : etime;
+    // qtime: until the request was written to a server connection. One that waited for a
+    // connection to be free is known only where the connection noted when it wrote it;
+    // otherwise it counts as waiting throughout.
+    long forwarded = f.forwardedNanos != 0 ? f.forwardedNanos : sentNanos;
+    long qtime = forwarded != 0 ? Math.min(forwarded - f.receivedNanos, etime) : etime;
     AccessLine line = AccessLine.of(log.json(), conn).number("op", f.op);
     boolean search = responseTag == ProtocolOp.SEARCH_RESULT_DONE;
     line.event(search ? "SEARCH RESULT" : "RESULT").number("tag", responseTag);

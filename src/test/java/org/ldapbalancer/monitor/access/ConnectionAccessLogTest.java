@@ -6,6 +6,8 @@ import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
 import com.unboundid.ldap.protocol.AddRequestProtocolOp;
 import com.unboundid.ldap.protocol.AddResponseProtocolOp;
+import com.unboundid.ldap.protocol.BindRequestProtocolOp;
+import com.unboundid.ldap.protocol.BindResponseProtocolOp;
 import com.unboundid.ldap.protocol.CompareRequestProtocolOp;
 import com.unboundid.ldap.protocol.DeleteRequestProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
@@ -189,6 +191,29 @@ class ConnectionAccessLogTest {
     log.closed();
 
     assertThat(lines).containsExactly("conn=1000 fd=-1 closed (the server is shutting down)");
+  }
+
+  @Test
+  void aBindAbandonsWhatIsInFlightButNotABindStillInProgress() throws Exception {
+    ConnectionAccessLog log = connection(false, false);
+    LdapMessage first = message(1, new BindRequestProtocolOp("cn=a", "pw"));
+    Operation bind = new Operation(null, 1, first.opTag());
+
+    log.request(first);
+    log.request(message(2, new AbandonRequestProtocolOp(1))); // binds cannot be abandoned
+    log.request(message(3, new DeleteRequestProtocolOp("cn=x")));
+    log.request(message(4, new BindRequestProtocolOp("cn=b", "pw")));
+    log.result(4, 0x61, ResultCode.PROTOCOL_ERROR, "bind in progress");
+    log.result(3, 0x6b, ResultCode.SUCCESS, ""); // abandoned by the second bind: no line
+    log.response(bind, message(1, new BindResponseProtocolOp(49, null, null, null, null)), true);
+
+    assertThat(normalised()).containsExactly(
+        "conn=1000 op=0 BIND dn=\"cn=a\" method=128",
+        "conn=1000 op=1 ABANDON msg=1",
+        "conn=1000 op=2 DEL dn=\"cn=x\"",
+        "conn=1000 op=3 BIND dn=\"cn=b\" method=128",
+        "conn=1000 op=3 RESULT tag=97 err=2 qtime=T etime=T text=bind in progress",
+        "conn=1000 op=0 RESULT tag=97 err=49 qtime=T etime=T text=");
   }
 
   @Test
