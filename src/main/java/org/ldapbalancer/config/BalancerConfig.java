@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param listenerTls the certificate offered on {@code ldaps://} and after StartTLS, and how
  *     clients' certificates are checked ({@code TLSCertificateFile} and the other {@code TLS*}
  *     directives)
+ * @param restrictions how extended operations, controls and writes restrict the choice of
+ *     upstream ({@code restrict_exop}, {@code restrict_control}, {@code write_coherence})
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -42,7 +44,8 @@ public record BalancerConfig(
     List<String> listenUrls,
     Duration ioTimeout,
     List<ConfigProblem> warnings,
-    TlsSettings listenerTls) {
+    TlsSettings listenerTls,
+    Restrictions restrictions) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -82,6 +85,36 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration without restrictions ({@link Restrictions#NONE}). */
+  public BalancerConfig(
+      BindConf bindConf,
+      List<Tier> tiers,
+      int ioThreads,
+      int clientMaxPending,
+      int maxIncomingClient,
+      int maxIncomingUpstream,
+      boolean proxyAuthz,
+      Optional<Path> pidFile,
+      List<String> listenUrls,
+      Duration ioTimeout,
+      List<ConfigProblem> warnings,
+      TlsSettings listenerTls) {
+    this(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        listenerTls,
+        Restrictions.NONE);
   }
 
   /** A configuration without TLS towards clients. */

@@ -44,6 +44,7 @@ public final class ConfigParser {
   private final TierList tiers = new TierList();
   private final GlobalDirectives globals = new GlobalDirectives();
   private final TlsDirectives tls = new TlsDirectives();
+  private final RestrictionDirectives restrictions = new RestrictionDirectives();
 
   /** Whether any backend-server line was seen, even one with errors (they are reported). */
   private boolean sawBackendServer;
@@ -104,6 +105,7 @@ public final class ConfigParser {
       default -> {
         if (!globals.apply(directive, problems)
             && !tls.apply(directive, problems)
+            && !restrictions.apply(directive, problems)
             && !UnsupportedDirectives.warnIfKnown(directive, problems)) {
           problems.error(directive, "unknown directive \"" + directive.name() + '"');
         }
@@ -166,7 +168,8 @@ public final class ConfigParser {
         globals.listenUrls(),
         globals.ioTimeout(),
         problems.warnings(),
-        listenerTls);
+        listenerTls,
+        restrictions.build());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */
