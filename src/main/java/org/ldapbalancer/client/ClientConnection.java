@@ -12,6 +12,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.ldapbalancer.balancing.Affinity;
+import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.balancing.Pin;
+import org.ldapbalancer.config.RestrictAction;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -89,6 +93,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
+  /** Where this client's operations are pinned (restrict_*, write_coherence, paged results). */
+  private final Affinity<UpstreamLink> affinity;
   /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
   private String saslMechanism;
 
@@ -100,6 +106,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     this.router = router;
     this.settings = settings;
     this.framer = framer;
+    this.affinity = new Affinity<>(settings.writeCoherenceSeconds());
   }
 
   @Override
@@ -165,8 +172,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (idInUse(id)) {
       return;
     }
-    if (tag == ProtocolOp.EXTENDED_REQUEST
-        && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
+    String exopName =
+        tag == ProtocolOp.EXTENDED_REQUEST ? Requests.extendedRequestName(request) : null;
+    if (exopName != null && Oids.START_TLS.equals(exopName)) {
       startTls(id);
       return;
     }
@@ -202,13 +210,39 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
+    RestrictAction action = settings.restrictions().actionOf(request, exopName);
+    if (action == RestrictAction.REJECT) {
+      respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
+          "extended operation or control disallowed"); // lloadd's wording
+      return;
+    }
+    if (exopName != null && Oids.CANCEL.equals(exopName)) {
+      cancel(id, request);
+      return;
+    }
     Operation op = new Operation(this, id, tag);
+    if (action != RestrictAction.IGNORE) {
+      op.pin(RequestRestrictions.pinOf(action));
+    }
+    if (tag == ProtocolOp.SEARCH_REQUEST && request.hasControls()) {
+      int cookie = Controls.pagedResultsCookieLength(request);
+      if (cookie != Controls.NOT_PAGED) {
+        op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
+      }
+    }
     pending.put(id, op);
-    int result = router.forward(op, request, identityControl);
+    int result = router.forward(op, request, identityControl, affinity);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
-      respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
+      if (result == OperationRouter.PIN_LOST) {
+        respond(id, responseTag, ResultCode.OTHER, Diagnostics.PIN_LOST);
+      } else if (result == OperationRouter.PAGED_STATE_LOST) {
+        // What slapd answers to a cookie it does not know.
+        respond(id, responseTag, ResultCode.PROTOCOL_ERROR, Diagnostics.PAGED_STATE_LOST);
+      } else {
+        respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
+      }
     }
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
@@ -265,6 +299,52 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             });
   }
 
+  /**
+   * Cancel (RFC 3909), answered here: the client's message ID means nothing upstream, where its
+   * operation runs under another ID on a connection other clients share, so forwarding the
+   * request would cancel someone else's operation. The named operation is abandoned upstream and
+   * answered {@code canceled (118)}, then the Cancel {@code success}; an ID with no operation in
+   * progress is {@code noSuchOperation (119)}, a bind {@code cannotCancel (121)}.
+   */
+  private void cancel(int id, LdapMessage request) {
+    int target;
+    try {
+      target = Requests.cancelId(request);
+    } catch (MalformedPduException e) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.PROTOCOL_ERROR,
+          "malformed Cancel request value: " + e.getMessage());
+      return;
+    }
+    Operation op = pending.get(target);
+    if (op == null) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.NO_SUCH_OPERATION,
+          "no operation with message ID " + target + " in progress");
+      return;
+    }
+    if (op.isBind()) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.CANNOT_CANCEL,
+          "a bind cannot be cancelled");
+      return;
+    }
+    abandon(target);
+    // RFC 3909 §2: the cancelled operation's response comes before the Cancel response.
+    respond(target, op.responseTag(), ResultCode.CANCELED, "cancelled");
+    respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
+  }
+
+  /** Reports the end of an operation that had, or was sent under, some affinity. */
+  private void affinityEnded(Operation op, LdapMessage finalResponse) {
+    boolean morePages = false;
+    if (finalResponse != null && op.paging() != Paging.NONE) {
+      try {
+        morePages = Controls.pagedResultsCookieLength(finalResponse) > 0;
+      } catch (MalformedPduException e) {
+        morePages = false; // nothing the client could continue with
+      }
+    }
+    affinity.ended(op.pin(), op.paging(), morePages, System.nanoTime());
+  }
+
   private void abandon(int id) {
     Operation op = pending.get(id);
     if (op == null || op.isBind()) {
@@ -272,6 +352,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     pending.remove(id);
     op.finish();
+    if (op.hasAffinity()) {
+      affinityEnded(op, null);
+    }
     UpstreamLink link = op.upstream();
     if (link != null) {
       link.abandon(op);
@@ -364,6 +447,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (isFinal) {
       pending.remove(op.clientMessageId());
       op.finish();
+      if (op.hasAffinity()) {
+        affinityEnded(op, response);
+      }
     }
     if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
@@ -398,6 +484,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     pending.remove(op.clientMessageId());
+    if (op.hasAffinity()) {
+      affinityEnded(op, null);
+    }
     if (op.isBind() && state == State.BINDING) {
       state = State.READY; // and anonymous, as after any failed bind
     }
@@ -429,8 +518,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Abandons every pending operation upstream; none of them will be answered. */
+  /**
+   * Abandons every pending operation upstream; none of them will be answered. Every pin ends with
+   * them (a bind or the end of the connection: lloadd's client reset).
+   */
   private void abandonAll() {
+    affinity.reset();
     if (pending.isEmpty()) {
       return;
     }

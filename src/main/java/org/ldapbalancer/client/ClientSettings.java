@@ -3,6 +3,7 @@ package org.ldapbalancer.client;
 import io.netty.buffer.ByteBuf;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.tls.ServerTlsContext;
 
@@ -23,6 +24,8 @@ public final class ClientSettings {
   private final ByteBuf anonymousControl;
   /** The certificate StartTLS offers, or null when none is configured. */
   private final ServerTlsContext tls;
+  private final RequestRestrictions restrictions;
+  private final int writeCoherenceSeconds;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -47,6 +50,25 @@ public final class ClientSettings {
       String ownAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls) {
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, Restrictions.NONE);
+  }
+
+  /**
+   * @param restrictions {@code restrict_exop}, {@code restrict_control} and {@code
+   *     write_coherence}
+   */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      Restrictions restrictions) {
+    this.restrictions =
+        restrictions.equals(Restrictions.NONE)
+            ? RequestRestrictions.NONE
+            : new RequestRestrictions(restrictions);
+    this.writeCoherenceSeconds = restrictions.writeCoherenceSeconds();
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
@@ -61,6 +83,14 @@ public final class ClientSettings {
 
   long ioTimeoutMillis() {
     return ioTimeoutMillis;
+  }
+
+  RequestRestrictions restrictions() {
+    return restrictions;
+  }
+
+  int writeCoherenceSeconds() {
+    return writeCoherenceSeconds;
   }
 
   /** The listeners' TLS context, or null. */

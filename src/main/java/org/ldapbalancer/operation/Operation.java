@@ -1,5 +1,7 @@
 package org.ldapbalancer.operation;
 
+import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.protocol.ProtocolOp;
 
 /**
@@ -22,6 +24,9 @@ public class Operation {
   private int upstreamMessageId;
   private long startNanos;
   private boolean finished;
+  /** The pin it asks for, then the one it was sent under (see Affinity#forwarded). */
+  private Pin pin = Pin.NONE;
+  private Paging paging = Paging.NONE;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
   boolean waiting;
@@ -71,6 +76,27 @@ public class Operation {
   /** Unlinks the operation from its upstream, which no longer knows it. */
   public void detachUpstream() {
     this.upstream = null;
+  }
+
+  /** Whether it has, or was sent under, any affinity: then its end must be reported to it. */
+  public boolean hasAffinity() {
+    return pin != Pin.NONE || paging != Paging.NONE;
+  }
+
+  public Pin pin() {
+    return pin;
+  }
+
+  public void pin(Pin pin) {
+    this.pin = pin;
+  }
+
+  public Paging paging() {
+    return paging;
+  }
+
+  public void paging(Paging paging) {
+    this.paging = paging;
   }
 
   public long startNanos() {

@@ -230,7 +230,8 @@ public final class Balancer implements AutoCloseable {
             config.proxyAuthz(),
             own,
             config.ioTimeout().toMillis(),
-            tls.listener());
+            tls.listener(),
+            config.restrictions());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)

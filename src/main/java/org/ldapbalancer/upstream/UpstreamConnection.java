@@ -71,6 +71,9 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private int startTlsId = -1;
   /** Ends a StartTLS exchange the server does not answer; the handshake has its own limit. */
   private ScheduledFuture<?> startTlsTimeout;
+  /** The client whose paged search holds this connection, or null (see Endpoint#pagedHolder). */
+  private Object pagedHolder;
+  private long pagedHoldUntilNanos;
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -222,6 +225,27 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public boolean hasUnflushedWrites() {
     return flushSlot.isListed();
+  }
+
+  @Override
+  public org.ldapbalancer.balancing.ServerEndpoints<UpstreamLink> server() {
+    return pool.regularConnections();
+  }
+
+  @Override
+  public Object pagedHolder() {
+    return pagedHolder;
+  }
+
+  @Override
+  public long pagedHoldUntilNanos() {
+    return pagedHoldUntilNanos;
+  }
+
+  @Override
+  public void holdForPaging(Object holder, long untilNanos) {
+    pagedHolder = holder;
+    pagedHoldUntilNanos = untilNanos;
   }
 
   @Override

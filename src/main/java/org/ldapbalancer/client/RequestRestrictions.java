@@ -1,0 +1,84 @@
+package org.ldapbalancer.client;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.ldapbalancer.balancing.Pin;
+import org.ldapbalancer.config.RestrictAction;
+import org.ldapbalancer.config.Restrictions;
+import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.protocol.LdapMessage;
+import org.ldapbalancer.protocol.MalformedPduException;
+import org.ldapbalancer.protocol.ProtocolOp;
+
+/**
+ * What {@code restrict_exop}, {@code restrict_control} and {@code write_coherence} ask of one
+ * request, as lloadd decides it (its client.c and extended.c): the extended operation's action
+ * (else the {@code 1.1} default), raised to the highest action of any control it carries, raised
+ * to {@link RestrictAction#WRITE} for anything but a search or a compare when {@code
+ * write_coherence} is set.
+ *
+ * <p>Unlike lloadd, controls on extended operations are checked too, so that a {@code reject}
+ * cannot be slipped past on one. Binds are not checked (they go to bind connections, which
+ * nothing pins).
+ *
+ * <p>Immutable and thread-safe. A request without controls, with nothing configured, costs two
+ * field checks; the control types are compared in place, without allocating.
+ */
+final class RequestRestrictions {
+  static final RequestRestrictions NONE = new RequestRestrictions(Restrictions.NONE);
+
+  private final Map<String, RestrictAction> exops;
+  private final RestrictAction exopDefault;
+  private final byte[][] controlOids;
+  private final RestrictAction[] controlActions;
+  private final boolean writesPin;
+
+  RequestRestrictions(Restrictions restrictions) {
+    this.exops = restrictions.exops();
+    this.exopDefault = restrictions.exopDefault();
+    this.controlOids = new byte[restrictions.controls().size()][];
+    this.controlActions = new RestrictAction[controlOids.length];
+    int i = 0;
+    for (Map.Entry<String, RestrictAction> e : restrictions.controls().entrySet()) {
+      controlOids[i] = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      controlActions[i++] = e.getValue();
+    }
+    this.writesPin = restrictions.writeCoherenceSeconds() != 0;
+  }
+
+  /**
+   * The action for a request other than a bind.
+   *
+   * @param exopName the requestName of an extended operation, else null
+   */
+  RestrictAction actionOf(LdapMessage request, String exopName) throws MalformedPduException {
+    RestrictAction action = RestrictAction.IGNORE;
+    if (exopName != null) {
+      action = exops.getOrDefault(exopName, exopDefault);
+    }
+    if (controlOids.length > 0 && request.hasControls()) {
+      for (int i = 0; i < controlOids.length; i++) {
+        if (controlActions[i].compareTo(action) > 0 && Controls.find(request, controlOids[i]) != -1) {
+          action = controlActions[i];
+        }
+      }
+    }
+    if (writesPin && action.compareTo(RestrictAction.WRITE) < 0) {
+      int tag = request.opTag();
+      if (tag != ProtocolOp.SEARCH_REQUEST && tag != ProtocolOp.COMPARE_REQUEST) {
+        action = RestrictAction.WRITE;
+      }
+    }
+    return action;
+  }
+
+  /** The pin an action asks for; {@link RestrictAction#REJECT} is answered before this. */
+  static Pin pinOf(RestrictAction action) {
+    return switch (action) {
+      case WRITE -> Pin.WRITE;
+      case BACKEND -> Pin.BACKEND;
+      case CONNECTION -> Pin.CONNECTION;
+      default -> Pin.NONE;
+    };
+  }
+}
