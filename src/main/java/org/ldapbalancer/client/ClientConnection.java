@@ -37,6 +37,7 @@ import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
+import org.ldapbalancer.protocol.RootDseRewriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,11 +225,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (action != RestrictAction.IGNORE) {
       op.pin(RequestRestrictions.pinOf(action));
     }
-    if (tag == ProtocolOp.SEARCH_REQUEST && request.hasControls()) {
-      int cookie = Controls.pagedResultsCookieLength(request);
-      if (cookie != Controls.NOT_PAGED) {
-        op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
+    if (tag == ProtocolOp.SEARCH_REQUEST) {
+      if (request.hasControls()) {
+        int cookie = Controls.pagedResultsCookieLength(request);
+        if (cookie != Controls.NOT_PAGED) {
+          op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
+        }
       }
+      op.readsRootDse(RootDseRewriter.isRootDseSearch(request));
     }
     pending.put(id, op);
     int result = router.forward(op, request, identityControl, affinity);
@@ -451,7 +455,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         affinityEnded(op, response);
       }
     }
-    if (channel.isWritable()) {
+    if (op.readsRootDse() && response.opTag() == ProtocolOp.SEARCH_RESULT_ENTRY) {
+      writeRootDse(op, response);
+    } else if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
     } else {
       // It will wait: hold exactly its bytes, not the upstream's read buffer behind a slice.
@@ -465,6 +471,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       state = State.CLOSING;
       abandonAll();
       channel.close();
+    }
+  }
+
+  /** The root DSE entry, its lists cut to what works through the balancer (RootDsePolicy). */
+  private void writeRootDse(Operation op, LdapMessage entry) {
+    try {
+      channel.write(
+          settings.rootDse().rewrite(channel.alloc(), entry, op.clientMessageId()),
+          channel.voidPromise());
+    } catch (MalformedPduException e) {
+      // The server's own entry could not be read: pass it on as it came rather than lose it.
+      MessageRewriter.writeCopy(channel, entry, op.clientMessageId());
     }
   }
 

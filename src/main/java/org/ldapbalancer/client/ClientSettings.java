@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.protocol.RootDseRewriter;
 import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
@@ -25,6 +26,7 @@ public final class ClientSettings {
   /** The certificate StartTLS offers, or null when none is configured. */
   private final ServerTlsContext tls;
   private final RequestRestrictions restrictions;
+  private final RootDseRewriter rootDse;
   private final int writeCoherenceSeconds;
 
   /**
@@ -69,6 +71,7 @@ public final class ClientSettings {
             ? RequestRestrictions.NONE
             : new RequestRestrictions(restrictions);
     this.writeCoherenceSeconds = restrictions.writeCoherenceSeconds();
+    this.rootDse = RootDsePolicy.rewriter(restrictions, proxyAuthz, tls != null);
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
@@ -87,6 +90,11 @@ public final class ClientSettings {
 
   RequestRestrictions restrictions() {
     return restrictions;
+  }
+
+  /** Filters the root DSE's lists of controls and extended operations. */
+  RootDseRewriter rootDse() {
+    return rootDse;
   }
 
   int writeCoherenceSeconds() {

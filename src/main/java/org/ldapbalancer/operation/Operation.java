@@ -27,6 +27,8 @@ public class Operation {
   /** The pin it asks for, then the one it was sent under (see Affinity#forwarded). */
   private Pin pin = Pin.NONE;
   private Paging paging = Paging.NONE;
+  /** A search of the root DSE, whose entry the client side filters. */
+  private boolean rootDse;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
   boolean waiting;
@@ -89,6 +91,14 @@ public class Operation {
 
   public void pin(Pin pin) {
     this.pin = pin;
+  }
+
+  public boolean readsRootDse() {
+    return rootDse;
+  }
+
+  public void readsRootDse(boolean rootDse) {
+    this.rootDse = rootDse;
   }
 
   public Paging paging() {

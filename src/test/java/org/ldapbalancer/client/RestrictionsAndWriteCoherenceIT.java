@@ -1,6 +1,7 @@
 package org.ldapbalancer.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.testing.DirectoryData.BALANCER_DN;
 import static org.ldapbalancer.testing.DirectoryData.PEOPLE_DN;
 import static org.ldapbalancer.testing.DirectoryData.USER_PASSWORD;
 import static org.ldapbalancer.testing.DirectoryData.userDn;
@@ -8,6 +9,11 @@ import static org.ldapbalancer.testing.DirectoryData.userDn;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.ModifyRequest;
+import com.unboundid.ldap.sdk.controls.TransactionSpecificationRequestControl;
+import com.unboundid.ldap.sdk.extensions.EndTransactionExtendedRequest;
+import com.unboundid.ldap.sdk.extensions.StartTransactionExtendedRequest;
+import com.unboundid.ldap.sdk.extensions.StartTransactionExtendedResult;
 import com.unboundid.ldap.sdk.extensions.WhoAmIExtendedRequest;
 import java.time.Duration;
 import java.util.Map;
@@ -91,6 +97,48 @@ final class RestrictionsAndWriteCoherenceIT {
                     Map.of(),
                     0))) {
       assertThat(staleReads(balancer, true)).isZero();
+    }
+  }
+
+  /**
+   * slapd refuses a Proxied Authorization control on the transaction's start (unavailable
+   * critical extension), so transactions work only without {@code proxyauthz}.
+   */
+  @Test
+  void aTransactionRunsWhenItsStartPinsTheConnectionAndNoIdentityIsProxied() throws Exception {
+    Restrictions txn =
+        new Restrictions(
+            Map.of("1.3.6.1.1.21.1", RestrictAction.CONNECTION), RestrictAction.IGNORE, Map.of(), 0);
+    try (SlapdGroup slapds = SlapdGroup.start(2, 10);
+        RunningBalancer balancer =
+            slapds
+                .balancer(Duration.ZERO)
+                .proxyAuthz(false)
+                .ioThreads(1)
+                .restrictions(txn)
+                .start()
+                .awaitReady(slapds.urls());
+        LDAPConnection c = new LDAPConnection("127.0.0.1", balancer.port())) {
+      // Without proxied identities every operation runs as the balancer's account, which may
+      // write its own entry.
+      StartTransactionExtendedResult start =
+          (StartTransactionExtendedResult)
+              c.processExtendedOperation(new StartTransactionExtendedRequest());
+      assertThat(start.getResultCode()).isEqualTo(com.unboundid.ldap.sdk.ResultCode.SUCCESS);
+      for (int i = 0; i < 3; i++) {
+        ModifyRequest modify =
+            new ModifyRequest(
+                BALANCER_DN, new Modification(ModificationType.REPLACE, "description", "txn " + i));
+        modify.addControl(new TransactionSpecificationRequestControl(start.getTransactionID()));
+        assertThat(c.modify(modify).getResultCode())
+            .isEqualTo(com.unboundid.ldap.sdk.ResultCode.SUCCESS);
+      }
+      var end =
+          c.processExtendedOperation(
+              new EndTransactionExtendedRequest(start.getTransactionID(), true));
+      assertThat(end.getResultCode()).as("%s", end).isEqualTo(com.unboundid.ldap.sdk.ResultCode.SUCCESS);
+      assertThat(c.getEntry(BALANCER_DN, "description").getAttributeValue("description"))
+          .isEqualTo("txn 2");
     }
   }
 
