@@ -231,6 +231,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         if (cookie != Controls.NOT_PAGED) {
           op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
         }
+        op.persistent(Controls.asksForPersistence(request));
       }
       op.readsRootDse(RootDseRewriter.isRootDseSearch(request));
     }

@@ -29,6 +29,18 @@ public class Operation {
   private Paging paging = Paging.NONE;
   /** A search of the root DSE, whose entry the client side filters. */
   private boolean rootDse;
+  /**
+   * A search that asks for a persistent phase (syncrepl refreshAndPersist, persistent search):
+   * once it streams, no time limit applies to it.
+   */
+  private boolean persistent;
+  /**
+   * It has had a response before its final one (an entry, reference or intermediate response):
+   * it streams, and no longer counts against its connection's and server's pending limits.
+   */
+  private boolean streaming;
+  /** When its last response arrived, or 0 (only kept when time limits apply). */
+  private long lastResponseNanos;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
   boolean waiting;
@@ -111,6 +123,34 @@ public class Operation {
 
   public long startNanos() {
     return startNanos;
+  }
+
+  /**
+   * Where its time limit counts from: its last response, else its start (lloadd: "have we
+   * received another response since?"), so a search that keeps streaming is never cut off.
+   */
+  public long lastActivityNanos() {
+    return lastResponseNanos != 0 ? lastResponseNanos : startNanos;
+  }
+
+  public void responded(long nanos) {
+    lastResponseNanos = nanos;
+  }
+
+  public boolean isStreaming() {
+    return streaming;
+  }
+
+  public void startStreaming() {
+    streaming = true;
+  }
+
+  public boolean isPersistent() {
+    return persistent;
+  }
+
+  public void persistent(boolean persistent) {
+    this.persistent = persistent;
   }
 
   /**

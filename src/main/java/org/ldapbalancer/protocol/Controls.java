@@ -10,6 +10,10 @@ public final class Controls {
       Oids.PROXIED_AUTHORIZATION.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PAGED_RESULTS_OID =
       Oids.PAGED_RESULTS.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SYNC_REQUEST_OID =
+      Oids.SYNC_REQUEST.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PERSISTENT_SEARCH_OID =
+      Oids.PERSISTENT_SEARCH.getBytes(StandardCharsets.US_ASCII);
 
   /** {@link #pagedResultsCookieLength}: the message has no paged results control. */
   public static final int NOT_PAGED = -1;
@@ -23,6 +27,14 @@ public final class Controls {
   public static boolean hasProxiedAuthorization(LdapMessage message)
       throws MalformedPduException {
     return find(message, PROXIED_AUTHORIZATION_OID) != -1;
+  }
+
+  /**
+   * Whether a search asks for a phase that may last indefinitely: a Sync Request control (RFC
+   * 4533, syncrepl) or a Persistent Search control.
+   */
+  public static boolean asksForPersistence(LdapMessage message) throws MalformedPduException {
+    return find(message, SYNC_REQUEST_OID) != -1 || find(message, PERSISTENT_SEARCH_OID) != -1;
   }
 
   /**

@@ -55,6 +55,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
 
   final ServerPool pool;
   final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
+  /**
+   * Operations of {@link #pending} that stream (see Operation#isStreaming): a long-lived search
+   * (a persistent search, a large export) must not hold a {@code conn-max-pending} or {@code
+   * max-pending-ops} slot for as long as it lasts, so these are not counted as pending.
+   */
+  int streaming;
   final IntPredicate idInUse = this::idInUse;
   final MessageIds messageIds;
   final LdapMessage view = new LdapMessage();
@@ -334,6 +340,20 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     int tag = view.opTag();
     if (ProtocolOp.isIntermediateResponse(tag)) {
+      if (!op.isStreaming()) {
+        op.startStreaming();
+        streaming++;
+        pool.operationEnded();
+        if (pool.timesOperations()) {
+          // Its latency is the time to its first response: a persistent search's whole life
+          // says nothing of how fast the server answers.
+          long now = System.nanoTime();
+          pool.latencySample(now - op.startNanos(), now);
+          op.responded(now);
+        }
+      } else if (pool.timeoutsEnabled()) {
+        op.responded(System.nanoTime());
+      }
       op.client().relay(op, view, false);
       return;
     }
@@ -346,10 +366,14 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     pending.remove(id);
-    pool.operationEnded();
-    if (pool.timesOperations()) {
-      long now = System.nanoTime();
-      pool.latencySample(now - op.startNanos(), now);
+    if (op.isStreaming()) {
+      streaming--;
+    } else {
+      pool.operationEnded();
+      if (pool.timesOperations()) {
+        long now = System.nanoTime();
+        pool.latencySample(now - op.startNanos(), now);
+      }
     }
     completed(op, frame);
   }
@@ -358,7 +382,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   final boolean forget(Operation op) {
     op.detachUpstream();
     if (pending.remove(op.upstreamMessageId()) != null) {
-      pool.operationEnded();
+      if (op.isStreaming()) {
+        streaming--;
+      } else {
+        pool.operationEnded();
+      }
       return true;
     }
     return false;
@@ -371,7 +399,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ArrayList<Operation> expired = null;
     for (Operation op : pending.values()) {
-      if (nowNanos - op.startNanos() >= timeoutNanos) {
+      if (op.isPersistent() && op.isStreaming()) {
+        continue; // accepted by the server, and may rightly be quiet for hours
+      }
+      if (nowNanos - op.lastActivityNanos() >= timeoutNanos) {
         if (expired == null) {
           expired = new ArrayList<>();
         }
@@ -468,7 +499,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ArrayList<Operation> ops = new ArrayList<>(pending.values());
     pending.clear();
-    pool.operationsEnded(ops.size());
+    pool.operationsEnded(ops.size() - streaming);
+    streaming = 0;
     for (Operation op : ops) {
       op.detachUpstream();
       op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);
