@@ -22,6 +22,14 @@ final class SlapdConfigFile {
    * @param requireTls {@code security tls=1}: every operation but StartTLS needs TLS first
    */
   static String render(Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls) {
+    return render(instanceDir, dataDir, tls, requireTls, false);
+  }
+
+  /**
+   * @param syncprov the syncprov overlay on the database, for syncrepl (RFC 4533) searches
+   */
+  static String render(
+      Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls, boolean syncprov) {
     String admin = quoted(DirectoryData.ADMIN_DN);
     String tlsLines =
         tls == null
@@ -44,6 +52,7 @@ final class SlapdConfigFile {
         "argsfile " + instanceDir.resolve("slapd.args"),
         "modulepath " + MODULE_DIR,
         "moduleload back_mdb",
+        syncprov ? "moduleload syncprov" : "",
         // The bound identity's authzTo decides whom it may act as (RFC 4370 proxied authz).
         "authz-policy to",
         // Tests that page through many users should not trip over the default of 500.
@@ -57,6 +66,7 @@ final class SlapdConfigFile {
         "rootpw " + DirectoryData.ADMIN_PASSWORD,
         "directory " + dataDir,
         "index objectClass,uid eq",
+        syncprov ? "overlay syncprov" : "",
         "",
         // The rootdn (admin) bypasses every ACL below, so it manages everything without a
         // clause of its own; naming it here would only make slapd warn.
