@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Paging;
-import org.ldapbalancer.balancing.Pin;
-import org.ldapbalancer.config.RestrictAction;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -37,7 +35,6 @@ import org.ldapbalancer.protocol.RequestValidator;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
-import org.ldapbalancer.protocol.RootDseRewriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,8 +208,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
-    RestrictAction action = settings.restrictions().actionOf(request, exopName);
-    if (action == RestrictAction.REJECT) {
+    Operation op = new Operation(this, id, tag);
+    if (!settings.restrictions().mark(op, request, exopName)) {
       respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
           "extended operation or control disallowed"); // lloadd's wording
       return;
@@ -220,20 +217,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (exopName != null && Oids.CANCEL.equals(exopName)) {
       cancel(id, request);
       return;
-    }
-    Operation op = new Operation(this, id, tag);
-    if (action != RestrictAction.IGNORE) {
-      op.pin(RequestRestrictions.pinOf(action));
-    }
-    if (tag == ProtocolOp.SEARCH_REQUEST) {
-      if (request.hasControls()) {
-        int cookie = Controls.pagedResultsCookieLength(request);
-        if (cookie != Controls.NOT_PAGED) {
-          op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
-        }
-        op.persistent(Controls.asksForPersistence(request));
-      }
-      op.readsRootDse(RootDseRewriter.isRootDseSearch(request));
     }
     pending.put(id, op);
     int result = router.forward(op, request, identityControl, affinity);

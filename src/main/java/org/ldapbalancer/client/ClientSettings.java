@@ -25,7 +25,7 @@ public final class ClientSettings {
   private final ByteBuf anonymousControl;
   /** The certificate StartTLS offers, or null when none is configured. */
   private final ServerTlsContext tls;
-  private final RequestRestrictions restrictions;
+  private final RequestAffinity restrictions;
   private final RootDseRewriter rootDse;
   private final int writeCoherenceSeconds;
 
@@ -68,8 +68,8 @@ public final class ClientSettings {
       Restrictions restrictions) {
     this.restrictions =
         restrictions.equals(Restrictions.NONE)
-            ? RequestRestrictions.NONE
-            : new RequestRestrictions(restrictions);
+            ? RequestAffinity.NONE
+            : new RequestAffinity(restrictions);
     this.writeCoherenceSeconds = restrictions.writeCoherenceSeconds();
     this.rootDse = RootDsePolicy.rewriter(restrictions, proxyAuthz, tls != null);
     this.tls = tls;
@@ -88,7 +88,7 @@ public final class ClientSettings {
     return ioTimeoutMillis;
   }
 
-  RequestRestrictions restrictions() {
+  RequestAffinity restrictions() {
     return restrictions;
   }
 

@@ -43,6 +43,13 @@ public final class RootDseRewriter {
   /** Whether a SearchRequest reads the root DSE: base DN empty, scope baseObject. */
   public static boolean isRootDseSearch(LdapMessage request) throws MalformedPduException {
     ByteBuf buf = request.frame();
+    int start = request.opContentStart();
+    // Two octets say "not the empty DN" for almost every search: checked before any parsing.
+    if (start + 2 > request.opEnd()
+        || buf.getUnsignedByte(start) != Ber.OCTET_STRING
+        || buf.getUnsignedByte(start + 1) != 0) {
+      return false;
+    }
     long base = Ber.readElement(buf, request.opContentStart(), request.opEnd(), Ber.OCTET_STRING);
     if (Ber.length(base) != 0) {
       return false;

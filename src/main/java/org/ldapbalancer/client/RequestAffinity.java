@@ -2,17 +2,24 @@ package org.ldapbalancer.client;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.ldapbalancer.balancing.Paging;
 import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.config.RestrictAction;
 import org.ldapbalancer.config.Restrictions;
+import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.ProtocolOp;
+import org.ldapbalancer.protocol.RootDseRewriter;
 
 /**
- * What {@code restrict_exop}, {@code restrict_control} and {@code write_coherence} ask of one
- * request, as lloadd decides it (its client.c and extended.c): the extended operation's action
+ * What one request asks of routing: whether it is rejected, the pin it asks for, whether it is a
+ * page of a paged search, a persistent search, or a read of the root DSE (see Affinity and
+ * docs/architecture.md "Operations that span requests").
+ *
+ * <p>The pin follows {@code restrict_exop}, {@code restrict_control} and {@code write_coherence}
+ * as lloadd decides it (its client.c and extended.c): the extended operation's action
  * (else the {@code 1.1} default), raised to the highest action of any control it carries, raised
  * to {@link RestrictAction#WRITE} for anything but a search or a compare when {@code
  * write_coherence} is set.
@@ -24,8 +31,8 @@ import org.ldapbalancer.protocol.ProtocolOp;
  * <p>Immutable and thread-safe. A request without controls, with nothing configured, costs two
  * field checks; the control types are compared in place, without allocating.
  */
-final class RequestRestrictions {
-  static final RequestRestrictions NONE = new RequestRestrictions(Restrictions.NONE);
+final class RequestAffinity {
+  static final RequestAffinity NONE = new RequestAffinity(Restrictions.NONE);
 
   private final Map<String, RestrictAction> exops;
   private final RestrictAction exopDefault;
@@ -33,7 +40,7 @@ final class RequestRestrictions {
   private final RestrictAction[] controlActions;
   private final boolean writesPin;
 
-  RequestRestrictions(Restrictions restrictions) {
+  RequestAffinity(Restrictions restrictions) {
     this.exops = restrictions.exops();
     this.exopDefault = restrictions.exopDefault();
     this.controlOids = new byte[restrictions.controls().size()][];
@@ -51,7 +58,7 @@ final class RequestRestrictions {
    *
    * @param exopName the requestName of an extended operation, else null
    */
-  RestrictAction actionOf(LdapMessage request, String exopName) throws MalformedPduException {
+  private RestrictAction actionOf(LdapMessage request, String exopName) throws MalformedPduException {
     RestrictAction action = RestrictAction.IGNORE;
     if (exopName != null) {
       action = exops.getOrDefault(exopName, exopDefault);
@@ -72,8 +79,36 @@ final class RequestRestrictions {
     return action;
   }
 
+  /**
+   * Marks {@code op} with what {@code request} asks of routing.
+   *
+   * @param exopName the requestName of an extended operation, else null
+   * @return false when the request is to be rejected ({@code restrict_* reject}); {@code op} is
+   *     then left as it was
+   */
+  boolean mark(Operation op, LdapMessage request, String exopName) throws MalformedPduException {
+    RestrictAction action = actionOf(request, exopName);
+    if (action == RestrictAction.REJECT) {
+      return false;
+    }
+    if (action != RestrictAction.IGNORE) {
+      op.pin(pinOf(action));
+    }
+    if (request.opTag() == ProtocolOp.SEARCH_REQUEST) {
+      if (request.hasControls()) {
+        int cookie = Controls.pagedResultsCookieLength(request);
+        if (cookie != Controls.NOT_PAGED) {
+          op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
+        }
+        op.persistent(Controls.asksForPersistence(request));
+      }
+      op.readsRootDse(RootDseRewriter.isRootDseSearch(request));
+    }
+    return true;
+  }
+
   /** The pin an action asks for; {@link RestrictAction#REJECT} is answered before this. */
-  static Pin pinOf(RestrictAction action) {
+  private static Pin pinOf(RestrictAction action) {
     return switch (action) {
       case WRITE -> Pin.WRITE;
       case BACKEND -> Pin.BACKEND;
