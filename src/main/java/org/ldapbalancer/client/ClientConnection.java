@@ -173,7 +173,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     String exopName =
         tag == ProtocolOp.EXTENDED_REQUEST ? Requests.extendedRequestName(request) : null;
     if (exopName != null && Oids.START_TLS.equals(exopName)) {
-      startTls(id);
+      if (settings.restrictions().rejectsStartTls()) {
+        respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
+            "extended operation or control disallowed");
+      } else {
+        startTls(id);
+      }
       return;
     }
     if (state == State.TLS_PENDING) {

@@ -10,6 +10,7 @@ import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
+import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.RootDseRewriter;
 
@@ -39,6 +40,7 @@ final class RequestAffinity {
   private final byte[][] controlOids;
   private final RestrictAction[] controlActions;
   private final boolean writesPin;
+  private final boolean rejectsStartTls;
 
   RequestAffinity(Restrictions restrictions) {
     this.exops = restrictions.exops();
@@ -51,6 +53,16 @@ final class RequestAffinity {
       controlActions[i++] = e.getValue();
     }
     this.writesPin = restrictions.writeCoherenceSeconds() != 0;
+    this.rejectsStartTls = restrictions.exops().get(Oids.START_TLS) == RestrictAction.REJECT;
+  }
+
+  /**
+   * Whether StartTLS, which the balancer answers itself, is refused by an explicit {@code
+   * restrict_exop 1.3.6.1.4.1.1466.20037 reject} (the {@code 1.1} default does not apply to it,
+   * as in lloadd).
+   */
+  boolean rejectsStartTls() {
+    return rejectsStartTls;
   }
 
   /**

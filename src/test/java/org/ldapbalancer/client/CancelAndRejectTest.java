@@ -33,6 +33,7 @@ import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
  */
 class CancelAndRejectTest {
   private static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
+  private static final String START_TLS = "1.3.6.1.4.1.1466.20037";
   private static final String MANAGE_DSA_IT = "2.16.840.1.113730.3.4.2";
   private static final int REGULAR_IDS = 500;
   private static final ClientSettings SETTINGS =
@@ -43,7 +44,7 @@ class CancelAndRejectTest {
           0,
           null,
           new Restrictions(
-              Map.of(WHO_AM_I, RestrictAction.REJECT),
+              Map.of(WHO_AM_I, RestrictAction.REJECT, START_TLS, RestrictAction.REJECT),
               RestrictAction.IGNORE,
               Map.of(MANAGE_DSA_IT, RestrictAction.REJECT),
               0));
@@ -167,14 +168,15 @@ class CancelAndRejectTest {
     send(client, 1, new ExtendedRequestProtocolOp(WHO_AM_I, null));
     send(client, 2, search(), new Control(MANAGE_DSA_IT, true));
     send(client, 3, search());
+    send(client, 4, new ExtendedRequestProtocolOp(START_TLS, null));
 
     assertThat(regular.sent()).hasSize(1);
     List<LDAPMessage> got = answers(client);
-    assertThat(got).hasSize(2);
+    assertThat(got).hasSize(3);
     for (LDAPMessage m : got) {
       assertThat(Pdus.resultCode(m)).isEqualTo(ResultCode.UNWILLING_TO_PERFORM);
       assertThat(Pdus.diagnostic(m)).isEqualTo("extended operation or control disallowed");
     }
-    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(1, 2);
+    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(1, 2, 4);
   }
 }
