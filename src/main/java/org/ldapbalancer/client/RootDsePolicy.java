@@ -58,7 +58,8 @@ final class RootDsePolicy {
         },
         oid -> {
           if (oid.equals(Oids.START_TLS)) {
-            return tls; // the balancer's own, whatever the server offers
+            // The balancer's own, whatever the server offers; only an explicit reject refuses it.
+            return tls && r.exops().get(oid) != RestrictAction.REJECT;
           }
           RestrictAction action = r.exops().getOrDefault(oid, r.exopDefault());
           if (action == RestrictAction.REJECT || oid.equals(TURN)) {
