@@ -67,7 +67,7 @@ final class LongLivedSearchesKeepNoSlotAndNoTimeLimitIT {
 
   @Test
   void aPersistingSyncSearchOutlivesTheTimeoutAndLeavesTheConnectionToOthers() throws Exception {
-    try (SlapdGroup slapds = SlapdGroup.start(List.of(SlapdServer.builder().users(USERS).syncprov()));
+    try (SlapdGroup slapds = SlapdGroup.start(List.of(SlapdServer.builder().users(USERS).overlay("syncprov")));
         RunningBalancer balancer =
             RunningBalancer.builder()
                 .bindConf(SlapdGroup.balancerBindConf(TIMEOUT))

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -336,13 +337,16 @@ public final class SlapdServer implements AutoCloseable {
     private boolean balancerAccount = true;
     private Tls tls;
     private boolean requireTls;
-    private boolean syncprov;
+    private final List<String> overlays = new ArrayList<>();
 
     private Builder() {}
 
-    /** The syncprov overlay: syncrepl searches (refreshOnly, refreshAndPersist) are answered. */
-    public Builder syncprov() {
-      this.syncprov = true;
+    /**
+     * An overlay on the database, loaded as the module of that name: {@code syncprov} answers
+     * syncrepl searches, {@code sssvlv} server-side sorting and VLV.
+     */
+    public Builder overlay(String name) {
+      overlays.add(name);
       return this;
     }
 
@@ -398,7 +402,7 @@ public final class SlapdServer implements AutoCloseable {
         Path dataDir = Files.createDirectory(instanceDir.resolve("data"));
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(
-            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls, syncprov));
+            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls, overlays));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
