@@ -70,14 +70,16 @@ final class RequestAffinity {
    *
    * @param exopName the requestName of an extended operation, else null
    */
-  private RestrictAction actionOf(LdapMessage request, String exopName) throws MalformedPduException {
+  private RestrictAction actionOf(LdapMessage request, String exopName)
+      throws MalformedPduException {
     RestrictAction action = RestrictAction.IGNORE;
     if (exopName != null) {
       action = exops.getOrDefault(exopName, exopDefault);
     }
     if (controlOids.length > 0 && request.hasControls()) {
       for (int i = 0; i < controlOids.length; i++) {
-        if (controlActions[i].compareTo(action) > 0 && Controls.find(request, controlOids[i]) != -1) {
+        if (controlActions[i].compareTo(action) > 0
+            && Controls.find(request, controlOids[i]) != -1) {
           action = controlActions[i];
         }
       }

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * the action of every extended operation not named. Not thread-safe: one parse, one thread.
  */
 final class RestrictionDirectives {
-  /** A numeric OID (RFC 4512 §1.4 numericoid). lloadd also takes names of OID macros; we have none. */
-  private static final Pattern NUMERIC_OID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))+");
+  /** A numeric OID (RFC 4512 §1.4); lloadd also takes names of OID macros, which we have not. */
+  private static final Pattern NUMERIC_OID =
+      Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))+");
 
   /** The OID that stands for "every extended operation not named otherwise". */
   static final String DEFAULT_OID = "1.1";

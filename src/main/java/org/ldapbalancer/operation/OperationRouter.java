@@ -74,10 +74,10 @@ public final class OperationRouter {
     return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
   }
 
-  /** {@link #forward(Operation, LdapMessage, ByteBuf, Affinity)} result: the pinned connection is lost. */
+  /** Affinity-aware {@code forward} result: the connection the client is pinned to is lost. */
   public static final int PIN_LOST = -2;
 
-  /** {@link #forward(Operation, LdapMessage, ByteBuf, Affinity)} result: no paged state for the cookie. */
+  /** Affinity-aware {@code forward} result: no paged state is left for the page's cookie. */
   public static final int PAGED_STATE_LOST = -3;
 
   /**

@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * <p>Immutable and thread-safe. Only root DSE searches (base "", scope base) pay for it.
  */
 public final class RootDseRewriter {
-  private static final byte[] SUPPORTED_CONTROL = "supportedcontrol".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SUPPORTED_CONTROL =
+      "supportedcontrol".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SUPPORTED_EXTENSION =
       "supportedextension".getBytes(StandardCharsets.US_ASCII);
 

@@ -140,7 +140,8 @@ class CancelAndRejectTest {
   @Test
   void aMalformedCancelValueIsAnsweredProtocolErrorAndTheConnectionStays() {
     EmbeddedChannel client = connect();
-    send(client, 2, new ExtendedRequestProtocolOp("1.3.6.1.1.8", requestValue(new byte[] {0x30, 0x00})));
+    byte[] emptySequence = {0x30, 0x00}; // no cancelID
+    send(client, 2, new ExtendedRequestProtocolOp("1.3.6.1.1.8", requestValue(emptySequence)));
 
     LDAPMessage got = answers(client).get(0);
     assertThat(got.getMessageID()).isEqualTo(2);

@@ -67,7 +67,8 @@ final class LongLivedSearchesKeepNoSlotAndNoTimeLimitIT {
 
   @Test
   void aPersistingSyncSearchOutlivesTheTimeoutAndLeavesTheConnectionToOthers() throws Exception {
-    try (SlapdGroup slapds = SlapdGroup.start(List.of(SlapdServer.builder().users(USERS).overlay("syncprov")));
+    try (SlapdGroup slapds =
+            SlapdGroup.start(List.of(SlapdServer.builder().users(USERS).overlay("syncprov")));
         RunningBalancer balancer =
             RunningBalancer.builder()
                 .bindConf(SlapdGroup.balancerBindConf(TIMEOUT))
@@ -85,7 +86,9 @@ final class LongLivedSearchesKeepNoSlotAndNoTimeLimitIT {
       persist.addControl(new ContentSyncRequestControl(ContentSyncRequestMode.REFRESH_AND_PERSIST));
       persist.setIntermediateResponseListener(sync);
       watcher.asyncSearch(persist);
-      await("the refresh phase").atMost(Duration.ofSeconds(30)).until(() -> sync.entries.get() >= USERS);
+      await("the refresh phase")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> sync.entries.get() >= USERS);
 
       // The one slot of the one connection is free for everyone else.
       for (int i = 0; i < 5; i++) {

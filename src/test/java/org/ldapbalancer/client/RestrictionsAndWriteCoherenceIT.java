@@ -108,7 +108,10 @@ final class RestrictionsAndWriteCoherenceIT {
   void aTransactionRunsWhenItsStartPinsTheConnectionAndNoIdentityIsProxied() throws Exception {
     Restrictions txn =
         new Restrictions(
-            Map.of("1.3.6.1.1.21.1", RestrictAction.CONNECTION), RestrictAction.IGNORE, Map.of(), 0);
+            Map.of("1.3.6.1.1.21.1", RestrictAction.CONNECTION),
+            RestrictAction.IGNORE,
+            Map.of(),
+            0);
     try (SlapdGroup slapds = SlapdGroup.start(2, 10);
         RunningBalancer balancer =
             slapds
@@ -136,7 +139,9 @@ final class RestrictionsAndWriteCoherenceIT {
       var end =
           c.processExtendedOperation(
               new EndTransactionExtendedRequest(start.getTransactionID(), true));
-      assertThat(end.getResultCode()).as("%s", end).isEqualTo(com.unboundid.ldap.sdk.ResultCode.SUCCESS);
+      assertThat(end.getResultCode())
+          .as("%s", end)
+          .isEqualTo(com.unboundid.ldap.sdk.ResultCode.SUCCESS);
       assertThat(c.getEntry(BALANCER_DN, "description").getAttributeValue("description"))
           .isEqualTo("txn 2");
     }

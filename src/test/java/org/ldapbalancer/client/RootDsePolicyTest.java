@@ -76,7 +76,9 @@ class RootDsePolicyTest {
   void pinsShowTransactionsAndVlvAndRejectsHideWhatTheyName() throws Exception {
     Restrictions r =
         new Restrictions(
-            Map.of(RootDsePolicy.TXN_START, RestrictAction.CONNECTION, CANCEL, RestrictAction.REJECT),
+            Map.of(
+                RootDsePolicy.TXN_START, RestrictAction.CONNECTION,
+                CANCEL, RestrictAction.REJECT),
             RestrictAction.IGNORE,
             Map.of(RootDsePolicy.VLV, RestrictAction.CONNECTION, SORT, RestrictAction.REJECT),
             0);

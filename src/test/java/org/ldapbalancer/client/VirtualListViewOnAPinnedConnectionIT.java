@@ -62,7 +62,9 @@ final class VirtualListViewOnAPinnedConnectionIT {
       for (int offset = 1; offset == 1 || offset <= count; offset += WINDOW) {
         SearchRequest window =
             new SearchRequest(PEOPLE_DN, SearchScope.ONE, "(objectClass=inetOrgPerson)", "uid");
-        window.addControl(new ServerSideSortRequestControl(new SortKey("uid", "caseIgnoreOrderingMatch", false)));
+        // uid has no ordering rule of its own in the schema.
+        window.addControl(
+            new ServerSideSortRequestControl(new SortKey("uid", "caseIgnoreOrderingMatch", false)));
         window.addControl(
             new VirtualListViewRequestControl(offset, 0, WINDOW - 1, count, context, true));
         SearchResult result = c.search(window);

@@ -430,7 +430,8 @@ class RegularConnectionTest {
     persistent.persistent(true);
     u.sent();
     SearchResultEntryProtocolOp entry =
-        new SearchResultEntryProtocolOp("cn=a,dc=example,dc=com", List.of(new Attribute("cn", "a")));
+        new SearchResultEntryProtocolOp(
+            "cn=a,dc=example,dc=com", List.of(new Attribute("cn", "a")));
     u.answer(1, entry);
     u.answer(2, entry);
     long last = export.lastActivityNanos();
