@@ -51,6 +51,9 @@ public final class ConnectionChoice {
         continue;
       }
       anyReady = true;
+      if (outcome.passesOver(e)) {
+        continue; // another client's paged search holds it: busy for this first page
+      }
       int pending = e.pendingOps();
       if (connMax > 0 && pending >= connMax) {
         continue;
@@ -81,5 +84,30 @@ public final class ConnectionChoice {
     // An idle connection first (a server that works through one connection's requests in turn
     // answers soonest there); when none is idle, join the requests already written this turn.
     return bestPending == 0 || batch == null ? best : batch;
+  }
+
+  /**
+   * {@code e} itself if it can take another operation now (ready, under the limits of its server
+   * and its own, nothing half-written), else {@code null} with the reason in {@code outcome}: for
+   * operations pinned to one connection, where no other will do.
+   */
+  public static <E extends Endpoint> E exactly(
+      ServerEndpoints<E> server, E e, SelectionOutcome outcome) {
+    if (!e.isReady()) {
+      return null;
+    }
+    int maxPending = server.maxPendingOps();
+    int connMax = server.connMaxPending();
+    if ((maxPending > 0 && server.pendingOps() >= maxPending)
+        || (connMax > 0 && e.pendingOps() >= connMax)) {
+      outcome.busy();
+      return null;
+    }
+    if (!e.isWritable()) {
+      // The router cannot hold a pinned request for a drain (its queue may send it anywhere).
+      outcome.busy();
+      return null;
+    }
+    return e;
   }
 }

@@ -19,4 +19,23 @@ public interface Endpoint {
   default boolean hasUnflushedWrites() {
     return false;
   }
+
+  /**
+   * The holder of this connection's paged-results state, or null. slapd keeps one paged search
+   * per connection (RFC 2696 leaves it to the server), so a second client's first page must not
+   * go where another client's search is being paged.
+   */
+  default Object pagedHolder() {
+    return null;
+  }
+
+  /** Until when ({@link System#nanoTime()}) the hold of {@link #pagedHolder()} is honoured. */
+  default long pagedHoldUntilNanos() {
+    return 0;
+  }
+
+  /** Records (or, with a null holder, clears) the paged-results hold. */
+  default void holdForPaging(Object holder, long untilNanos) {
+    throw new UnsupportedOperationException("this endpoint cannot hold paged results");
+  }
 }

@@ -10,5 +10,15 @@ public enum Refusal {
   /** Something is up but every usable connection or server is at its limit. */
   BUSY,
   /** Nothing is connected and ready anywhere. */
-  UNAVAILABLE
+  UNAVAILABLE,
+  /**
+   * The client is pinned to an upstream connection ({@code restrict_* connection}) that has been
+   * lost, and with it the state the pin was for; the pin is dropped.
+   */
+  PIN_LOST,
+  /**
+   * A paged search's next page names state that no longer exists here: the connection that held
+   * it was lost, its hold expired, or the client never started one.
+   */
+  PAGED_STATE_LOST
 }

@@ -7,10 +7,30 @@ package org.ldapbalancer.balancing;
 public final class SelectionOutcome {
   private boolean sawBusy;
   private boolean sawBacklog;
+  /** Set while choosing for a first page: connections held by a paged search are passed over. */
+  private boolean skipHeld;
+  private long nowNanos;
+  /** A refusal decided by affinity rather than by the connections seen, or null. */
+  private Refusal pinRefusal;
 
   void reset() {
     sawBusy = false;
     sawBacklog = false;
+    pinRefusal = null;
+  }
+
+  void skipHeld(boolean skip, long now) {
+    skipHeld = skip;
+    nowNanos = now;
+  }
+
+  /** Whether {@code e} is held by a live paged-results hold and must be passed over now. */
+  boolean passesOver(Endpoint e) {
+    return skipHeld && e.pagedHolder() != null && e.pagedHoldUntilNanos() - nowNanos > 0;
+  }
+
+  void refuse(Refusal refusal) {
+    pinRefusal = refusal;
   }
 
   void busy() {
@@ -26,6 +46,9 @@ public final class SelectionOutcome {
    * busy; nothing ready at all is unavailable.
    */
   public Refusal refusal() {
+    if (pinRefusal != null) {
+      return pinRefusal;
+    }
     if (sawBacklog) {
       return Refusal.BACKLOGGED;
     }

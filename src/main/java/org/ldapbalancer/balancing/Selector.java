@@ -33,6 +33,42 @@ public final class Selector<E extends Endpoint> {
     return null;
   }
 
+  /**
+   * Like {@link #select()}, passing over connections held by another client's paged search
+   * (see {@link Endpoint#pagedHolder()}); when every usable one is held, the refusal is busy.
+   */
+  public E selectUnheld(long nowNanos) {
+    outcome.skipHeld(true, nowNanos);
+    try {
+      return select();
+    } finally {
+      outcome.skipHeld(false, 0);
+    }
+  }
+
+  /** A connection of {@code server} only (a pin to that server), or {@code null}. */
+  public E selectIn(ServerEndpoints<E> server, boolean skipHeld, long nowNanos) {
+    outcome.reset();
+    outcome.skipHeld(skipHeld, nowNanos);
+    try {
+      return ConnectionChoice.leastBusy(server, outcome);
+    } finally {
+      outcome.skipHeld(false, 0);
+    }
+  }
+
+  /** {@code e} itself (a pin to that connection), or {@code null}. */
+  public E selectExactly(ServerEndpoints<E> server, E e) {
+    outcome.reset();
+    return ConnectionChoice.exactly(server, e, outcome);
+  }
+
+  /** Makes {@link #refusal()} report a refusal decided by affinity. */
+  void refuse(Refusal refusal) {
+    outcome.reset();
+    outcome.refuse(refusal);
+  }
+
   /** Why the last {@link #select()} returned {@code null}. */
   public Refusal refusal() {
     return outcome.refusal();

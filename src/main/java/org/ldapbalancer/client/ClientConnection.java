@@ -14,6 +14,8 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.ldapbalancer.balancing.Affinity;
+import org.ldapbalancer.balancing.Paging;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -109,6 +111,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
   private String authzId = "dn:";
   private UpstreamLink saslConnection;
+  /** Where this client's operations are pinned (restrict_*, write_coherence, paged results). */
+  private final Affinity<UpstreamLink> affinity;
   /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
   private String saslMechanism;
   /** This connection's access log ({@code loglevel stats}), or null when it is off. */
@@ -129,6 +133,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     this.counters = router.counters();
     this.settings = settings;
     this.framer = framer;
+    this.affinity = new Affinity<>(settings.writeCoherenceSeconds());
   }
 
   @Override
@@ -244,9 +249,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     counters.received(tag);
-    if (tag == ProtocolOp.EXTENDED_REQUEST
-        && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
-      startTls(id);
+    String exopName =
+        tag == ProtocolOp.EXTENDED_REQUEST ? Requests.extendedRequestName(request) : null;
+    if (exopName != null && Oids.START_TLS.equals(exopName)) {
+      if (settings.restrictions().rejectsStartTls()) {
+        respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
+            "extended operation or control disallowed");
+      } else {
+        startTls(id);
+      }
       return;
     }
     if (state == State.TLS_PENDING) {
@@ -288,13 +299,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 && ExternalBind.available(channel, settings.tls())
             ? new RootDseSearch(this, id, RootDse.asksForMechanisms(request))
             : new Operation(this, id, tag);
+    if (!settings.restrictions().mark(op, request, exopName)) {
+      respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
+          "extended operation or control disallowed"); // lloadd's wording
+      return;
+    }
+    if (exopName != null && Oids.CANCEL.equals(exopName)) {
+      cancel(id, request);
+      return;
+    }
     pending.put(id, op);
-    int result = router.forward(op, request, identityControl);
+    int result = router.forward(op, request, identityControl, affinity);
     if (access != null) access.routed(op);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
       op.finish();
-      respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
+      if (result == OperationRouter.PIN_LOST) {
+        respond(id, responseTag, ResultCode.OTHER, Diagnostics.PIN_LOST);
+      } else if (result == OperationRouter.PAGED_STATE_LOST) {
+        // What slapd answers to a cookie it does not know.
+        respond(id, responseTag, ResultCode.PROTOCOL_ERROR, Diagnostics.PAGED_STATE_LOST);
+      } else {
+        respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
+      }
     }
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
@@ -358,6 +385,52 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             });
   }
 
+  /**
+   * Cancel (RFC 3909), answered here: the client's message ID means nothing upstream, where its
+   * operation runs under another ID on a connection other clients share, so forwarding the
+   * request would cancel someone else's operation. The named operation is abandoned upstream and
+   * answered {@code canceled (118)}, then the Cancel {@code success}; an ID with no operation in
+   * progress is {@code noSuchOperation (119)}, a bind {@code cannotCancel (121)}.
+   */
+  private void cancel(int id, LdapMessage request) {
+    int target;
+    try {
+      target = Requests.cancelId(request);
+    } catch (MalformedPduException e) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.PROTOCOL_ERROR,
+          "malformed Cancel request value: " + e.getMessage());
+      return;
+    }
+    Operation op = pending.get(target);
+    if (op == null) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.NO_SUCH_OPERATION,
+          "no operation with message ID " + target + " in progress");
+      return;
+    }
+    if (op.isBind()) {
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.CANNOT_CANCEL,
+          "a bind cannot be cancelled");
+      return;
+    }
+    abandon(target);
+    // RFC 3909 §2: the cancelled operation's response comes before the Cancel response.
+    respond(target, op.responseTag(), ResultCode.CANCELED, "cancelled");
+    respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
+  }
+
+  /** Reports the end of an operation that had, or was sent under, some affinity. */
+  private void affinityEnded(Operation op, LdapMessage finalResponse) {
+    boolean morePages = false;
+    if (finalResponse != null && op.paging() != Paging.NONE) {
+      try {
+        morePages = Controls.pagedResultsCookieLength(finalResponse) > 0;
+      } catch (MalformedPduException e) {
+        morePages = false; // nothing the client could continue with
+      }
+    }
+    affinity.ended(op.pin(), op.paging(), morePages, System.nanoTime());
+  }
+
   private void abandon(int id) {
     Operation op = pending.get(id);
     if (op == null || op.isBind()) {
@@ -366,6 +439,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     pending.remove(id);
     op.finish();
     counters.abandoned(op.requestTag());
+    if (op.hasAffinity()) {
+      affinityEnded(op, null);
+    }
     UpstreamLink link = op.upstream();
     if (link != null) {
       link.abandon(op);
@@ -493,10 +569,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       pending.remove(op.clientMessageId());
       op.finish();
       counters.completed(op.requestTag(), resultCodeOf(response));
+      if (op.hasAffinity()) {
+        affinityEnded(op, response);
+      }
     }
-    ByteBuf rewritten = op instanceof RootDseSearch r ? r.rewrite(channel.alloc(), response) : null;
-    if (rewritten != null) {
-      channel.write(rewritten, channel.voidPromise());
+    if (op.readsRootDse() && response.opTag() == ProtocolOp.SEARCH_RESULT_ENTRY) {
+      writeRootDse(op, response);
     } else if (channel.isWritable()) {
       MessageRewriter.write(channel, response, op.clientMessageId());
     } else {
@@ -527,6 +605,34 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /**
+   * The root DSE entry, its lists cut to what works through the balancer (RootDsePolicy), and
+   * EXTERNAL added to its SASL mechanisms where this connection can use it (RootDseSearch).
+   */
+  private void writeRootDse(Operation op, LdapMessage entry) {
+    ByteBuf filtered;
+    try {
+      filtered = settings.rootDse().rewrite(channel.alloc(), entry, op.clientMessageId());
+    } catch (MalformedPduException e) {
+      // The server's own entry could not be read: pass it on as it came rather than lose it.
+      MessageRewriter.writeCopy(channel, entry, op.clientMessageId());
+      return;
+    }
+    if (op instanceof RootDseSearch external) {
+      ByteBuf withExternal = null;
+      try {
+        withExternal = external.rewrite(channel.alloc(), new LdapMessage().parse(filtered));
+      } catch (MalformedPduException e) {
+        withExternal = null; // our own encoding: cannot happen; the filtered entry goes as it is
+      }
+      if (withExternal != null) {
+        filtered.release();
+        filtered = withExternal;
+      }
+    }
+    channel.write(filtered, channel.voidPromise());
+  }
+
+  /**
    * Whether responses waiting for this client exceed {@link #MAX_BACKLOG_BYTES}. Upstream
    * connections are shared, so they keep being read whatever one client does; a client that
    * stops reading is cut off here rather than allowed to hold memory without bound.
@@ -542,6 +648,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     pending.remove(op.clientMessageId());
+    if (op.hasAffinity()) {
+      affinityEnded(op, null);
+    }
     if (op.wasForwarded()) {
       counters.failed(op.requestTag(), resultCode);
     } else {
@@ -620,8 +729,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Abandons every pending operation upstream; none of them will be answered. */
+  /**
+   * Abandons every pending operation upstream; none of them will be answered. Every pin ends with
+   * them (a bind or the end of the connection: lloadd's client reset).
+   */
   private void abandonAll() {
+    affinity.reset();
     if (pending.isEmpty()) {
       return;
     }

@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.monitor.access.AccessLog;
 import org.ldapbalancer.protocol.Controls;
+import org.ldapbalancer.protocol.RootDseRewriter;
 import org.ldapbalancer.tls.ServerTlsContext;
 
 /**
@@ -34,6 +36,11 @@ public final class ClientSettings {
    * control is added ({@code feature session-tracking} off).
    */
   private final String sessionSourceName;
+  /** {@code restrict_exop}, {@code restrict_control} and {@code write_coherence} as configured. */
+  private final Restrictions restrictionsConfig;
+  private final RequestAffinity restrictions;
+  private final RootDseRewriter rootDse;
+  private final int writeCoherenceSeconds;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -58,8 +65,22 @@ public final class ClientSettings {
       String ownAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls) {
-    this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls, null,
-        AccessLog.off());
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, Restrictions.NONE);
+  }
+
+  /**
+   * @param restrictions {@code restrict_exop}, {@code restrict_control} and {@code
+   *     write_coherence}
+   */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      Restrictions restrictions) {
+    this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls,
+        restrictions, null, AccessLog.off());
   }
 
   private ClientSettings(
@@ -68,6 +89,7 @@ public final class ClientSettings {
       String normalizedOwnAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls,
+      Restrictions restrictions,
       String sessionSourceName,
       AccessLog accessLog) {
     this.tls = tls;
@@ -76,6 +98,13 @@ public final class ClientSettings {
     this.proxyAuthz = proxyAuthz;
     this.ownAuthzId = normalizedOwnAuthzId;
     this.anonymousControl = newControl(ANONYMOUS);
+    this.restrictionsConfig = restrictions;
+    this.restrictions =
+        restrictions.equals(Restrictions.NONE)
+            ? RequestAffinity.NONE
+            : new RequestAffinity(restrictions);
+    this.writeCoherenceSeconds = restrictions.writeCoherenceSeconds();
+    this.rootDse = RootDsePolicy.rewriter(restrictions, proxyAuthz, tls != null);
     this.sessionSourceName = sessionSourceName;
     this.accessLog = accessLog;
   }
@@ -85,8 +114,8 @@ public final class ClientSettings {
    * once, before the first listener starts.
    */
   public ClientSettings withAccessLog(AccessLog log) {
-    return new ClientSettings(
-        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sessionSourceName, log);
+    return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
+        restrictionsConfig, sessionSourceName, log);
   }
 
   AccessLog accessLog() {
@@ -100,8 +129,8 @@ public final class ClientSettings {
    * @param sourceName the name the control gives as the session's source: the balancer's host
    */
   public ClientSettings withSessionTracking(String sourceName) {
-    return new ClientSettings(
-        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sourceName, accessLog);
+    return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
+        restrictionsConfig, sourceName, accessLog);
   }
 
   public int maxPendingPerClient() {
@@ -110,6 +139,19 @@ public final class ClientSettings {
 
   long ioTimeoutMillis() {
     return ioTimeoutMillis;
+  }
+
+  RequestAffinity restrictions() {
+    return restrictions;
+  }
+
+  /** Filters the root DSE's lists of controls and extended operations. */
+  RootDseRewriter rootDse() {
+    return rootDse;
+  }
+
+  int writeCoherenceSeconds() {
+    return writeCoherenceSeconds;
   }
 
   /** The listeners' TLS context, or null. */

@@ -33,6 +33,8 @@ import java.util.Optional;
  *     logfile}, {@code logformat})
  * @param sessionTracking whether forwarded operations carry a Session Tracking control naming
  *     the client's address and identity ({@code feature session-tracking}; ours, off by default)
+ * @param restrictions how extended operations, controls and writes restrict the choice of
+ *     upstream ({@code restrict_exop}, {@code restrict_control}, {@code write_coherence})
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -48,7 +50,8 @@ public record BalancerConfig(
     List<ConfigProblem> warnings,
     TlsSettings listenerTls,
     LogSettings logging,
-    boolean sessionTracking) {
+    boolean sessionTracking,
+    Restrictions restrictions) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -90,7 +93,7 @@ public record BalancerConfig(
     warnings = List.copyOf(warnings);
   }
 
-  /** A configuration with the default logging (no access log) and no session tracking. */
+  /** A configuration with the default logging (no access log), no session tracking, no restrictions. */
   public BalancerConfig(
       BindConf bindConf,
       List<Tier> tiers,
@@ -118,7 +121,8 @@ public record BalancerConfig(
         warnings,
         listenerTls,
         LogSettings.DEFAULT,
-        false);
+        false,
+        Restrictions.NONE);
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -137,7 +141,8 @@ public record BalancerConfig(
         warnings,
         listenerTls,
         newLogging,
-        sessionTracking);
+        sessionTracking,
+        restrictions);
   }
 
   /** A configuration without TLS towards clients. */

@@ -45,6 +45,7 @@ public final class ConfigParser {
   private final GlobalDirectives globals = new GlobalDirectives();
   private final TlsDirectives tls = new TlsDirectives();
   private final LogDirectives logging = new LogDirectives();
+  private final RestrictionDirectives restrictions = new RestrictionDirectives();
 
   /** Whether any backend-server line was seen, even one with errors (they are reported). */
   private boolean sawBackendServer;
@@ -106,6 +107,7 @@ public final class ConfigParser {
         if (!globals.apply(directive, problems)
             && !tls.apply(directive, problems)
             && !logging.apply(directive, problems)
+            && !restrictions.apply(directive, problems)
             && !UnsupportedDirectives.warnIfKnown(directive, problems)) {
           problems.error(directive, "unknown directive \"" + directive.name() + '"');
         }
@@ -170,7 +172,8 @@ public final class ConfigParser {
         problems.warnings(),
         listenerTls,
         logging.build(),
-        globals.sessionTracking());
+        globals.sessionTracking(),
+        restrictions.build());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

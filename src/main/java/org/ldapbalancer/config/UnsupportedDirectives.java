@@ -31,11 +31,8 @@ final class UnsupportedDirectives {
           "threadqueues",
           "max_pdus_per_cycle",
           "tcp-buffer",
-          // selection and restrictions
-          "write_coherence",
+          // slapd's operation restrictions (lloadd's own are RestrictionDirectives)
           "restrict",
-          "restrict_exop",
-          "restrict_control",
           // inherited from slapd's configuration code
           "allow",
           "disallow",

@@ -15,5 +15,20 @@ public final class Diagnostics {
   /** With {@code adminLimitExceeded (11)}: the {@code bindconf timeout} passed. */
   public static final String TIMED_OUT = "upstream did not respond in time";
 
+  /**
+   * With {@code other (80)}: the client is pinned to an upstream connection ({@code restrict_*
+   * connection}) that was lost, with whatever state it held; the pin is dropped.
+   */
+  public static final String PIN_LOST =
+      "the upstream connection this client's operations were pinned to was lost";
+
+  /**
+   * With {@code protocolError (2)}: a paged search continues with a cookie whose state is gone.
+   * slapd's words for a cookie it does not know, and why the balancer knows it not.
+   */
+  public static final String PAGED_STATE_LOST =
+      "paged results cookie is invalid (the connection that held the paged search was lost,"
+          + " or it waited longer than its hold allows)";
+
   private Diagnostics() {}
 }

@@ -1,5 +1,7 @@
 package org.ldapbalancer.operation;
 
+import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.protocol.ProtocolOp;
 
 /**
@@ -22,6 +24,23 @@ public class Operation {
   private int upstreamMessageId;
   private long startNanos;
   private boolean finished;
+  /** The pin it asks for, then the one it was sent under (see Affinity#forwarded). */
+  private Pin pin = Pin.NONE;
+  private Paging paging = Paging.NONE;
+  /** A search of the root DSE, whose entry the client side filters. */
+  private boolean rootDse;
+  /**
+   * A search that asks for a persistent phase (syncrepl refreshAndPersist, persistent search):
+   * once it streams, no time limit applies to it.
+   */
+  private boolean persistent;
+  /**
+   * It has had a response before its final one (an entry, reference or intermediate response):
+   * it streams, and no longer counts against its connection's and server's pending limits.
+   */
+  private boolean streaming;
+  /** When its last response arrived, or 0 (only kept when time limits apply). */
+  private long lastResponseNanos;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
   boolean waiting;
@@ -73,6 +92,35 @@ public class Operation {
     this.upstream = null;
   }
 
+  /** Whether it has, or was sent under, any affinity: then its end must be reported to it. */
+  public boolean hasAffinity() {
+    return pin != Pin.NONE || paging != Paging.NONE;
+  }
+
+  public Pin pin() {
+    return pin;
+  }
+
+  public void pin(Pin pin) {
+    this.pin = pin;
+  }
+
+  public boolean readsRootDse() {
+    return rootDse;
+  }
+
+  public void readsRootDse(boolean rootDse) {
+    this.rootDse = rootDse;
+  }
+
+  public Paging paging() {
+    return paging;
+  }
+
+  public void paging(Paging paging) {
+    this.paging = paging;
+  }
+
   public long startNanos() {
     return startNanos;
   }
@@ -80,6 +128,34 @@ public class Operation {
   /** Whether it was ever written to an upstream connection (its upstream message ID stays set). */
   public boolean wasForwarded() {
     return upstreamMessageId != 0;
+  }
+
+  /**
+   * Where its time limit counts from: its last response, else its start (lloadd: "have we
+   * received another response since?"), so a search that keeps streaming is never cut off.
+   */
+  public long lastActivityNanos() {
+    return lastResponseNanos != 0 ? lastResponseNanos : startNanos;
+  }
+
+  public void responded(long nanos) {
+    lastResponseNanos = nanos;
+  }
+
+  public boolean isStreaming() {
+    return streaming;
+  }
+
+  public void startStreaming() {
+    streaming = true;
+  }
+
+  public boolean isPersistent() {
+    return persistent;
+  }
+
+  public void persistent(boolean persistent) {
+    this.persistent = persistent;
   }
 
   /**

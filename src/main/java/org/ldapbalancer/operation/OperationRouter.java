@@ -1,6 +1,7 @@
 package org.ldapbalancer.operation;
 
 import io.netty.buffer.ByteBuf;
+import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.monitor.OperationCounters;
@@ -89,6 +90,41 @@ public final class OperationRouter {
       return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
     }
     return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
+  }
+
+  /** Affinity-aware {@code forward} result: the connection the client is pinned to is lost. */
+  public static final int PIN_LOST = -2;
+
+  /** Affinity-aware {@code forward} result: no paged state is left for the page's cookie. */
+  public static final int PAGED_STATE_LOST = -3;
+
+  /**
+   * Forwards an operation of a client with {@code affinity}: when neither the client nor the
+   * operation is pinned, exactly {@link #forward(Operation, LdapMessage, ByteBuf)} (one field
+   * check more); otherwise to where the pin says. A pinned operation is never queued for a drain
+   * (the queue may send it anywhere): it is answered busy instead.
+   *
+   * @return as {@link #forward(Operation, LdapMessage, ByteBuf)}, or {@link #PIN_LOST} or {@link
+   *     #PAGED_STATE_LOST}
+   */
+  public int forward(
+      Operation op, LdapMessage request, ByteBuf control, Affinity<UpstreamLink> affinity) {
+    if (affinity.isFree() && !op.hasAffinity()) {
+      return forward(op, request, control);
+    }
+    UpstreamLink link =
+        affinity.select(regular, op.pin(), op.paging(), System.nanoTime());
+    if (link == null) {
+      return switch (regular.refusal()) {
+        case PIN_LOST -> PIN_LOST;
+        case PAGED_STATE_LOST -> PAGED_STATE_LOST;
+        case UNAVAILABLE -> ResultCode.UNAVAILABLE;
+        default -> ResultCode.BUSY;
+      };
+    }
+    link.forward(op, request, control);
+    op.pin(affinity.forwarded(op.pin(), op.paging(), link, link.server()));
+    return ResultCode.SUCCESS;
   }
 
   /**

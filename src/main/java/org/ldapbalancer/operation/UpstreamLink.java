@@ -2,10 +2,19 @@ package org.ldapbalancer.operation;
 
 import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Endpoint;
+import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.protocol.LdapMessage;
 
 /** What the client side may ask of the upstream connection an operation travels on. */
 public interface UpstreamLink extends Endpoint {
+  /**
+   * The server this connection belongs to, as selection sees its regular connections: where a
+   * pin to the server chooses. Null for a link that belongs to no pool.
+   */
+  default ServerEndpoints<UpstreamLink> server() {
+    return null;
+  }
+
   /**
    * Forwards {@code request} under a fresh upstream message ID, adding {@code control} (one
    * encoded Control) when it is not null. The write is flushed with the current batch.

@@ -8,6 +8,15 @@ import java.nio.charset.StandardCharsets;
 public final class Controls {
   private static final byte[] PROXIED_AUTHORIZATION_OID =
       Oids.PROXIED_AUTHORIZATION.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PAGED_RESULTS_OID =
+      Oids.PAGED_RESULTS.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SYNC_REQUEST_OID =
+      Oids.SYNC_REQUEST.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PERSISTENT_SEARCH_OID =
+      Oids.PERSISTENT_SEARCH.getBytes(StandardCharsets.US_ASCII);
+
+  /** {@link #pagedResultsCookieLength}: the message has no paged results control. */
+  public static final int NOT_PAGED = -1;
 
   private Controls() {}
 
@@ -17,8 +26,50 @@ public final class Controls {
    */
   public static boolean hasProxiedAuthorization(LdapMessage message)
       throws MalformedPduException {
+    return find(message, PROXIED_AUTHORIZATION_OID) != -1;
+  }
+
+  /**
+   * Whether a search asks for a phase that may last indefinitely: a Sync Request control (RFC
+   * 4533, syncrepl) or a Persistent Search control.
+   */
+  public static boolean asksForPersistence(LdapMessage message) throws MalformedPduException {
+    return find(message, SYNC_REQUEST_OID) != -1 || find(message, PERSISTENT_SEARCH_OID) != -1;
+  }
+
+  /**
+   * The length of the cookie of the message's paged results control (RFC 2696 §2), or {@link
+   * #NOT_PAGED} when it carries none. The same encoding serves requests and responses:
+   *
+   * <pre>
+   * realSearchControlValue ::= SEQUENCE { size INTEGER (0..maxInt), cookie OCTET STRING }
+   * </pre>
+   *
+   * @throws MalformedPduException when the control's value is not of that shape
+   */
+  public static int pagedResultsCookieLength(LdapMessage message) throws MalformedPduException {
+    long control = find(message, PAGED_RESULTS_OID);
+    if (control == -1) {
+      return NOT_PAGED;
+    }
+    ByteBuf buf = message.frame();
+    long value = controlValue(buf, control);
+    if (value == -1) {
+      throw new MalformedPduException("paged results control without a value");
+    }
+    long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
+    long size = Ber.readElement(buf, Ber.start(seq), Ber.end(seq), Ber.INTEGER);
+    long cookie = Ber.readElement(buf, Ber.end(size), Ber.end(seq), Ber.OCTET_STRING);
+    return Ber.length(cookie);
+  }
+
+  /**
+   * The first control of the message whose type is {@code oid} (ASCII), as a {@link Ber} element
+   * of its SEQUENCE, or -1. Reads the control types in place, allocating nothing.
+   */
+  public static long find(LdapMessage message, byte[] oid) throws MalformedPduException {
     if (!message.hasControls()) {
-      return false;
+      return -1;
     }
     ByteBuf buf = message.frame();
     long controls =
@@ -28,16 +79,30 @@ public final class Controls {
     while (index < end) {
       long control = Ber.readElement(buf, index, end, Ber.SEQUENCE);
       long type = Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
-      if (Ber.length(type) == PROXIED_AUTHORIZATION_OID.length
-          && equalsAt(buf, Ber.start(type), PROXIED_AUTHORIZATION_OID)) {
-        return true;
+      if (Ber.length(type) == oid.length && equalsAt(buf, Ber.start(type), oid)) {
+        return control;
       }
       index = Ber.end(control);
     }
-    return false;
+    return -1;
   }
 
-  private static boolean equalsAt(ByteBuf buf, int index, byte[] expected) {
+  /** The controlValue OCTET STRING of a control element, or -1 when it has none. */
+  private static long controlValue(ByteBuf buf, long control) throws MalformedPduException {
+    int end = Ber.end(control);
+    long type = Ber.readElement(buf, Ber.start(control), end, Ber.OCTET_STRING);
+    int index = Ber.end(type);
+    if (index < end && buf.getUnsignedByte(index) == Ber.BOOLEAN) {
+      index = Ber.end(Ber.readElement(buf, index, end, Ber.BOOLEAN));
+    }
+    if (index >= end) {
+      return -1;
+    }
+    return Ber.readElement(buf, index, end, Ber.OCTET_STRING);
+  }
+
+  /** Whether the bytes at {@code index} are {@code expected}. */
+  public static boolean equalsAt(ByteBuf buf, int index, byte[] expected) {
     for (int i = 0; i < expected.length; i++) {
       if (buf.getByte(index + i) != expected[i]) {
         return false;

@@ -8,6 +8,14 @@ public final class Oids {
   public static final String START_TLS = "1.3.6.1.4.1.1466.20037";
   /** RFC 4532. */
   public static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
+  /** RFC 3909: Cancel. */
+  public static final String CANCEL = "1.3.6.1.1.8";
+  /** RFC 2696: the paged results control. */
+  public static final String PAGED_RESULTS = "1.2.840.113556.1.4.319";
+  /** RFC 4533: the Sync Request control of syncrepl. */
+  public static final String SYNC_REQUEST = "1.3.6.1.4.1.4203.1.9.1.1";
+  /** draft-ietf-ldapext-psearch: the Persistent Search control. */
+  public static final String PERSISTENT_SEARCH = "2.16.840.1.113730.3.4.3";
   /** RFC 4370. */
   public static final String PROXIED_AUTHORIZATION = "2.16.840.1.113730.3.4.18";
   /** Session Tracking control, draft-wahl-ldap-session-03 §2. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** Reading the small requests the balancer acts on, and encoding the ones it sends itself. */
 public final class Requests {
   private static final int EXTENDED_NAME = 0x80;
+  private static final int EXTENDED_VALUE = 0x81;
   private static final int SIMPLE_AUTH = 0x80;
   /** Filter CHOICE {@code present [7] AttributeDescription} (RFC 4511 §4.5.1.7.5). */
   private static final int FILTER_PRESENT = 0x87;
@@ -25,6 +26,29 @@ public final class Requests {
     long name =
         Ber.readElement(message.frame(), message.opContentStart(), message.opEnd(), EXTENDED_NAME);
     return message.frame().toString(Ber.start(name), Ber.length(name), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The message ID a Cancel request (RFC 3909 §2) names:
+   *
+   * <pre>
+   * ExtendedRequest ::= [APPLICATION 23] SEQUENCE { requestName [0] "1.3.6.1.1.8",
+   *                                                 requestValue [1] cancelRequestValue }
+   * cancelRequestValue ::= SEQUENCE { cancelID MessageID }
+   * </pre>
+   *
+   * @throws MalformedPduException when the value is missing or not of that shape
+   */
+  public static int cancelId(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    long name = Ber.readElement(buf, message.opContentStart(), message.opEnd(), EXTENDED_NAME);
+    long value = Ber.readElement(buf, Ber.end(name), message.opEnd(), EXTENDED_VALUE);
+    long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
+    long id = Ber.readElement(buf, Ber.start(seq), Ber.end(seq), Ber.INTEGER);
+    if (Ber.end(id) != Ber.end(seq) || Ber.end(seq) != Ber.end(value)) {
+      throw new MalformedPduException("trailing bytes in the Cancel request value");
+    }
+    return Ber.readIntContent(buf, Ber.start(id), Ber.length(id));
   }
 
   /** A simple BindRequest, as the balancer binds its own connections. */

@@ -16,6 +16,14 @@ public final class ResultCode {
   public static final int UNAVAILABLE = 52;
   public static final int UNWILLING_TO_PERFORM = 53;
   public static final int OTHER = 80;
+  /** RFC 3909 §2: the answer of an operation that was cancelled. */
+  public static final int CANCELED = 118;
+  /** RFC 3909 §2: Cancel named no operation in progress. */
+  public static final int NO_SUCH_OPERATION = 119;
+  /** RFC 3909 §2: the operation can no longer be cancelled. */
+  public static final int TOO_LATE = 120;
+  /** RFC 3909 §2: the operation cannot be cancelled (Bind, StartTLS, Cancel, ...). */
+  public static final int CANNOT_CANCEL = 121;
 
   private ResultCode() {}
 }

@@ -287,7 +287,8 @@ public final class Balancer implements AutoCloseable {
             config.proxyAuthz(),
             own,
             config.ioTimeout().toMillis(),
-            tls.listener())
+            tls.listener(),
+            config.restrictions())
         .withAccessLog(accessLog);
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());

@@ -35,7 +35,7 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   public int pendingOps() {
-    return pending.size();
+    return pending.size() - streaming; // streaming searches hold no slot
   }
 
   @Override

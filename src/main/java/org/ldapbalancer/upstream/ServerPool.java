@@ -449,10 +449,31 @@ public final class ServerPool {
     pendingOps--;
   }
 
-  /** The connection carrying {@code count} operations was lost; each is answered other (80). */
-  void operationsLost(int count) {
-    pendingOps -= count;
+  /**
+   * The connection carrying {@code count} operations was lost; each is answered other (80).
+   * {@code pending} of them still counted against {@code max-pending-ops} (a search that is
+   * streaming no longer does).
+   */
+  void operationsLost(int count, int pending) {
+    pendingOps -= pending;
     counters.lost(count);
+  }
+
+  /**
+   * A search began to stream (its first entry or intermediate response): it no longer counts
+   * against {@code max-pending-ops}, and the time to that first response is its latency.
+   */
+  void streamingStarted(long nanos, long nowNanos) {
+    pendingOps--;
+    latencySample(nanos, nowNanos);
+  }
+
+  /**
+   * A search that had been streaming ended: it left {@code max-pending-ops} at its first entry,
+   * and a long stream says nothing of the server's latency, so it is only counted as answered.
+   */
+  void streamingAnswered(long nanos, long nowNanos) {
+    counters.answered(nanos);
   }
 
   /** {@code count} operations passed the time limit; each is answered adminLimitExceeded (11). */

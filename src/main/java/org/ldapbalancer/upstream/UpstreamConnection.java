@@ -55,6 +55,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
 
   final ServerPool pool;
   final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
+  /**
+   * Operations of {@link #pending} that stream (see Operation#isStreaming): a long-lived search
+   * (a persistent search, a large export) must not hold a {@code conn-max-pending} or {@code
+   * max-pending-ops} slot for as long as it lasts, so these are not counted as pending.
+   */
+  int streaming;
   final IntPredicate idInUse = this::idInUse;
   final MessageIds messageIds;
   final LdapMessage view = new LdapMessage();
@@ -71,6 +77,9 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private int startTlsId = -1;
   /** Ends a StartTLS exchange the server does not answer; the handshake has its own limit. */
   private ScheduledFuture<?> startTlsTimeout;
+  /** The client whose paged search holds this connection, or null (see Endpoint#pagedHolder). */
+  private Object pagedHolder;
+  private long pagedHoldUntilNanos;
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -226,6 +235,27 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   @Override
+  public org.ldapbalancer.balancing.ServerEndpoints<UpstreamLink> server() {
+    return pool.regularConnections();
+  }
+
+  @Override
+  public Object pagedHolder() {
+    return pagedHolder;
+  }
+
+  @Override
+  public long pagedHoldUntilNanos() {
+    return pagedHoldUntilNanos;
+  }
+
+  @Override
+  public void holdForPaging(Object holder, long untilNanos) {
+    pagedHolder = holder;
+    pagedHoldUntilNanos = untilNanos;
+  }
+
+  @Override
   public boolean holdsSaslExchangeOf(ClientLink client) {
     return false;
   }
@@ -317,6 +347,17 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     int tag = view.opTag();
     if (ProtocolOp.isIntermediateResponse(tag)) {
+      if (!op.isStreaming()) {
+        op.startStreaming();
+        streaming++;
+        // Its latency is the time to its first response: a persistent search's whole life
+        // says nothing of how fast the server answers.
+        long now = System.nanoTime();
+        pool.streamingStarted(now - op.startNanos(), now);
+        op.responded(now);
+      } else if (pool.timeoutsEnabled()) {
+        op.responded(System.nanoTime());
+      }
       op.client().relay(op, view, false);
       return;
     }
@@ -330,7 +371,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     pending.remove(id);
     long now = System.nanoTime();
-    pool.operationAnswered(now - op.startNanos(), now);
+    if (op.isStreaming()) {
+      streaming--;
+      pool.streamingAnswered(now - op.startNanos(), now);
+    } else {
+      pool.operationAnswered(now - op.startNanos(), now);
+    }
     completed(op, frame);
   }
 
@@ -338,7 +384,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   final boolean forget(Operation op) {
     op.detachUpstream();
     if (pending.remove(op.upstreamMessageId()) != null) {
-      pool.operationEnded();
+      if (op.isStreaming()) {
+        streaming--;
+      } else {
+        pool.operationEnded();
+      }
       return true;
     }
     return false;
@@ -351,7 +401,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ArrayList<Operation> expired = null;
     for (Operation op : pending.values()) {
-      if (nowNanos - op.startNanos() >= timeoutNanos) {
+      if (op.isPersistent() && op.isStreaming()) {
+        continue; // accepted by the server, and may rightly be quiet for hours
+      }
+      if (nowNanos - op.lastActivityNanos() >= timeoutNanos) {
         if (expired == null) {
           expired = new ArrayList<>();
         }
@@ -449,7 +502,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ArrayList<Operation> ops = new ArrayList<>(pending.values());
     pending.clear();
-    pool.operationsLost(ops.size());
+    pool.operationsLost(ops.size(), ops.size() - streaming);
+    streaming = 0;
     for (Operation op : ops) {
       op.detachUpstream();
       op.client().fail(op, ResultCode.OTHER, Diagnostics.SEVERED);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
+import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
@@ -87,6 +88,7 @@ public final class RunningBalancer implements AutoCloseable {
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
     private LogSettings logging = LogSettings.DEFAULT;
+    private Restrictions restrictions = Restrictions.NONE;
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -177,6 +179,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code restrict_exop}, {@code restrict_control} and {@code write_coherence}. */
+    public Builder restrictions(Restrictions r) {
+      this.restrictions = r;
+      return this;
+    }
+
     public BalancerConfig config() {
       List<Tier> built = new ArrayList<>();
       for (int i = 0; i < tiers.size(); i++) {
@@ -186,7 +194,7 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls, logging, sessionTracking);
+          ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions);
     }
 
     public RunningBalancer start() throws IOException {

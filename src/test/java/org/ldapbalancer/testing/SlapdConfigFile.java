@@ -1,6 +1,8 @@
 package org.ldapbalancer.testing;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Renders the old-style {@code slapd.conf} of one {@link SlapdServer} instance. */
 final class SlapdConfigFile {
@@ -22,6 +24,19 @@ final class SlapdConfigFile {
    * @param requireTls {@code security tls=1}: every operation but StartTLS needs TLS first
    */
   static String render(Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls) {
+    return render(instanceDir, dataDir, tls, requireTls, List.of());
+  }
+
+  /**
+   * @param overlays overlays on the database, each loaded as a module of that name (syncprov for
+   *     syncrepl, sssvlv for server-side sorting and VLV)
+   */
+  static String render(
+      Path instanceDir,
+      Path dataDir,
+      SlapdServer.Tls tls,
+      boolean requireTls,
+      List<String> overlays) {
     String admin = quoted(DirectoryData.ADMIN_DN);
     String tlsLines =
         tls == null
@@ -44,6 +59,7 @@ final class SlapdConfigFile {
         "argsfile " + instanceDir.resolve("slapd.args"),
         "modulepath " + MODULE_DIR,
         "moduleload back_mdb",
+        overlays.stream().map(o -> "moduleload " + o).collect(Collectors.joining("\n")),
         // The bound identity's authzTo decides whom it may act as (RFC 4370 proxied authz).
         "authz-policy to",
         // Tests that page through many users should not trip over the default of 500.
@@ -57,6 +73,7 @@ final class SlapdConfigFile {
         "rootpw " + DirectoryData.ADMIN_PASSWORD,
         "directory " + dataDir,
         "index objectClass,uid eq",
+        overlays.stream().map(o -> "overlay " + o).collect(Collectors.joining("\n")),
         "",
         // The rootdn (admin) bypasses every ACL below, so it manages everything without a
         // clause of its own; naming it here would only make slapd warn.

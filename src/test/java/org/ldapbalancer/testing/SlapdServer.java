@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -354,11 +355,22 @@ public final class SlapdServer implements AutoCloseable {
     private boolean requireTls;
     private boolean ldapi;
 
+    private final List<String> overlays = new ArrayList<>();
+
     private Builder() {}
 
     /** Listens on a Unix domain socket too ({@link SlapdServer#ldapiUrl()}). */
     public Builder ldapi() {
       this.ldapi = true;
+      return this;
+    }
+
+    /**
+     * An overlay on the database, loaded as the module of that name: {@code syncprov} answers
+     * syncrepl searches, {@code sssvlv} server-side sorting and VLV.
+     */
+    public Builder overlay(String name) {
+      overlays.add(name);
       return this;
     }
 
@@ -414,7 +426,7 @@ public final class SlapdServer implements AutoCloseable {
         Path dataDir = Files.createDirectory(instanceDir.resolve("data"));
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(
-            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls));
+            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls, overlays));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);

@@ -219,8 +219,11 @@ class RegularConnectionTest {
         List.of(new Attribute("cn", "a"))));
     u.answer(1, new SearchResultReferenceProtocolOp(List.of("ldap://elsewhere.test/")));
     u.answer(1, new IntermediateResponseProtocolOp("1.3.6.1.4.1.99999.1", null));
-    assertThat(u.pendingOps()).isEqualTo(1);
     assertThat(op.isFinished()).isFalse();
+    // It streams: still in flight, but it holds no pending slot (a long-lived search must not).
+    assertThat(op.isStreaming()).isTrue();
+    assertThat(u.pendingOps()).isZero();
+    assertThat(ups.pool().pendingOps()).isZero();
     u.answer(1, searchDone(ResultCode.SUCCESS));
 
     assertThat(client.answersTo(op))
@@ -413,6 +416,36 @@ class RegularConnectionTest {
     assertThat(client.answersTo(op)).hasSize(1);
     assertThat(u.isOpen()).as("a shared connection is kept").isTrue();
     assertThat(ups.pool().pendingOps()).isZero();
+  }
+
+  @Test
+  void theTimeLimitCountsFromTheLastResponseAndSparesAStreamingPersistentSearch() {
+    long limit = TimeUnit.SECONDS.toNanos(10);
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
+    Upstream u = ups.regular();
+    Operation export = forward(u.link(), client, 3, search());
+    Operation persistent = forward(u.link(), client, 4, search());
+    persistent.persistent(true);
+    u.sent();
+    SearchResultEntryProtocolOp entry =
+        new SearchResultEntryProtocolOp(
+            "cn=a,dc=example,dc=com", List.of(new Attribute("cn", "a")));
+    u.answer(1, entry);
+    u.answer(2, entry);
+    long last = export.lastActivityNanos();
+    assertThat(last).isGreaterThanOrEqualTo(export.startNanos());
+
+    ups.pool().expire(last + limit - 1, limit);
+    assertThat(client.answersTo(export)).hasSize(1); // the entry only
+
+    ups.pool().expire(last + limit, limit);
+    assertThat(client.finalAnswerTo(export).resultCode())
+        .isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
+    ups.pool().expire(last + 1000 * limit, limit);
+    assertThat(persistent.isFinished()).isFalse();
+    assertThat(client.answersTo(persistent)).hasSize(1);
   }
 
   @Test

@@ -1,0 +1,190 @@
+package org.ldapbalancer.balancing;
+
+/**
+ * One client's ties to where its earlier operations went: the requests that belong together
+ * (lloadd's {@code restrict_* connection} / {@code backend} / {@code write}, {@code
+ * write_coherence}, and the pages of a paged search) as one mechanism. A pin names a server or a
+ * connection, its reason ({@link Pin}) and its end: the client's next bind or its close ({@link
+ * #reset()}), the end of the write-coherence window, the loss of the pinned connection (the
+ * operation then fails and the pin is dropped), or, for paged results, the last page, an abandon
+ * and an idle limit.
+ *
+ * <p>When nothing is pinned, {@link #isFree()} is one field check, so operations without any
+ * affinity pay nothing more.
+ *
+ * <p>Not thread-safe: owned by the client's event loop, as are the endpoints it names.
+ */
+public final class Affinity<E extends Endpoint> {
+  /** How long a paged search may wait between pages before its connection may go to another. */
+  public static final long PAGED_IDLE_NANOS = 300_000_000_000L;
+
+  /** 0: writes do not pin; negative: until the next bind; else the window after the last write. */
+  private final long coherenceNanos;
+
+  private final long pagedIdleNanos;
+
+  private Pin pin = Pin.NONE;
+  /** The pinned server ({@link Pin#WRITE}, {@link Pin#BACKEND}, {@link Pin#CONNECTION}). */
+  private ServerEndpoints<E> server;
+  /** The pinned connection ({@link Pin#CONNECTION}). */
+  private E connection;
+  /** Operations sent under a {@link Pin#WRITE} pin still waiting for their final response. */
+  private int writesInFlight;
+  /** When the last of them ended. */
+  private long writesEndedNanos;
+
+  /** The connection holding this client's paged search, or null. */
+  private E paged;
+  private ServerEndpoints<E> pagedServer;
+  private int pagesInFlight;
+
+  /**
+   * @param writeCoherenceSeconds {@code write_coherence}: 0 none, negative until the next bind
+   */
+  public Affinity(int writeCoherenceSeconds) {
+    this(writeCoherenceSeconds, PAGED_IDLE_NANOS);
+  }
+
+  Affinity(int writeCoherenceSeconds, long pagedIdleNanos) {
+    this.coherenceNanos =
+        writeCoherenceSeconds < 0 ? -1 : writeCoherenceSeconds * 1_000_000_000L;
+    this.pagedIdleNanos = pagedIdleNanos;
+  }
+
+  /** Whether nothing is pinned: operations without affinity of their own go anywhere. */
+  public boolean isFree() {
+    return pin == Pin.NONE && paged == null;
+  }
+
+  /** The client's current pin. */
+  public Pin pin() {
+    return pin;
+  }
+
+  /**
+   * Chooses a connection for an operation, honouring the client's pin before any policy; {@code
+   * null} when none will do, with the reason in {@code selector.refusal()}.
+   *
+   * @param own the pin the operation itself asks for (its restrict action, or a write)
+   */
+  public E select(Selector<E> selector, Pin own, Paging paging, long nowNanos) {
+    expireWrites(nowNanos);
+    if (pin == Pin.CONNECTION) {
+      if (!connection.isReady()) {
+        // The state the pin was for went with the connection (lloadd closes such a client).
+        drop();
+        selector.refuse(Refusal.PIN_LOST);
+        return null;
+      }
+      return selector.selectExactly(server, connection);
+    }
+    if (paging == Paging.NEXT_PAGE) {
+      if (paged == null || !paged.isReady() || paged.pagedHolder() != this) {
+        releasePaged();
+        selector.refuse(Refusal.PAGED_STATE_LOST);
+        return null;
+      }
+      return selector.selectExactly(pagedServer, paged);
+    }
+    if (paging == Paging.FIRST_PAGE && paged != null) {
+      if (paged.isReady() && paged.pagedHolder() == this) {
+        // The client starts over: slapd replaces the connection's paged state.
+        return selector.selectExactly(pagedServer, paged);
+      }
+      releasePaged();
+    }
+    boolean skipHeld = paging == Paging.FIRST_PAGE;
+    if (pin != Pin.NONE) {
+      E chosen = selector.selectIn(server, skipHeld, nowNanos);
+      if (chosen != null || selector.refusal() != Refusal.UNAVAILABLE) {
+        return chosen;
+      }
+      // The pinned server is down: its writes are there or lost; carry on elsewhere.
+      drop();
+    }
+    return skipHeld ? selector.selectUnheld(nowNanos) : selector.select();
+  }
+
+  /**
+   * Records where an operation went.
+   *
+   * @param own the pin the operation asked for
+   * @return the pin the operation was sent under (its own or the client's, whichever is
+   *     stronger), to be handed to {@link #ended} with its final response
+   */
+  public Pin forwarded(Pin own, Paging paging, E chosen, ServerEndpoints<E> chosenServer) {
+    if (paging != Paging.NONE) {
+      if (paged != chosen) {
+        releasePaged();
+        paged = chosen;
+        pagedServer = chosenServer;
+      }
+      pagesInFlight++;
+      chosen.holdForPaging(this, Long.MAX_VALUE);
+    }
+    if (own.compareTo(pin) > 0) {
+      pin = own;
+      server = chosenServer;
+      connection = own == Pin.CONNECTION ? chosen : null;
+    }
+    Pin sentUnder = own.compareTo(pin) > 0 ? own : pin;
+    if (sentUnder == Pin.WRITE) {
+      writesInFlight++;
+    }
+    return sentUnder;
+  }
+
+  /**
+   * An operation sent under {@code sentUnder} has had its final response (or was abandoned).
+   *
+   * @param morePages for a paged search, whether the server's cookie lets the client ask for
+   *     another page; false ends the exchange and frees the connection for other clients
+   */
+  public void ended(Pin sentUnder, Paging paging, boolean morePages, long nowNanos) {
+    if (sentUnder == Pin.WRITE && pin == Pin.WRITE && writesInFlight > 0) {
+      writesInFlight--;
+      writesEndedNanos = nowNanos;
+    }
+    if (paging != Paging.NONE && paged != null) {
+      pagesInFlight = Math.max(0, pagesInFlight - 1);
+      if (!morePages) {
+        releasePaged();
+      } else if (pagesInFlight == 0 && paged.pagedHolder() == this) {
+        paged.holdForPaging(this, nowNanos + pagedIdleNanos);
+      }
+    }
+  }
+
+  /** A bind or the client's close: every pin and hold ends (lloadd's client reset). */
+  public void reset() {
+    drop();
+    releasePaged();
+  }
+
+  private void expireWrites(long nowNanos) {
+    if (pin == Pin.WRITE
+        && writesInFlight == 0
+        && coherenceNanos >= 0
+        && nowNanos - writesEndedNanos >= coherenceNanos) {
+      drop();
+    }
+  }
+
+  private void drop() {
+    pin = Pin.NONE;
+    server = null;
+    connection = null;
+    writesInFlight = 0;
+  }
+
+  private void releasePaged() {
+    if (paged != null) {
+      if (paged.pagedHolder() == this) {
+        paged.holdForPaging(null, 0);
+      }
+      paged = null;
+      pagedServer = null;
+      pagesInFlight = 0;
+    }
+  }
+}
