@@ -6,6 +6,14 @@ import java.util.List;
 public interface ServerEndpoints<E extends Endpoint> {
   List<E> endpoints();
 
+  /**
+   * Whether the server answers: false while it is taken out of selection as unresponsive (hung),
+   * when none of its connections is chosen and it counts as unavailable.
+   */
+  default boolean isUsable() {
+    return true;
+  }
+
   /** Operations in flight on this server (within this event loop's share). */
   int pendingOps();
 

@@ -29,6 +29,11 @@ import java.util.Optional;
  * @param listenerTls the certificate offered on {@code ldaps://} and after StartTLS, and how
  *     clients' certificates are checked ({@code TLSCertificateFile} and the other {@code TLS*}
  *     directives)
+ * @param healthCheck how hung servers are found and taken out of selection ({@code
+ *     health-check-interval}, {@code health-check-timeout})
+ * @param idleTimeout how long a client may sit with no operation in flight and send nothing
+ *     before it is sent a Notice of Disconnection and closed ({@code idletimeout});
+ *     {@link Duration#ZERO} for never
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -42,7 +47,9 @@ public record BalancerConfig(
     List<String> listenUrls,
     Duration ioTimeout,
     List<ConfigProblem> warnings,
-    TlsSettings listenerTls) {
+    TlsSettings listenerTls,
+    HealthCheck healthCheck,
+    Duration idleTimeout) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -82,6 +89,37 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration with the default health checks and no idle timeout. */
+  public BalancerConfig(
+      BindConf bindConf,
+      List<Tier> tiers,
+      int ioThreads,
+      int clientMaxPending,
+      int maxIncomingClient,
+      int maxIncomingUpstream,
+      boolean proxyAuthz,
+      Optional<Path> pidFile,
+      List<String> listenUrls,
+      Duration ioTimeout,
+      List<ConfigProblem> warnings,
+      TlsSettings listenerTls) {
+    this(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        listenerTls,
+        HealthCheck.DEFAULTS,
+        Duration.ZERO);
   }
 
   /** A configuration without TLS towards clients. */

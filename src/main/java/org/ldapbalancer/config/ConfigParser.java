@@ -166,7 +166,9 @@ public final class ConfigParser {
         globals.listenUrls(),
         globals.ioTimeout(),
         problems.warnings(),
-        listenerTls);
+        listenerTls,
+        globals.healthCheck(),
+        globals.idleTimeout());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

@@ -23,7 +23,6 @@ final class UnsupportedDirectives {
           "argsfile",
           "concurrency",
           "gentlehup",
-          "idletimeout",
           "logfile",
           "logfile-format",
           "logfile-only",

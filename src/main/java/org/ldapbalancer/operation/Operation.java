@@ -21,6 +21,10 @@ public class Operation {
   private UpstreamLink upstream;
   private int upstreamMessageId;
   private long startNanos;
+  /** Where the time limit runs from: forwarding, or the last response seen by a sweep. */
+  private long lastActivityNanos;
+  /** A response (entry, reference, intermediate) came since the last {@link #waitedFor} check. */
+  private boolean respondedSinceCheck;
   private boolean finished;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
@@ -66,6 +70,30 @@ public class Operation {
     this.upstream = link;
     this.upstreamMessageId = messageId;
     this.startNanos = nanos;
+    this.lastActivityNanos = nanos;
+  }
+
+  /**
+   * A response that is not the final one arrived. Only a mark: the time limit's clock is moved
+   * by the periodic check, so a search streaming many entries costs no clock read per entry.
+   */
+  public final void responded() {
+    respondedSinceCheck = true;
+  }
+
+  /**
+   * Whether the operation has gone {@code timeoutNanos} without a response: lloadd's {@code
+   * bindconf timeout} runs from the last response, not from the request, so a long search that
+   * keeps sending entries is never cut. Called by the periodic check (every 100 ms), which is
+   * also the resolution of "the last response".
+   */
+  public final boolean waitedFor(long nowNanos, long timeoutNanos) {
+    if (respondedSinceCheck) {
+      respondedSinceCheck = false;
+      lastActivityNanos = nowNanos;
+      return false;
+    }
+    return nowNanos - lastActivityNanos >= timeoutNanos;
   }
 
   /** Unlinks the operation from its upstream, which no longer knows it. */

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
+import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
@@ -35,6 +36,7 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
 import org.ldapbalancer.tls.TlsContexts;
+import org.ldapbalancer.upstream.ServerHealth;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,8 @@ public final class Balancer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final DescriptorBudget descriptors;
   private final TlsContexts tls;
+  /** One health state per server, shared by its pools on every loop. */
+  private final Map<BackendServer, ServerHealth> health = new HashMap<>();
   private volatile boolean closed;
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
@@ -176,10 +180,13 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
     List<EventLoop> loops = new ArrayList<>();
     workers.forEach(e -> loops.add((EventLoop) e));
+    for (BackendServer server : config.servers()) {
+      health.computeIfAbsent(server, s -> new ServerHealth(s.name(), config.healthCheck()));
+    }
     for (int i = 0; i < loops.size(); i++) {
       shards.add(
           new LoopShard(
-              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream()));
+              loops.get(i), i, loops.size(), config, template, resolver, tls.upstream(), health));
     }
     shards.forEach(LoopShard::start);
     acceptor.scheduleWithFixedDelay(this::recalibrateDescriptors, 1, 1, TimeUnit.SECONDS);
@@ -238,6 +245,8 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // A client whose host vanished (no FIN, no RST) is found by the kernel's probes.
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -287,6 +296,16 @@ public final class Balancer implements AutoCloseable {
   /** Ready bind connections to each server, summed over the event loops. */
   public Map<String, Integer> readyBindConnections() {
     return sumOverPools(ServerPool::readyBindConnections);
+  }
+
+  /**
+   * Whether each server is in selection (true) or taken out as unresponsive (false); servers
+   * named by their URL.
+   */
+  public Map<String, Boolean> serversInSelection() {
+    Map<String, Boolean> usable = new HashMap<>();
+    health.forEach((server, h) -> usable.put(server.name(), h.isUsable()));
+    return usable;
   }
 
   /** Binds waiting for a bind connection and requests waiting for a backlog to drain. */

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.balancing.Selector;
@@ -17,6 +18,7 @@ import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.tls.UpstreamTlsContext;
+import org.ldapbalancer.upstream.ServerHealth;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +52,8 @@ final class LoopShard {
       BalancerConfig config,
       Bootstrap template,
       Executor resolver,
-      UpstreamTlsContext tls) {
+      UpstreamTlsContext tls,
+      Map<BackendServer, ServerHealth> health) {
     this.loop = loop;
     this.operationTimeoutNanos = config.bindConf().timeout().toNanos();
     FlushBatch flushes = new FlushBatch(loop);
@@ -73,7 +76,8 @@ final class LoopShard {
                 config.maxIncomingUpstream(),
                 flushes,
                 tls,
-                tier.policy() == TierPolicy.BESTOF);
+                tier.policy() == TierPolicy.BESTOF,
+                health.get(server));
         pools.add(pool);
         regular.add(pool.regularConnections());
         binds.add(pool.bindConnections());

@@ -66,6 +66,7 @@ public final class ServerPool {
   private final FlushBatch flushes;
   /** TLS towards this server, or null when it uses none. */
   private final UpstreamTlsContext tls;
+  private final HealthWatch health;
   private final List<UpstreamConnection> regular = new ArrayList<>();
   private final List<UpstreamConnection> binds = new ArrayList<>();
   private final List<UpstreamConnection> all = new ArrayList<>();
@@ -102,6 +103,40 @@ public final class ServerPool {
       FlushBatch flushes,
       UpstreamTlsContext tls,
       boolean measuresLatency) {
+    this(
+        server,
+        bindConf,
+        loop,
+        template,
+        resolver,
+        regularConnections,
+        bindConnections,
+        maxPendingOps,
+        maxIncoming,
+        flushes,
+        tls,
+        measuresLatency,
+        ServerHealth.unchecked(server.name()));
+  }
+
+  /**
+   * @param health the server's health as every loop sees it; this pool watches it on its loop
+   */
+  public ServerPool(
+      BackendServer server,
+      BindConf bindConf,
+      EventLoop loop,
+      Bootstrap template,
+      Executor resolver,
+      int regularConnections,
+      int bindConnections,
+      int maxPendingOps,
+      int maxIncoming,
+      FlushBatch flushes,
+      UpstreamTlsContext tls,
+      boolean measuresLatency,
+      ServerHealth health) {
+    this.health = new HealthWatch(health);
     if (server.usesTls() && tls == null) {
       throw new IllegalArgumentException(server.name() + " uses TLS but no TLS context is given");
     }
@@ -390,12 +425,27 @@ public final class ServerPool {
     pendingOps -= count;
   }
 
+  /** A PDU came from the server: it is alive (counted, looked at in the sweep). */
+  void frameRead() {
+    health.frameRead();
+  }
+
+  void probeAnswered(UpstreamConnection connection) {
+    health.probeAnswered(connection);
+  }
+
+  /** {@code count} operations got no response within {@code bindconf timeout}. */
+  void operationsTimedOut(int count) {
+    health.operationsExpired(count);
+  }
+
   /**
    * Fails operations older than the time limit ({@code timeoutNanos}, 0 for none) and ends SASL
    * exchanges that wait too long for their next step; run periodically on the loop.
    */
   public void expire(long nowNanos, long timeoutNanos) {
     ageLatency(nowNanos);
+    health.check(nowNanos, pendingOps, regular);
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {
       connection.expire(nowNanos, timeoutNanos);
@@ -464,6 +514,11 @@ public final class ServerPool {
     @Override
     public int weight() {
       return server.weight();
+    }
+
+    @Override
+    public boolean isUsable() {
+      return health.health().isUsable();
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.config.StartTls;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -71,6 +72,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private int startTlsId = -1;
   /** Ends a StartTLS exchange the server does not answer; the handshake has its own limit. */
   private ScheduledFuture<?> startTlsTimeout;
+  /** The message ID of the health probe in flight ({@link HealthWatch}), or -1. */
+  private int probeId = -1;
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -233,7 +236,22 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void releaseSaslPin() {}
 
   final boolean idInUse(int id) {
-    return id == startTlsId || isOwnRequest(id) || pending.containsKey(id);
+    return id == startTlsId || id == probeId || isOwnRequest(id) || pending.containsKey(id);
+  }
+
+  /** The root DSE, no attributes ("1.1", RFC 4511 §4.5.1.8): the cheapest request there is. */
+  private static final byte[] ROOT_DSE = new byte[0];
+
+  private static final byte[][] NO_ATTRIBUTES = {"1.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+
+  /** Sends a health probe; its answer goes to the pool's {@link HealthWatch}. */
+  void sendProbe() {
+    probeId = messageIds.next(idInUse);
+    writeOwn(Requests.searchBaseObject(channel.alloc(), probeId, ROOT_DSE, NO_ATTRIBUTES));
+  }
+
+  boolean probeOutstanding() {
+    return probeId >= 0 && state == State.READY;
   }
 
   @Override
@@ -260,6 +278,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     try {
+      pool.frameRead();
       view.parse(frame);
       int id = view.messageId();
       if (id < 0) {
@@ -269,6 +288,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
         unsolicited();
       } else if (id == startTlsId) {
         startTlsResponse(ctx);
+      } else if (id == probeId) {
+        if (view.opTag() == ProtocolOp.SEARCH_RESULT_DONE) {
+          probeId = -1;
+          pool.probeAnswered(this);
+        }
       } else if (isOwnRequest(id)) {
         ownResponse();
       } else {
@@ -310,6 +334,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     int tag = view.opTag();
     if (ProtocolOp.isIntermediateResponse(tag)) {
+      op.responded();
       op.client().relay(op, view, false);
       return;
     }
@@ -340,14 +365,19 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     return false;
   }
 
-  /** Fails operations that have waited longer than the operation time limit. */
+  /**
+   * Fails operations that have waited longer than {@code bindconf timeout} since they were sent or
+   * since their last response, as lloadd: a search with {@code timeLimitExceeded (3)}, anything
+   * else with {@code adminLimitExceeded (11)}; the server is sent an Abandon for each (a bind
+   * cannot be abandoned: its connection is replaced instead, see {@link BindConnection}).
+   */
   void expire(long nowNanos, long timeoutNanos) {
     if (timeoutNanos <= 0 || pending.isEmpty()) {
       return;
     }
     ArrayList<Operation> expired = null;
     for (Operation op : pending.values()) {
-      if (nowNanos - op.startNanos() >= timeoutNanos) {
+      if (op.waitedFor(nowNanos, timeoutNanos)) {
         if (expired == null) {
           expired = new ArrayList<>();
         }
@@ -357,10 +387,22 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     if (expired == null) {
       return;
     }
+    pool.operationsTimedOut(expired.size());
     for (Operation op : expired) {
       ClientLink client = op.client();
+      boolean search = op.requestTag() == ProtocolOp.SEARCH_REQUEST;
+      RateLimitedLog.DEFAULT.warn(
+          log,
+          "{}: {} timed out, no response for {} ms; answered {}",
+          pool.name(),
+          ProtocolOp.requestName(op.requestTag()),
+          TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
+          search ? "timeLimitExceeded (3)" : "adminLimitExceeded (11)");
       abandon(op);
-      client.fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
+      client.fail(
+          op,
+          search ? ResultCode.TIME_LIMIT_EXCEEDED : ResultCode.ADMIN_LIMIT_EXCEEDED,
+          Diagnostics.TIMED_OUT);
     }
     operationsExpired();
   }

@@ -11,6 +11,7 @@ import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.config.Tier;
 import org.ldapbalancer.config.TierPolicy;
@@ -84,6 +85,20 @@ public final class RunningBalancer implements AutoCloseable {
     private boolean proxyAuthz = true;
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
+    private HealthCheck healthCheck = HealthCheck.DEFAULTS;
+    private Duration idleTimeout = Duration.ZERO;
+
+    /** {@code health-check-interval} and {@code health-check-timeout}. */
+    public Builder healthCheck(HealthCheck h) {
+      this.healthCheck = h;
+      return this;
+    }
+
+    /** {@code idletimeout}; zero (the default) for none. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -171,7 +186,7 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls);
+          ioTimeout, List.of(), listenerTls, healthCheck, idleTimeout);
     }
 
     public RunningBalancer start() throws IOException {
