@@ -390,7 +390,7 @@ class RegularConnectionTest {
   }
 
   @Test
-  void anOperationPastTheTimeLimitIsAbandonedUpstreamAndAnsweredAdminLimitExceeded() {
+  void aSearchPastTheTimeLimitIsAbandonedUpstreamAndAnsweredTimeLimitExceeded() {
     long limit = TimeUnit.SECONDS.toNanos(10);
     BindConf timed =
         new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
@@ -405,7 +405,7 @@ class RegularConnectionTest {
     ups.pool().expire(op.startNanos() + limit, limit);
 
     Answer answer = client.finalAnswerTo(op);
-    assertThat(answer.resultCode()).isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
+    assertThat(answer.resultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED);
     assertThat(answer.text()).isEqualTo(Diagnostics.TIMED_OUT);
     assertThat(u.sent()).singleElement().satisfies(m ->
         assertThat(m.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(1));
@@ -413,6 +413,45 @@ class RegularConnectionTest {
     assertThat(client.answersTo(op)).hasSize(1);
     assertThat(u.isOpen()).as("a shared connection is kept").isTrue();
     assertThat(ups.pool().pendingOps()).isZero();
+  }
+
+  @Test
+  void theTimeLimitRunsFromTheLastResponseNotFromTheRequest() {
+    long limit = TimeUnit.SECONDS.toNanos(10);
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
+    Upstream u = ups.regular();
+    Operation op = forward(u.link(), client, 3, search());
+    u.sent();
+    long start = op.startNanos();
+
+    // An entry arrived before this check: the clock starts again from the check.
+    u.answer(1, new SearchResultEntryProtocolOp("cn=a,dc=example,dc=com",
+        List.of(new Attribute("cn", "a"))));
+    ups.pool().expire(start + limit - 1, limit);
+    ups.pool().expire(start + 2 * limit - 2, limit);
+    assertThat(client.answersTo(op)).singleElement().matches(a -> !a.isFinal());
+
+    ups.pool().expire(start + 2 * limit - 1, limit);
+    assertThat(client.finalAnswerTo(op).resultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED);
+  }
+
+  @Test
+  void anOperationOtherThanASearchPastTheTimeLimitIsAnsweredAdminLimitExceeded() {
+    long limit = TimeUnit.SECONDS.toNanos(10);
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
+    Upstream u = ups.regular();
+    Operation op = forward(u.link(), client, 3, modify());
+    u.sent();
+
+    ups.pool().expire(op.startNanos() + limit, limit);
+
+    assertThat(client.finalAnswerTo(op).resultCode()).isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
+    assertThat(u.sent()).singleElement().satisfies(m ->
+        assertThat(m.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(1));
   }
 
   @Test
