@@ -2,6 +2,8 @@ package org.ldapbalancer.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchEntry;
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 import com.unboundid.ldap.sdk.LDAPConnection;
@@ -46,10 +48,14 @@ class StreamingSearchOutlivesTimeoutIT {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ENTRY_GAP_MILLIS));
       }
     };
-    try (RecordingDirectory dir = RecordingDirectory.start("a", USERS,
-            config -> config.addInMemoryOperationInterceptor(slowEntries));
-        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).bindConf(ONE_SECOND)
-            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+    InMemoryDirectoryServerConfig config = SampleDirectory.config("slow", 0);
+    config.addInMemoryOperationInterceptor(slowEntries);
+    InMemoryDirectoryServer slow = new InMemoryDirectoryServer(config);
+    slow.addEntries(SampleDirectory.entries("slow", USERS));
+    slow.startListening();
+    String url = "ldap://127.0.0.1:" + slow.getListenPort();
+    try (RunningBalancer lb = RunningBalancer.builder().ioThreads(1).bindConf(ONE_SECOND)
+            .server(url, 1, 1).start().awaitReady(url);
         LDAPConnection c = connect(lb)) {
       long start = System.nanoTime();
       SearchResult result = c.search(new SearchRequest(SampleDirectory.PEOPLE_DN,
@@ -58,6 +64,8 @@ class StreamingSearchOutlivesTimeoutIT {
       assertThat(result.getResultCode()).isEqualTo(ResultCode.SUCCESS);
       assertThat(result.getEntryCount()).isEqualTo(USERS);
       assertThat(tookMillis).as("the search outlived the 1 s limit").isGreaterThan(2_000);
+    } finally {
+      slow.shutDown(true);
     }
   }
 
