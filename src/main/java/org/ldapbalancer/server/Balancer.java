@@ -229,8 +229,7 @@ public final class Balancer implements AutoCloseable {
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
-    String own =
-        config.bindConf().method() == BindMethod.SIMPLE ? "dn:" + config.bindConf().bindDn() : "dn:";
+    String own = config.bindConf().ownAuthzId();
     ClientSettings settings =
         new ClientSettings(
             config.clientMaxPending(),

@@ -186,6 +186,11 @@ public final class ServerPool {
     return bindConf;
   }
 
+  /** The server's host name as configured. */
+  String host() {
+    return server.uri().host();
+  }
+
   boolean timeoutsEnabled() {
     return timeoutsEnabled;
   }

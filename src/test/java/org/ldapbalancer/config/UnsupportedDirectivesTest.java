@@ -17,7 +17,6 @@ class UnsupportedDirectivesTest {
         "argsfile /run/lloadd.args",
         "concurrency 8",
         "gentlehup on",
-        "idletimeout 300",
         "logfile /var/log/lloadd.log",
         "logfile-format syslog-utc",
         "logfile-only on",
