@@ -22,6 +22,12 @@ final class SlapdConfigFile {
    * @param requireTls {@code security tls=1}: every operation but StartTLS needs TLS first
    */
   static String render(Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls) {
+    return render(instanceDir, dataDir, tls, requireTls, "");
+  }
+
+  /** @param globalLines more lines for the global section (SASL mapping, limits), or "" */
+  static String render(
+      Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls, String globalLines) {
     String admin = quoted(DirectoryData.ADMIN_DN);
     String tlsLines =
         tls == null
@@ -49,6 +55,7 @@ final class SlapdConfigFile {
         // Tests that page through many users should not trip over the default of 500.
         "sizelimit unlimited",
         tlsLines,
+        globalLines,
         "database mdb",
         // mdb maps the whole maxsize; keep it small so many instances fit on a CI machine.
         "maxsize 268435456",

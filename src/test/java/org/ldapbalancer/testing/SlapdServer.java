@@ -336,8 +336,15 @@ public final class SlapdServer implements AutoCloseable {
     private boolean balancerAccount = true;
     private Tls tls;
     private boolean requireTls;
+    private String globalConfig = "";
 
     private Builder() {}
+
+    /** Lines added to the global section of slapd.conf (e.g. {@code authz-regexp}). */
+    public Builder globalConfig(String lines) {
+      this.globalConfig = lines;
+      return this;
+    }
 
     /** StartTLS with this certificate ({@code TLSVerifyClient try}). */
     public Builder tls(Tls tls) {
@@ -391,7 +398,8 @@ public final class SlapdServer implements AutoCloseable {
         Path dataDir = Files.createDirectory(instanceDir.resolve("data"));
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(
-            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls));
+            configFile,
+            SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls, globalConfig));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);
