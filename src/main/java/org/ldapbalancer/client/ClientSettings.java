@@ -16,6 +16,7 @@ public final class ClientSettings {
 
   private final int maxPendingPerClient;
   private final long ioTimeoutMillis;
+  private final long idleTimeoutMillis;
   private final boolean proxyAuthz;
   /** The balancer's own identity, normalised once. */
   private final String ownAuthzId;
@@ -47,6 +48,21 @@ public final class ClientSettings {
       String ownAuthzId,
       long ioTimeoutMillis,
       ServerTlsContext tls) {
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, 0);
+  }
+
+  /**
+   * @param idleTimeoutMillis {@code idletimeout}: how long a client may send nothing while it has
+   *     no operation in flight before it is disconnected; 0 for never
+   */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      long idleTimeoutMillis) {
+    this.idleTimeoutMillis = idleTimeoutMillis;
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
@@ -61,6 +77,10 @@ public final class ClientSettings {
 
   long ioTimeoutMillis() {
     return ioTimeoutMillis;
+  }
+
+  long idleTimeoutMillis() {
+    return idleTimeoutMillis;
   }
 
   /** The listeners' TLS context, or null. */

@@ -236,7 +236,8 @@ public final class Balancer implements AutoCloseable {
             config.proxyAuthz(),
             own,
             config.ioTimeout().toMillis(),
-            tls.listener());
+            tls.listener(),
+            config.idleTimeout().toMillis());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptor, workers)
