@@ -37,6 +37,7 @@ final class HealthWatch {
   HealthWatch(ServerHealth health) {
     this.health = health;
     this.timeoutNanos = health.settings().timeout().toNanos();
+    this.lastProgressNanos = System.nanoTime();
   }
 
   ServerHealth health() {

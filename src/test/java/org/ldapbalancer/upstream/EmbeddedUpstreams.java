@@ -14,6 +14,7 @@ import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.balancing.Tier;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
@@ -71,7 +72,8 @@ public final class EmbeddedUpstreams {
             MAX_PDU,
             flushes,
             null,
-            false);
+            false,
+            new ServerHealth(server.name(), b.healthCheck));
     router =
         new OperationRouter(
             new Selector<>(List.of(Tier.roundRobin(List.of(pool.regularConnections())))),
@@ -98,8 +100,15 @@ public final class EmbeddedUpstreams {
     private int connMaxPending;
     private int queueCapacity = 64;
     private Duration queueTimeout = Duration.ofSeconds(10);
+    private HealthCheck healthCheck = HealthCheck.OFF;
 
     private Builder() {}
+
+    /** Health checks of the server; off unless set, so that other tests see no probes. */
+    public Builder healthCheck(HealthCheck healthCheck) {
+      this.healthCheck = healthCheck;
+      return this;
+    }
 
     public Builder bindConf(BindConf bindConf) {
       this.bindConf = bindConf;
