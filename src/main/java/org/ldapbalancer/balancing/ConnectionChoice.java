@@ -71,6 +71,9 @@ public final class ConnectionChoice {
       }
     }
     if (!anyReady) {
+      if (server.isReconnecting()) {
+        outcome.busy(); // worth waiting for, not unavailable
+      }
       return null;
     }
     if (best == null) {

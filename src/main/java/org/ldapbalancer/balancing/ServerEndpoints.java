@@ -14,6 +14,16 @@ public interface ServerEndpoints<E extends Endpoint> {
     return true;
   }
 
+  /**
+   * Whether the server, though none of these connections is ready, is expected to have one
+   * shortly: then an operation may wait (the server counts as busy) rather than be refused as
+   * unavailable. True for a server's bind connections while they are replaced and its regular
+   * connections work.
+   */
+  default boolean isReconnecting() {
+    return false;
+  }
+
   /** Operations in flight on this server (within this event loop's share). */
   int pendingOps();
 

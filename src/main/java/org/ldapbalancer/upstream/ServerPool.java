@@ -526,6 +526,16 @@ public final class ServerPool {
       return health.health().isUsable();
     }
 
+    /**
+     * Bind connections only: the server answers on its regular connections, so a missing bind
+     * connection is being replaced (a bind that timed out closes its connection); binds wait for
+     * it in the router's queue rather than fail {@code unavailable (52)}.
+     */
+    @Override
+    public boolean isReconnecting() {
+      return !limited && !closed && connections.isEmpty() && !regular.isEmpty();
+    }
+
     @Override
     public long latencyNanos() {
       return latencyNanos;

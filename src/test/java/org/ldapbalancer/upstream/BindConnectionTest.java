@@ -67,6 +67,30 @@ class BindConnectionTest {
   }
 
   @Test
+  void aBindWaitsWhileTheOnlyBindConnectionIsReplacedAndTheServerAnswersOtherwise() {
+    ups.regular(); // the server is up: its regular connection works
+    Upstream first = ups.bind();
+    first.lose();
+
+    BindOperation a = bind(router, alice, 1, aliceBind(), null);
+    assertThat(alice.answers()).as("waiting, not unavailable (52)").isEmpty();
+    assertThat(a.isWaiting()).isTrue();
+
+    Upstream second = ups.bind();
+    assertThat(second.sent()).singleElement().satisfies(m ->
+        assertThat(m.getBindRequestProtocolOp().getBindDN())
+            .isEqualTo("uid=alice,dc=example,dc=com"));
+  }
+
+  @Test
+  void aBindIsUnavailableWhenTheServerHasNoConnectionAtAll() {
+    ups.bind().lose();
+
+    BindOperation a = bind(router, alice, 1, aliceBind(), null);
+    assertThat(alice.finalAnswerTo(a).resultCode()).isEqualTo(ResultCode.UNAVAILABLE);
+  }
+
+  @Test
   void aBindConnectionIsReadyOnConnectAndTakesTheLongestWaitingBind() {
     Upstream first = ups.bind();
     assertThat(first.link().isReady()).isTrue();

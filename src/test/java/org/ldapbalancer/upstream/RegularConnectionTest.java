@@ -108,10 +108,10 @@ class RegularConnectionTest {
       assertThat(u.isOpen()).isFalse();
       assertThat(u.connection.state()).isEqualTo(UpstreamConnection.State.CLOSED);
       assertThat(u.connection.setupFailure())
-          .isEqualTo("the server refused the bindconf credentials (result 49)");
+          .isEqualTo("the server refused the bindconf credentials (result 49: invalid)");
       assertThat(log.lines())
           .containsExactly(
-              "WARN " + POOL + ": the server refused the bindconf credentials (result 49);"
+              "WARN " + POOL + ": the server refused the bindconf credentials (result 49: invalid);"
                   + " retrying every 3000 ms");
     }
     assertThat(ups.pool().readyConnections()).isZero();
