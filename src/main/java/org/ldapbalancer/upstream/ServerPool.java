@@ -67,6 +67,7 @@ public final class ServerPool {
   /** TLS towards this server, or null when it uses none. */
   private final UpstreamTlsContext tls;
   private final HealthWatch health;
+  private final PoolSize size;
   private final List<UpstreamConnection> regular = new ArrayList<>();
   private final List<UpstreamConnection> binds = new ArrayList<>();
   private final List<UpstreamConnection> all = new ArrayList<>();
@@ -147,6 +148,10 @@ public final class ServerPool {
     this.template = template;
     this.resolver = resolver;
     this.regularTarget = regularConnections;
+    this.size =
+        new PoolSize(
+            regularConnections,
+            PoolSize.loopShare(regularConnections, server.numconns(), server.maxConns()));
     this.bindTarget = bindConnections;
     this.maxPendingOps = maxPendingOps;
     this.maxIncoming = maxIncoming;
@@ -272,6 +277,9 @@ public final class ServerPool {
     if (closed) {
       return;
     }
+    if (!bindConnection) {
+      size.attemptStarted(); // ended by connectionReady or attemptFailed
+    }
     String host = server.uri().host();
     resolver.execute(
         () -> {
@@ -338,6 +346,9 @@ public final class ServerPool {
   }
 
   private void attemptFailed(boolean bindConnection, String why) {
+    if (!bindConnection) {
+      size.attemptEnded();
+    }
     if (!why.equals(reportedDown)) { // once per outage, and again if the cause changes
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
       reportedDown = why;
@@ -376,6 +387,7 @@ public final class ServerPool {
       binds.add(connection);
       bindConnectionIdle(connection);
     } else {
+      size.attemptEnded();
       regular.add(connection);
       connectionsChanged();
     }
@@ -400,8 +412,8 @@ public final class ServerPool {
   void connectionClosed(UpstreamConnection connection, boolean wasReady) {
     all.remove(connection);
     (connection.isBindConnection() ? binds : regular).remove(connection);
-    if (closed) {
-      return;
+    if (closed || connection.isRetired()) {
+      return; // a surplus connection closed on purpose is not replaced
     }
     connectionsChanged(); // waiting requests may now fail fast rather than wait for nothing
     if (wasReady) {
@@ -451,9 +463,27 @@ public final class ServerPool {
   public void expire(long nowNanos, long timeoutNanos) {
     ageLatency(nowNanos);
     health.check(nowNanos, pendingOps, regular);
+    resize(nowNanos);
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {
       connection.expire(nowNanos, timeoutNanos);
+    }
+  }
+
+  /** Grows the pool by one connection when all are loaded; closes one idle surplus connection. */
+  private void resize(long nowNanos) {
+    if (closed) {
+      return;
+    }
+    if (size.shouldGrow(regular, server.connMaxPending())) {
+      log.debug("{}: every connection is loaded; opening another (up to {})", name(), size.max());
+      connect(false);
+      return;
+    }
+    UpstreamConnection surplus = size.idleSurplus(nowNanos, regular);
+    if (surplus != null) {
+      regular.remove(surplus); // out of selection first, so nothing is sent to it any more
+      surplus.retire();
     }
   }
 

@@ -72,6 +72,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private int startTlsId = -1;
   /** Ends a StartTLS exchange the server does not answer; the handshake has its own limit. */
   private ScheduledFuture<?> startTlsTimeout;
+  /** Since when it has had nothing in flight, for {@link PoolSize}; 0 while busy. */
+  long idleSinceNanos;
+  /** Closed on purpose as a surplus connection: not replaced. */
+  private boolean retired;
   /** The message ID of the health probe in flight ({@link HealthWatch}), or -1. */
   private int probeId = -1;
 
@@ -451,6 +455,20 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       }
       channel.close();
     }
+  }
+
+  /** Closes a connection the pool no longer needs (nothing in flight); it is not replaced. */
+  void retire() {
+    retired = true;
+    if (state == State.READY) {
+      state = State.CLOSING;
+      closedHere = true;
+      channel.close();
+    }
+  }
+
+  boolean isRetired() {
+    return retired;
   }
 
   /** Why setting the connection up failed, or null. */

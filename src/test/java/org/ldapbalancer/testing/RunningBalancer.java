@@ -13,6 +13,7 @@ import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.config.Tier;
 import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.config.TlsSettings;
@@ -104,9 +105,13 @@ public final class RunningBalancer implements AutoCloseable {
       return server(url, numconns, bindconns, 0, 0);
     }
 
+    /**
+     * A server whose pool stays at {@code numconns} ({@code max-conns} equal to it), so that tests
+     * of the limits see them as configured; {@link #server(BackendServer)} for a growing pool.
+     */
     public Builder server(String url, int numconns, int bindconns, int maxPending, int connMax) {
       tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
-          Duration.ofMillis(200), maxPending, connMax));
+          Duration.ofMillis(200), maxPending, connMax, StartTls.NO, 0, numconns));
       return this;
     }
 
@@ -143,7 +148,7 @@ public final class RunningBalancer implements AutoCloseable {
     /** A server with a {@code weight=} in the current tier. */
     public Builder weightedServer(String url, int numconns, int bindconns, int weight) {
       tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
-          Duration.ofMillis(200), 0, 0, weight));
+          Duration.ofMillis(200), 0, 0, StartTls.NO, weight, numconns));
       return this;
     }
 

@@ -16,6 +16,7 @@ import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -58,7 +59,7 @@ public final class EmbeddedUpstreams {
     BackendServer server =
         new BackendServer(
             new LdapUrl("ldap", "upstream.test", 389), 1, 1, RETRY, b.maxPendingOps,
-            b.connMaxPending);
+            b.connMaxPending, StartTls.NO, 0, b.maxConns);
     pool =
         new ServerPool(
             server,
@@ -101,6 +102,13 @@ public final class EmbeddedUpstreams {
     private int queueCapacity = 64;
     private Duration queueTimeout = Duration.ofSeconds(10);
     private HealthCheck healthCheck = HealthCheck.OFF;
+    private int maxConns = 1;
+
+    /** {@code max-conns}: 1 (the pool never grows) unless set. */
+    public Builder maxConns(int maxConns) {
+      this.maxConns = maxConns;
+      return this;
+    }
 
     private Builder() {}
 
