@@ -59,7 +59,6 @@ final class BothServersStoppedUnderLoadIT {
               () -> probe.search(DirectoryData.userDn(1), SearchScope.BASE, "(objectClass=*)"),
               LDAPSearchException.class);
           assertThat(e).as("a search while both servers are stopped").isNotNull();
-          // Before health-check-timeout (5 s) has taken them out: the search's own time limit.
           assertThat(e.getResultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED);
         }
       } finally {
