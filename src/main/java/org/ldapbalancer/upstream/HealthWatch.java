@@ -9,6 +9,10 @@ import java.util.concurrent.TimeUnit;
  * active (a probe every {@code health-check-interval}, and at once whenever the server is out of
  * selection, which has to answer within the same time).
  *
+ * <p>Silence alone is not enough: a server may legitimately work on one long operation without
+ * sending anything. So the passive check only makes the server suspect and probes it at once; it
+ * is taken out when that probe is not answered within a fifth of the time-out (at least 100 ms).
+ *
  * <p>Why both: a stopped server (SIGSTOP, a frozen VM) still accepts connections and takes the
  * small requests into its socket buffer, so neither a lost connection nor a write backlog shows
  * it; only silence does. The passive check sees it under load within the time-out; the probe
@@ -33,6 +37,8 @@ final class HealthWatch {
   private UpstreamConnection probing;
 
   private long probeSentNanos;
+  /** When the outstanding probe counts as unanswered. */
+  private long probeDeadlineNanos;
 
   HealthWatch(ServerHealth health) {
     this.health = health;
@@ -57,35 +63,56 @@ final class HealthWatch {
     if (timeoutNanos <= 0) {
       return;
     }
+    boolean stalled = false;
     if (reads != readsSeen) {
       readsSeen = reads;
       lastProgressNanos = nowNanos;
       expiredSinceRead = 0;
     } else if (pendingOps == 0 && expiredSinceRead == 0) {
       lastProgressNanos = nowNanos;
-    } else if (nowNanos - lastProgressNanos >= timeoutNanos && health.isUsable()) {
-      health.unresponsive(
-          (pendingOps + expiredSinceRead)
-              + " operations without a response for "
-              + TimeUnit.NANOSECONDS.toMillis(nowNanos - lastProgressNanos)
-              + " ms");
+    } else {
+      stalled = nowNanos - lastProgressNanos >= timeoutNanos;
     }
     if (probing != null && !probing.probeOutstanding()) {
       probing = null; // answered, or its connection was lost
     }
-    if (probing != null) {
-      if (nowNanos - probeSentNanos >= timeoutNanos && health.isUsable()) {
-        health.unresponsive(
-            "no answer to a probe for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+    boolean usable = health.isUsable();
+    if (stalled && usable) {
+      // Silence alone may be a long operation: a server that still answers a probe at once is
+      // left in. One that does not, within a fifth of the time-out, is hung.
+      long confirmBy = nowNanos + confirmNanos();
+      if (probing == null && !probe(nowNanos, regular)) {
+        health.unresponsive(silence(pendingOps, nowNanos)); // nothing to probe on
+        return;
       }
-      return; // it stays outstanding: its late answer brings the server back
-    }
-    if (!health.isUsable() || health.claimPeriodicProbe(nowNanos)) {
+      probeDeadlineNanos = Math.min(probeDeadlineNanos, confirmBy);
+    } else if (probing == null && (!usable || health.claimPeriodicProbe(nowNanos))) {
       probe(nowNanos, regular);
     }
+    if (probing != null && usable && nowNanos - probeDeadlineNanos >= 0) {
+      health.unresponsive(
+          stalled
+              ? silence(pendingOps, nowNanos) + ", nor to a probe"
+              : "no answer to a probe for "
+                  + TimeUnit.NANOSECONDS.toMillis(nowNanos - probeSentNanos)
+                  + " ms");
+    }
+    // An outstanding probe stays so: its late answer brings the server back.
   }
 
-  private void probe(long nowNanos, List<UpstreamConnection> regular) {
+  private long confirmNanos() {
+    return Math.max(TimeUnit.MILLISECONDS.toNanos(100), timeoutNanos / 5);
+  }
+
+  private String silence(int pendingOps, long nowNanos) {
+    return (pendingOps + expiredSinceRead)
+        + " operations without a response for "
+        + TimeUnit.NANOSECONDS.toMillis(nowNanos - lastProgressNanos)
+        + " ms";
+  }
+
+  /** Sends a probe on the least busy ready connection; false when there is none. */
+  private boolean probe(long nowNanos, List<UpstreamConnection> regular) {
     UpstreamConnection best = null;
     for (int i = 0, n = regular.size(); i < n; i++) {
       UpstreamConnection c = regular.get(i);
@@ -93,11 +120,14 @@ final class HealthWatch {
         best = c;
       }
     }
-    if (best != null) {
-      best.sendProbe();
-      probing = best;
-      probeSentNanos = nowNanos;
+    if (best == null) {
+      return false;
     }
+    best.sendProbe();
+    probing = best;
+    probeSentNanos = nowNanos;
+    probeDeadlineNanos = nowNanos + timeoutNanos;
+    return true;
   }
 
   /** The probe on {@code connection} was answered: the server works. */

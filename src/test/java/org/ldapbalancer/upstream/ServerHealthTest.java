@@ -65,13 +65,18 @@ class ServerHealthTest {
       assertThat(usable()).as("nothing owed for long yet").isTrue();
 
       ups.pool().expire(t0 + 2 * SECOND, 0);
+      assertThat(usable()).as("suspect: probed first").isTrue();
+      int probe = probeId(u.sent());
+
+      ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
+      assertThat(usable()).as("the probe has 200 ms").isTrue();
+      ups.pool().expire(t0 + 2 * SECOND + SECOND / 5, 0);
       assertThat(usable()).isFalse();
       assertThat(log.lines()).singleElement().asString()
           .contains("unresponsive (1 operations without a response for")
-          .contains("taken out of selection");
+          .contains("nor to a probe), taken out of selection");
       assertThat(ups.router().forward(new Operation(client, 2, 0x63), null, null))
           .as("selection finds nothing").isEqualTo(ResultCode.UNAVAILABLE);
-      int probe = probeId(u.sent());
 
       ups.pool().expire(t0 + 3 * SECOND, 0);
       assertThat(u.sent()).as("one probe at a time").isEmpty();
@@ -96,7 +101,23 @@ class ServerHealthTest {
     ups.pool().expire(t0 + SECOND + SECOND / 2, 0);
     assertThat(usable()).as("the last answer came 0.5 s before").isTrue();
     ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
+    assertThat(usable()).as("silent for 1.1 s: probed").isTrue();
+    ups.pool().expire(t0 + 2 * SECOND + SECOND / 2, 0);
     assertThat(usable()).isFalse();
+  }
+
+  @Test
+  void aServerSilentOverALongOperationButAnsweringTheProbeStaysIn() {
+    Upstream u = start(new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
+    forward(u.link(), client, 1, search());
+    u.sent();
+    long t0 = System.nanoTime();
+    ups.pool().expire(t0 + 2 * SECOND, 0);
+    int probe = probeId(u.sent());
+    u.answer(probe, searchDone(ResultCode.SUCCESS));
+    ups.pool().expire(t0 + 3 * SECOND, 0);
+    assertThat(usable()).isTrue();
+    assertThat(u.sent()).as("the next probe only after another second of silence").isEmpty();
   }
 
   @Test
