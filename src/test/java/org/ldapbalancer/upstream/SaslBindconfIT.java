@@ -7,10 +7,17 @@ import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchScope;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.CertificateCheck;
+import org.ldapbalancer.config.ConfigValue;
+import org.ldapbalancer.config.CrlCheck;
+import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.SaslBind;
 import org.ldapbalancer.config.TlsSettings;
@@ -18,12 +25,14 @@ import org.ldapbalancer.testing.DirectoryData;
 import org.ldapbalancer.testing.LogCapture;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdServer;
+import org.ldapbalancer.testing.TestCertificates;
 
 /**
  * {@code bindconf bindmethod=sasl} against a real slapd (its SASL through Cyrus SASL, passwords
  * from the directory's clear-text userPassword): the regular connections bind as the balancer's
  * account with PLAIN or DIGEST-MD5, and that identity is what lets forwarded operations carry the
- * Proxied Authorization control. A wrong password leaves no connection ready and says why.
+ * Proxied Authorization control; EXTERNAL over StartTLS binds as the client certificate's
+ * subject. A wrong password leaves no connection ready and says why.
  */
 @Timeout(120)
 class SaslBindconfIT {
@@ -72,6 +81,42 @@ class SaslBindconfIT {
       assertThat(lb.balancer().readyConnections().getOrDefault(slapd.url(), 0)).isZero();
     }
   }
+
+  /**
+   * EXTERNAL over StartTLS: the identity is the subject of the balancer's client certificate
+   * ({@code tls_cert}), which slapd takes as the bind DN; that entry may proxy.
+   */
+  @Test
+  void externalBindsAsTheClientCertificatesSubject() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    String proxyEntry = String.join("\n",
+        "dn: " + TestCertificates.CLIENT_DN,
+        "objectClass: organizationalRole",
+        "cn: alice",
+        "authzTo: {0}dn.regex:.*",
+        "");
+    try (SlapdServer slapd = SlapdServer.builder().users(3).extraLdif(proxyEntry)
+            .tls(new SlapdServer.Tls(certs.serverCert(), certs.serverKey(), certs.caCert()))
+            .start()) {
+      TlsSettings withCertificate = new TlsSettings(
+          new ConfigValue("bindconf tls_cert", certs.clientCert().toString(), FILE, 1),
+          new ConfigValue("bindconf tls_key", certs.clientKey().toString(), FILE, 1),
+          new ConfigValue("bindconf tls_cacert", certs.caCert().toString(), FILE, 1),
+          null, null, null, null, null, CertificateCheck.DEMAND, CrlCheck.NONE);
+      BindConf external = new BindConf(BindMethod.SASL, "", "", Duration.ofSeconds(5),
+          Duration.ZERO, withCertificate, new SaslBind("EXTERNAL", "", "", ""));
+      try (RunningBalancer lb = RunningBalancer.builder().bindConf(external)
+              .server(new BackendServer(LdapUrl.parse(slapd.url()), 1, 1, Duration.ofMillis(200),
+                  0, 0, StartTls.CRITICAL))
+              .start().awaitReady(slapd.url());
+          LDAPConnection anonymous = new LDAPConnection("127.0.0.1", lb.port())) {
+        assertThat(anonymous.search(DirectoryData.PEOPLE_DN, SearchScope.ONE, "(uid=user.1)",
+            "cn").getEntryCount()).isEqualTo(1);
+      }
+    }
+  }
+
+  private static final java.nio.file.Path FILE = java.nio.file.Path.of("test.conf");
 
   private static BindConf sasl(String mechanism, String password) {
     return new BindConf(BindMethod.SASL, "", password, Duration.ofSeconds(5), Duration.ZERO,
