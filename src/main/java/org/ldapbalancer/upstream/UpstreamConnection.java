@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.collection.IntObjectHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
@@ -246,7 +247,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   /** The root DSE, no attributes ("1.1", RFC 4511 §4.5.1.8): the cheapest request there is. */
   private static final byte[] ROOT_DSE = new byte[0];
 
-  private static final byte[][] NO_ATTRIBUTES = {"1.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+  private static final byte[][] NO_ATTRIBUTES = {"1.1".getBytes(StandardCharsets.US_ASCII)};
 
   /** Sends a health probe; its answer goes to the pool's {@link HealthWatch}. */
   void sendProbe() {
