@@ -27,6 +27,9 @@ public final class ConnectionChoice {
    */
   public static <E extends Endpoint> E leastBusy(
       ServerEndpoints<E> server, SelectionOutcome outcome) {
+    if (!server.isUsable()) {
+      return null; // hung: unavailable, so that the next tier is tried when a whole tier is out
+    }
     List<E> endpoints = server.endpoints();
     int maxPending = server.maxPendingOps();
     if (maxPending > 0 && server.pendingOps() >= maxPending) {
@@ -71,6 +74,9 @@ public final class ConnectionChoice {
       }
     }
     if (!anyReady) {
+      if (server.isReconnecting()) {
+        outcome.busy(); // worth waiting for, not unavailable
+      }
       return null;
     }
     if (best == null) {

@@ -6,6 +6,24 @@ import java.util.List;
 public interface ServerEndpoints<E extends Endpoint> {
   List<E> endpoints();
 
+  /**
+   * Whether the server answers: false while it is taken out of selection as unresponsive (hung),
+   * when none of its connections is chosen and it counts as unavailable.
+   */
+  default boolean isUsable() {
+    return true;
+  }
+
+  /**
+   * Whether the server, though none of these connections is ready, is expected to have one
+   * shortly: then an operation may wait (the server counts as busy) rather than be refused as
+   * unavailable. True for a server's bind connections while they are replaced and its regular
+   * connections work.
+   */
+  default boolean isReconnecting() {
+    return false;
+  }
+
   /** Operations in flight on this server (within this event loop's share). */
   int pendingOps();
 

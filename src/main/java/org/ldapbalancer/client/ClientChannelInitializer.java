@@ -88,6 +88,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
       // The certificate in force now: a reload changes new connections only.
       ch.pipeline().addLast(ClientConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
     }
+    if (settings.idleTimeoutMillis() > 0) {
+      ch.pipeline().addLast("idle", new IdleClientCloser(settings.idleTimeoutMillis()));
+    }
     ch.pipeline()
         .addLast("framer", framer)
         .addLast("client", client);

@@ -752,6 +752,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
+  /** Operations the client waits for (forwarded or queued); none means it may be idle. */
+  int operationsInFlight() {
+    return pending.size();
+  }
+
   /** Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes. */
   public void disconnect(int resultCode, String diagnostic) {
     if (state == State.CLOSING) {

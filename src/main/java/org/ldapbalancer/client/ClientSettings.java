@@ -22,6 +22,7 @@ public final class ClientSettings {
 
   private final int maxPendingPerClient;
   private final long ioTimeoutMillis;
+  private final long idleTimeoutMillis;
   private final boolean proxyAuthz;
   /** The balancer's own identity, normalised once. */
   private final String ownAuthzId;
@@ -69,6 +70,21 @@ public final class ClientSettings {
   }
 
   /**
+   * @param idleTimeoutMillis {@code idletimeout}: how long a client may send nothing while it has
+   *     no operation in flight before it is disconnected; 0 for never
+   */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      long idleTimeoutMillis) {
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, Restrictions.NONE,
+        idleTimeoutMillis);
+  }
+
+  /**
    * @param restrictions {@code restrict_exop}, {@code restrict_control} and {@code
    *     write_coherence}
    */
@@ -79,8 +95,20 @@ public final class ClientSettings {
       long ioTimeoutMillis,
       ServerTlsContext tls,
       Restrictions restrictions) {
+    this(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, restrictions, 0);
+  }
+
+  /** Every setting from the configuration; access log and session tracking are added by with. */
+  public ClientSettings(
+      int maxPendingPerClient,
+      boolean proxyAuthz,
+      String ownAuthzId,
+      long ioTimeoutMillis,
+      ServerTlsContext tls,
+      Restrictions restrictions,
+      long idleTimeoutMillis) {
     this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls,
-        restrictions, null, AccessLog.off());
+        restrictions, idleTimeoutMillis, null, AccessLog.off());
   }
 
   private ClientSettings(
@@ -90,8 +118,10 @@ public final class ClientSettings {
       long ioTimeoutMillis,
       ServerTlsContext tls,
       Restrictions restrictions,
+      long idleTimeoutMillis,
       String sessionSourceName,
       AccessLog accessLog) {
+    this.idleTimeoutMillis = idleTimeoutMillis;
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
@@ -115,7 +145,7 @@ public final class ClientSettings {
    */
   public ClientSettings withAccessLog(AccessLog log) {
     return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
-        restrictionsConfig, sessionSourceName, log);
+        restrictionsConfig, idleTimeoutMillis, sessionSourceName, log);
   }
 
   AccessLog accessLog() {
@@ -130,7 +160,7 @@ public final class ClientSettings {
    */
   public ClientSettings withSessionTracking(String sourceName) {
     return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
-        restrictionsConfig, sourceName, accessLog);
+        restrictionsConfig, idleTimeoutMillis, sourceName, accessLog);
   }
 
   public int maxPendingPerClient() {
@@ -152,6 +182,10 @@ public final class ClientSettings {
 
   int writeCoherenceSeconds() {
     return writeCoherenceSeconds;
+  }
+
+  long idleTimeoutMillis() {
+    return idleTimeoutMillis;
   }
 
   /** The listeners' TLS context, or null. */

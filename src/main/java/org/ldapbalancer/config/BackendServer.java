@@ -16,6 +16,8 @@ import java.time.Duration;
  *     starttls=}); {@code ldaps://} connections use TLS from the start whatever it says
  * @param weight {@code weight=}: the server's share in a {@code weighted} tier (0: only when no
  *     weighted server can take an operation), a factor on its latency in a {@code bestof} tier
+ * @param maxConns {@code max-conns=}: regular connections the pool may grow to under load, at
+ *     least {@code numconns}
  */
 public record BackendServer(
     LdapUrl uri,
@@ -25,7 +27,27 @@ public record BackendServer(
     int maxPendingOps,
     int connMaxPending,
     StartTls startTls,
-    int weight) {
+    int weight,
+    int maxConns) {
+
+  /** With the default {@code max-conns}: four times {@code numconns} (at most {@link #MAX_CONNS}). */
+  public BackendServer(
+      LdapUrl uri,
+      int numconns,
+      int bindconns,
+      Duration retry,
+      int maxPendingOps,
+      int connMaxPending,
+      StartTls startTls,
+      int weight) {
+    this(uri, numconns, bindconns, retry, maxPendingOps, connMaxPending, startTls, weight,
+        defaultMaxConns(numconns));
+  }
+
+  /** The default {@code max-conns}: room to grow to four times {@code numconns}. */
+  public static int defaultMaxConns(int numconns) {
+    return (int) Math.min(MAX_CONNS, 4L * numconns);
+  }
 
   /** A server without StartTLS or {@code weight=} (0, as in lloadd). */
   public BackendServer(

@@ -21,6 +21,8 @@ final class BackendServerDirective {
   private int maxPendingOps;
   private int connMaxPending;
   private int weight;
+  /** {@code max-conns=}, or 0 when not given (four times numconns). */
+  private int maxConns;
   private StartTls startTls = StartTls.NO;
 
   private BackendServerDirective(LogicalLine directive, Problems problems) {
@@ -51,7 +53,8 @@ final class BackendServerDirective {
             maxPendingOps,
             connMaxPending,
             startTls,
-            weight));
+            weight,
+            maxConns()));
   }
 
   private void option(Arguments.KeyValue option) {
@@ -65,6 +68,7 @@ final class BackendServerDirective {
       case "conn-max-pending" -> integer(option, 0, n -> connMaxPending = n);
       case "starttls" -> startTls(option);
       case "weight" -> integer(option, 0, w -> weight = w);
+      case "max-conns" -> integer(option, 1, BackendServer.MAX_CONNS, n -> maxConns = n);
       default -> {
         if (UnsupportedDirectives.TLS_OPTIONS.contains(key)
             || UnsupportedDirectives.SOCKET_OPTIONS.contains(key)) {
@@ -77,6 +81,24 @@ final class BackendServerDirective {
         }
       }
     }
+  }
+
+  private int maxConns() {
+    if (maxConns == 0) {
+      return BackendServer.defaultMaxConns(numconns);
+    }
+    if (maxConns < numconns) {
+      problems.warn(
+          directive,
+          directive.name()
+              + ": max-conns="
+              + maxConns
+              + " is below numconns="
+              + numconns
+              + "; the pool keeps numconns and does not grow");
+      return numconns;
+    }
+    return maxConns;
   }
 
   private void retry(Arguments.KeyValue option, int millis) {

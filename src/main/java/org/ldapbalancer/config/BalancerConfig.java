@@ -35,6 +35,11 @@ import java.util.Optional;
  *     the client's address and identity ({@code feature session-tracking}; ours, off by default)
  * @param restrictions how extended operations, controls and writes restrict the choice of
  *     upstream ({@code restrict_exop}, {@code restrict_control}, {@code write_coherence})
+ * @param healthCheck how hung servers are found and taken out of selection ({@code
+ *     health-check-interval}, {@code health-check-timeout})
+ * @param idleTimeout how long a client may sit with no operation in flight and send nothing
+ *     before it is sent a Notice of Disconnection and closed ({@code idletimeout});
+ *     {@link Duration#ZERO} for never
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -51,7 +56,9 @@ public record BalancerConfig(
     TlsSettings listenerTls,
     LogSettings logging,
     boolean sessionTracking,
-    Restrictions restrictions) {
+    Restrictions restrictions,
+    HealthCheck healthCheck,
+    Duration idleTimeout) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -93,7 +100,10 @@ public record BalancerConfig(
     warnings = List.copyOf(warnings);
   }
 
-  /** A configuration with the default logging (no access log), no session tracking, no restrictions. */
+  /**
+   * A configuration with the default logging (no access log), no session tracking, no
+   * restrictions, the default health checks and no idle timeout.
+   */
   public BalancerConfig(
       BindConf bindConf,
       List<Tier> tiers,
@@ -122,7 +132,9 @@ public record BalancerConfig(
         listenerTls,
         LogSettings.DEFAULT,
         false,
-        Restrictions.NONE);
+        Restrictions.NONE,
+        HealthCheck.DEFAULTS,
+        Duration.ZERO);
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -142,7 +154,9 @@ public record BalancerConfig(
         listenerTls,
         newLogging,
         sessionTracking,
-        restrictions);
+        restrictions,
+        healthCheck,
+        idleTimeout);
   }
 
   /** A configuration without TLS towards clients. */

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * How the balancer authenticates its regular upstream connections ({@code bindconf}).
  *
- * @param method {@link BindMethod#NONE} or {@link BindMethod#SIMPLE}
+ * @param method {@link BindMethod#NONE}, {@link BindMethod#SIMPLE} or {@link BindMethod#SASL}
  * @param bindDn the DN bound as, empty for none
  * @param credentials the password, empty for none
  * @param networkTimeout how long a connection attempt (TCP connect and bind) may take; {@link
@@ -14,6 +14,7 @@ import java.time.Duration;
  *     the client is answered with a time-out; {@link Duration#ZERO} for no limit
  * @param tls TLS towards the servers ({@code tls_*} options), used by {@code ldaps://} servers
  *     and {@code starttls=yes|critical}
+ * @param sasl the mechanism and identities with {@link BindMethod#SASL}, else null
  */
 public record BindConf(
     BindMethod method,
@@ -21,7 +22,19 @@ public record BindConf(
     String credentials,
     Duration networkTimeout,
     Duration timeout,
-    TlsSettings tls) {
+    TlsSettings tls,
+    SaslBind sasl) {
+
+  /** A bind that is not SASL. */
+  public BindConf(
+      BindMethod method,
+      String bindDn,
+      String credentials,
+      Duration networkTimeout,
+      Duration timeout,
+      TlsSettings tls) {
+    this(method, bindDn, credentials, networkTimeout, timeout, tls, null);
+  }
 
   public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -40,6 +53,19 @@ public record BindConf(
       Duration networkTimeout,
       Duration timeout) {
     this(method, bindDn, credentials, networkTimeout, timeout, TlsSettings.upstreamDefaults());
+  }
+
+  /**
+   * The identity regular connections act as, for telling whether a client's identity is the
+   * balancer's own: {@code dn:binddn} for a simple bind, the {@code authzid} (or {@code u:authcid})
+   * of a SASL bind, {@code dn:} (anonymous) for none.
+   */
+  public String ownAuthzId() {
+    return switch (method) {
+      case NONE -> "dn:";
+      case SIMPLE -> "dn:" + bindDn;
+      case SASL -> !sasl.authzid().isEmpty() ? sasl.authzid() : "u:" + sasl.authcid();
+    };
   }
 
   public static BindConf anonymous() {
@@ -61,6 +87,8 @@ public record BindConf(
         + timeout
         + ", tls="
         + tls
+        + ", sasl="
+        + sasl
         + "]";
   }
 }

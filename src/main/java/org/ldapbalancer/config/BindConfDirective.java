@@ -19,6 +19,10 @@ final class BindConfDirective {
   private String credentials;
   private Duration networkTimeout = BindConf.DEFAULT_NETWORK_TIMEOUT;
   private Duration timeout = Duration.ZERO;
+  private String saslMech;
+  private String authcid;
+  private String authzid;
+  private String realm;
   private LogicalLine lastSeen; // for messages about the combined result
   private final TlsSettingsBuilder tls = new TlsSettingsBuilder(CertificateCheck.DEMAND);
 
@@ -55,6 +59,10 @@ final class BindConfDirective {
       case "timeout" -> seconds(directive, option, problems).ifPresent(t -> timeout = t);
       case "network-timeout" ->
           seconds(directive, option, problems).ifPresent(t -> networkTimeout = t);
+      case "saslmech" -> saslMech = option.value();
+      case "authcid" -> authcid = option.value();
+      case "authzid" -> authzid = option.value();
+      case "realm" -> realm = option.value();
       default -> {
         TlsSettingsBuilder.Key tlsKey = TLS_KEYS.get(key);
         if (tlsKey != null) {
@@ -83,17 +91,12 @@ final class BindConfDirective {
     switch (option.value().toLowerCase(Locale.ROOT)) {
       case "none" -> method = BindMethod.NONE;
       case "simple" -> method = BindMethod.SIMPLE;
-      case "sasl" ->
-          // Binding some other way than configured would hand out the wrong identity.
-          problems.error(
-              directive,
-              option.word(),
-              directive.name() + ": bindmethod=sasl is not supported yet (use simple or none)");
+      case "sasl" -> method = BindMethod.SASL;
       default ->
           problems.error(
               directive,
               option.word(),
-              directive.name() + ": bad value " + option.shown() + ": expected none or simple");
+              directive.name() + ": bad value " + option.shown() + ": expected none, simple or sasl");
     }
   }
 
@@ -125,6 +128,13 @@ final class BindConfDirective {
         problems.warn(lastSeen, "bindconf: no bindmethod given; using simple since binddn is set");
       }
     }
+    if (effective != BindMethod.SASL
+        && (saslMech != null || authcid != null || authzid != null || realm != null)) {
+      problems.warn(
+          lastSeen,
+          "bindconf: saslmech, authcid, authzid and realm are only used with bindmethod=sasl;"
+              + " ignored");
+    }
     if (effective == BindMethod.SIMPLE) {
       if (bindDn == null || bindDn.isEmpty()) {
         problems.error(lastSeen, "bindconf: bindmethod=simple requires binddn");
@@ -133,6 +143,8 @@ final class BindConfDirective {
         // An empty password turns a simple bind into an unauthenticated one (RFC 4513 5.1.2).
         problems.error(lastSeen, "bindconf: bindmethod=simple requires credentials");
       }
+    } else if (effective == BindMethod.SASL) {
+      return sasl(tlsSettings, problems);
     } else if (bindDn != null || credentials != null) {
       problems.warn(lastSeen, "bindconf: binddn and credentials are ignored with bindmethod=none");
     }
@@ -145,6 +157,45 @@ final class BindConfDirective {
             timeout,
             tlsSettings)
         : new BindConf(BindMethod.NONE, "", "", networkTimeout, timeout, tlsSettings);
+  }
+
+  /** The SASL mechanisms the balancer can bind its connections with (the JDK's clients). */
+  static final java.util.Set<String> SASL_MECHANISMS = java.util.Set.of("PLAIN", "DIGEST-MD5", "EXTERNAL");
+
+  private BindConf sasl(TlsSettings tlsSettings, Problems problems) {
+    String mech = saslMech == null ? null : saslMech.toUpperCase(Locale.ROOT);
+    if (mech == null) {
+      // libldap would take ldap.conf's SASL_MECH or ask the server; binding some other way than
+      // the operator can see in this file is not done.
+      problems.error(lastSeen, "bindconf: bindmethod=sasl requires saslmech");
+    } else if (!SASL_MECHANISMS.contains(mech)) {
+      problems.error(
+          lastSeen,
+          "bindconf: saslmech=" + saslMech + " is not supported (PLAIN, DIGEST-MD5 or EXTERNAL)");
+    } else if (mech.equals("EXTERNAL")) {
+      if (tlsSettings.certificateFile() == null) {
+        problems.error(lastSeen, "bindconf: saslmech=EXTERNAL requires tls_cert and tls_key");
+      }
+    } else {
+      if (authcid == null || authcid.isEmpty()) {
+        problems.error(lastSeen, "bindconf: saslmech=" + mech + " requires authcid");
+      }
+      if (credentials == null) {
+        problems.error(lastSeen, "bindconf: saslmech=" + mech + " requires credentials");
+      }
+    }
+    if (bindDn != null) {
+      problems.warn(lastSeen, "bindconf: binddn is ignored with bindmethod=sasl (use authcid)");
+    }
+    return new BindConf(
+        BindMethod.SASL,
+        "",
+        nullToEmpty(credentials),
+        networkTimeout,
+        timeout,
+        tlsSettings,
+        new SaslBind(
+            mech == null ? "" : mech, nullToEmpty(authcid), nullToEmpty(authzid), nullToEmpty(realm)));
   }
 
   private static String nullToEmpty(String s) {

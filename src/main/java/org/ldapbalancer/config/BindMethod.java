@@ -3,5 +3,7 @@ package org.ldapbalancer.config;
 /** The {@code bindmethod} values of {@code bindconf}. */
 public enum BindMethod {
   NONE,
-  SIMPLE
+  SIMPLE,
+  /** A SASL bind ({@code saslmech}, {@code authcid}, {@code authzid}, {@code credentials}). */
+  SASL
 }

@@ -173,7 +173,9 @@ public final class ConfigParser {
         listenerTls,
         logging.build(),
         globals.sessionTracking(),
-        restrictions.build());
+        restrictions.build(),
+        globals.healthCheck(),
+        globals.idleTimeout());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

@@ -33,6 +33,9 @@ final class GlobalDirectives {
   private boolean sessionTracking;
   private Path pidFile;
   private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
+  private Duration healthInterval = HealthCheck.DEFAULT_INTERVAL;
+  private Duration healthTimeout = HealthCheck.DEFAULT_TIMEOUT;
+  private Duration idleTimeout = Duration.ZERO;
   private final List<String> listenUrls = new ArrayList<>();
   private final Set<LdapUrl> listenAddresses = new HashSet<>();
 
@@ -57,6 +60,16 @@ final class GlobalDirectives {
           Arguments.singleInteger(directive, 0, problems)
               .ifPresent(n -> ioTimeout = Duration.ofMillis(n));
       case "listen" -> listen(directive, problems);
+      case "health-check-interval" ->
+          Arguments.singleInteger(directive, 0, MAX_MILLIS, problems)
+              .ifPresent(n -> healthInterval = Duration.ofMillis(n));
+      case "health-check-timeout" ->
+          Arguments.singleInteger(directive, 0, MAX_MILLIS, problems)
+              .ifPresent(n -> healthTimeout = Duration.ofMillis(n));
+      // slapd.conf(5): seconds; 0, the default, never closes an idle client.
+      case "idletimeout" ->
+          Arguments.singleInteger(directive, 0, BindConf.MAX_TIMEOUT_SECONDS, problems)
+              .ifPresent(n -> idleTimeout = Duration.ofSeconds(n));
       default -> {
         return false;
       }
@@ -161,6 +174,17 @@ final class GlobalDirectives {
       return;
     }
     listenUrls.add(url);
+  }
+
+  /** One day, as for the other time-outs: longer is no limit in practice. */
+  private static final int MAX_MILLIS = BindConf.MAX_TIMEOUT_SECONDS * 1000;
+
+  HealthCheck healthCheck() {
+    return new HealthCheck(healthInterval, healthTimeout);
+  }
+
+  Duration idleTimeout() {
+    return idleTimeout;
   }
 
   int ioThreads() {

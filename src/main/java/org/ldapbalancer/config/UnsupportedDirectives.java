@@ -23,7 +23,6 @@ final class UnsupportedDirectives {
           "argsfile",
           "concurrency",
           "gentlehup",
-          "idletimeout",
           "logfile-format",
           "logfile-only",
           "logfile-rotate",
@@ -71,9 +70,8 @@ final class UnsupportedDirectives {
   /** Connection options of {@code bindconf} and {@code backend-server}. */
   static final Set<String> SOCKET_OPTIONS = lowerCase("keepalive", "tcp-user-timeout");
 
-  /** SASL options of {@code bindconf}. */
-  static final Set<String> SASL_OPTIONS =
-      lowerCase("saslmech", "authcid", "authzid", "realm", "secprops");
+  /** SASL options of {@code bindconf} not implemented ({@code saslmech} and the rest are). */
+  static final Set<String> SASL_OPTIONS = lowerCase("secprops");
 
   private UnsupportedDirectives() {}
 

@@ -101,6 +101,8 @@ public final class MonitorSnapshot {
 
   /** Servers with a regular connection ready for operations. */
   public long serversUp() {
-    return servers.stream().filter(s -> s.readyRegular() > 0).count();
+    return servers.stream()
+        .filter(s -> s.readyRegular() > 0 && s.state() != ServerState.UNRESPONSIVE)
+        .count();
   }
 }

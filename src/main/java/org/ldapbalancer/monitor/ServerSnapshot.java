@@ -63,6 +63,12 @@ public final class ServerSnapshot {
     this.latency.add(counters.latency);
   }
 
+  /** The server is taken out of selection by its health checks, whatever its connections. */
+  public void unresponsive(String why) {
+    state = ServerState.UNRESPONSIVE;
+    lastError = why;
+  }
+
   /**
    * One upstream connection.
    *

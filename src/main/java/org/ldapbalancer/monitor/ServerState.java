@@ -9,7 +9,12 @@ public enum ServerState {
   /** No ready connection yet, and no attempt has failed since the last one was ready. */
   CONNECTING,
   /** No ready connection, and attempts fail (the reason is kept). */
-  DOWN;
+  DOWN,
+  /**
+   * Connected, but taken out of selection: it left operations or a health probe unanswered
+   * for {@code health-check-timeout} (docs/reliability.md, "Hung servers").
+   */
+  UNRESPONSIVE;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

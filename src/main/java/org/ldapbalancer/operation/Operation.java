@@ -23,6 +23,10 @@ public class Operation {
   private UpstreamLink upstream;
   private int upstreamMessageId;
   private long startNanos;
+  /** Where the time limit runs from: forwarding, or the last response seen by a sweep. */
+  private long lastActivityNanos;
+  /** A response (entry, reference, intermediate) came since the last {@link #waitedFor} check. */
+  private boolean respondedSinceCheck;
   private boolean finished;
   /** The pin it asks for, then the one it was sent under (see Affinity#forwarded). */
   private Pin pin = Pin.NONE;
@@ -39,8 +43,6 @@ public class Operation {
    * it streams, and no longer counts against its connection's and server's pending limits.
    */
   private boolean streaming;
-  /** When its last response arrived, or 0 (only kept when time limits apply). */
-  private long lastResponseNanos;
 
   /** Waiting in one of the router's queues (which hold the request meanwhile). */
   boolean waiting;
@@ -85,6 +87,30 @@ public class Operation {
     this.upstream = link;
     this.upstreamMessageId = messageId;
     this.startNanos = nanos;
+    this.lastActivityNanos = nanos;
+  }
+
+  /**
+   * A response that is not the final one arrived. Only a mark: the time limit's clock is moved
+   * by the periodic check, so a search streaming many entries costs no clock read per entry.
+   */
+  public final void responded() {
+    respondedSinceCheck = true;
+  }
+
+  /**
+   * Whether the operation has gone {@code timeoutNanos} without a response: lloadd's {@code
+   * bindconf timeout} runs from the last response, not from the request, so a long search that
+   * keeps sending entries is never cut. Called by the periodic check (every 100 ms), which is
+   * also the resolution of "the last response".
+   */
+  public final boolean waitedFor(long nowNanos, long timeoutNanos) {
+    if (respondedSinceCheck) {
+      respondedSinceCheck = false;
+      lastActivityNanos = nowNanos;
+      return false;
+    }
+    return nowNanos - lastActivityNanos >= timeoutNanos;
   }
 
   /** Unlinks the operation from its upstream, which no longer knows it. */
@@ -128,18 +154,6 @@ public class Operation {
   /** Whether it was ever written to an upstream connection (its upstream message ID stays set). */
   public boolean wasForwarded() {
     return upstreamMessageId != 0;
-  }
-
-  /**
-   * Where its time limit counts from: its last response, else its start (lloadd: "have we
-   * received another response since?"), so a search that keeps streaming is never cut off.
-   */
-  public long lastActivityNanos() {
-    return lastResponseNanos != 0 ? lastResponseNanos : startNanos;
-  }
-
-  public void responded(long nanos) {
-    lastResponseNanos = nanos;
   }
 
   public boolean isStreaming() {

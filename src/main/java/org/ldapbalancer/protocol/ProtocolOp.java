@@ -44,6 +44,21 @@ public final class ProtocolOp {
     };
   }
 
+  /** A request's name for log lines ("search", "modify", ...). */
+  public static String requestName(int requestTag) {
+    return switch (requestTag) {
+      case BIND_REQUEST -> "bind";
+      case SEARCH_REQUEST -> "search";
+      case MODIFY_REQUEST -> "modify";
+      case ADD_REQUEST -> "add";
+      case DEL_REQUEST -> "delete";
+      case MODIFY_DN_REQUEST -> "modrdn";
+      case COMPARE_REQUEST -> "compare";
+      case EXTENDED_REQUEST -> "extended operation";
+      default -> "request 0x" + Integer.toHexString(requestTag);
+    };
+  }
+
   /** Whether a response with this tag ends its operation. */
   public static boolean isFinalResponse(int tag) {
     return switch (tag) {

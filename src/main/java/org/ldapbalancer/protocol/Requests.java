@@ -61,6 +61,32 @@ public final class Requests {
         password.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * A SASL BindRequest (RFC 4511 §4.2): empty name, {@code SaslCredentials} with the mechanism and,
+   * when not null, the credentials of this step.
+   */
+  public static ByteBuf saslBind(
+      ByteBufAllocator alloc, int messageId, String mechanism, byte[] credentials) {
+    byte[] mech = mechanism.getBytes(StandardCharsets.UTF_8);
+    int saslContent =
+        Ber.elementLength(mech.length)
+            + (credentials == null ? 0 : Ber.elementLength(credentials.length));
+    int opContent =
+        Ber.intElementLength(3) + Ber.elementLength(0) + Ber.elementLength(saslContent);
+    ByteBuf buf = message(alloc, messageId, ProtocolOp.BIND_REQUEST, opContent);
+    Ber.writeInt(buf, Ber.INTEGER, 3);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, new byte[0]);
+    Ber.writeHeader(buf, SASL_AUTH, saslContent);
+    Ber.writeOctets(buf, Ber.OCTET_STRING, mech);
+    if (credentials != null) {
+      Ber.writeOctets(buf, Ber.OCTET_STRING, credentials);
+    }
+    return buf;
+  }
+
+  /** AuthenticationChoice sasl [3] SaslCredentials (constructed). */
+  private static final int SASL_AUTH = 0xa3;
+
   /** A simple BindRequest from an already encoded DN and password (UTF-8). */
   public static ByteBuf simpleBind(ByteBufAllocator alloc, int messageId, byte[] name, byte[] pw) {
     int opContent = Ber.intElementLength(3) + Ber.elementLength(name.length)

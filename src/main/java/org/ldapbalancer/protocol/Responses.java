@@ -42,6 +42,30 @@ public final class Responses {
     return extendedResponsePart(message, EXTENDED_RESPONSE_VALUE, StandardCharsets.UTF_8);
   }
 
+  /** BindResponse serverSaslCreds [7] (RFC 4511 §4.2.2). */
+  private static final int SERVER_SASL_CREDS = 0x87;
+
+  /** The serverSaslCreds of a BindResponse, or {@code null} when it has none. */
+  public static byte[] serverSaslCredentials(LdapMessage message) throws MalformedPduException {
+    ByteBuf buf = message.frame();
+    int limit = message.opEnd();
+    int index = message.opContentStart();
+    for (int i = 0; i < 3; i++) { // resultCode, matchedDN, diagnosticMessage
+      index = Ber.end(Ber.readAnyElement(buf, index, limit));
+    }
+    while (index < limit) { // a referral [3] may come first
+      int tag = buf.getUnsignedByte(index);
+      long element = Ber.readAnyElement(buf, index, limit);
+      if (tag == SERVER_SASL_CREDS) {
+        byte[] creds = new byte[Ber.length(element)];
+        buf.getBytes(Ber.start(element), creds);
+        return creds;
+      }
+      index = Ber.end(element);
+    }
+    return null;
+  }
+
   /** The element of an ExtendedResponse after its LDAPResult with this tag, as text, or null. */
   private static String extendedResponsePart(LdapMessage message, int wanted, Charset charset)
       throws MalformedPduException {

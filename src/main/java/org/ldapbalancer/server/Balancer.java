@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
+import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
@@ -45,6 +47,7 @@ import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.tls.TlsConfigException;
 import org.ldapbalancer.tls.TlsContexts;
+import org.ldapbalancer.upstream.ServerHealth;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +82,8 @@ public final class Balancer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Counted down when the drain is over: every client gone, or {@link #hurry()}. */
   private final CountDownLatch drainOver = new CountDownLatch(1);
+  /** One health state per server, shared by its pools on every loop; a reload adds to it. */
+  private final Map<BackendServer, ServerHealth> health = new ConcurrentHashMap<>();
 
   private Balancer(BalancerConfig config, TlsContexts tls) {
     this.config = config;
@@ -236,7 +241,9 @@ public final class Balancer implements AutoCloseable {
               template,
               domainTemplate,
               resolver,
-              live.upstreamTls()));
+              live.upstreamTls(),
+              server -> health.computeIfAbsent(
+                  server, s -> new ServerHealth(s.name(), config.healthCheck()))));
     }
     shards.forEach(LoopShard::start);
     monitor = new MonitorSnapshots(shards);
@@ -280,7 +287,7 @@ public final class Balancer implements AutoCloseable {
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
-    String own = ConfigChange.ownIdentity(config);
+    String own = config.bindConf().ownAuthzId();
     ClientSettings settings =
         new ClientSettings(
             config.clientMaxPending(),
@@ -288,7 +295,8 @@ public final class Balancer implements AutoCloseable {
             own,
             config.ioTimeout().toMillis(),
             tls.listener(),
-            config.restrictions())
+            config.restrictions(),
+            config.idleTimeout().toMillis())
         .withAccessLog(accessLog);
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());
@@ -321,7 +329,11 @@ public final class Balancer implements AutoCloseable {
                     url.isTls() ? tls.listener() : null,
                     url.isProxyProtocol()));
     if (!url.isDomainSocket()) {
-      bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+      bootstrap
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          // A client whose host vanished (no FIN, no RST) is found by the kernel's probes.
+          .childOption(ChannelOption.SO_KEEPALIVE, true);
     }
     SocketAddress address;
     if (url.isDomainSocket()) {
@@ -411,6 +423,16 @@ public final class Balancer implements AutoCloseable {
   /** Ready bind connections to each server, summed over the event loops. */
   public Map<String, Integer> readyBindConnections() {
     return sumOverPools(ServerPool::readyBindConnections);
+  }
+
+  /**
+   * Whether each server is in selection (true) or taken out as unresponsive (false); servers
+   * named by their URL.
+   */
+  public Map<String, Boolean> serversInSelection() {
+    Map<String, Boolean> usable = new HashMap<>();
+    health.forEach((server, h) -> usable.put(server.name(), h.isUsable()));
+    return usable;
   }
 
   /** Binds waiting for a bind connection and requests waiting for a backlog to drain. */

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.Locale;
@@ -21,6 +22,7 @@ import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.tls.UpstreamTlsContext;
+import org.ldapbalancer.upstream.ServerHealth;
 import org.ldapbalancer.upstream.ServerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ final class LoopShard {
   private final int index;
   private final int loops;
   private final Bootstrap template;
+  /** Each server's health, shared by every loop (made when a server first appears). */
+  private final Function<BackendServer, ServerHealth> health;
   /** For {@code ldapi://} servers: the same, over a Unix domain socket. */
   private final Bootstrap domainTemplate;
   private final Executor resolver;
@@ -82,8 +86,10 @@ final class LoopShard {
       Bootstrap template,
       Bootstrap domainTemplate,
       Executor resolver,
-      UpstreamTlsContext tls) {
+      UpstreamTlsContext tls,
+      Function<BackendServer, ServerHealth> health) {
     this.loop = loop;
+    this.health = health;
     this.index = index;
     this.loops = loops;
     this.template = template;
@@ -161,7 +167,8 @@ final class LoopShard {
         s.maxIncomingUpstream(),
         flushes,
         s.tls(),
-        s.measuresLatency());
+        s.measuresLatency(),
+        health.apply(server));
   }
 
   /**

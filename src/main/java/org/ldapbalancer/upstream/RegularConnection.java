@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.operation.Operation;
@@ -13,8 +14,8 @@ import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 
 /**
- * A regular upstream connection: bound once as {@code bindconf} before it is offered to
- * selection, then shared by every client's operations, each carrying its client's identity.
+ * A regular upstream connection: bound once as {@code bindconf} (simple, or SASL in as many steps
+ * as the mechanism takes) before it is offered to selection, then shared by every client's operations, each carrying its client's identity.
  *
  * <p>Every field belongs to the channel's event loop.
  */
@@ -23,6 +24,8 @@ final class RegularConnection extends UpstreamConnection {
   private int bindRequestId = -1;
 
   private ScheduledFuture<?> setupTimeout;
+  /** The {@code bindmethod=sasl} exchange in progress, or null. */
+  private SaslBindExchange sasl;
 
   RegularConnection(ServerPool pool, int firstMessageId) {
     super(pool, firstMessageId);
@@ -41,23 +44,33 @@ final class RegularConnection extends UpstreamConnection {
   @Override
   void secured(ChannelHandlerContext ctx) {
     BindConf bindConf = pool.bindConf();
+    if (bindConf.method() == BindMethod.NONE) {
+      becomeReady();
+      return;
+    }
+    state = State.SETTING_UP;
+    long timeout = bindConf.networkTimeout().toMillis();
+    if (timeout > 0) { // 0: no limit, as in lloadd.conf(5)
+      setupTimeout =
+          ctx.executor()
+              .schedule(
+                  () -> closeWith("no bind response within " + timeout + " ms"),
+                  timeout,
+                  TimeUnit.MILLISECONDS);
+    }
+    bindRequestId = messageIds.next(idInUse);
     if (bindConf.method() == BindMethod.SIMPLE) {
-      state = State.SETTING_UP;
-      bindRequestId = messageIds.next(idInUse);
-      long timeout = bindConf.networkTimeout().toMillis();
-      if (timeout > 0) { // 0: no limit, as in lloadd.conf(5)
-        setupTimeout =
-            ctx.executor()
-                .schedule(
-                    () -> closeWith("no bind response within " + timeout + " ms"),
-                    timeout,
-                    TimeUnit.MILLISECONDS);
-      }
       ctx.writeAndFlush(
           Requests.simpleBind(
               ctx.alloc(), bindRequestId, bindConf.bindDn(), bindConf.credentials()));
-    } else {
-      becomeReady();
+      return;
+    }
+    try {
+      sasl = SaslBindExchange.start(bindConf, pool.host());
+      ctx.writeAndFlush(
+          Requests.saslBind(ctx.alloc(), bindRequestId, sasl.mechanism(), sasl.initialResponse()));
+    } catch (SaslException e) {
+      closeWith("SASL " + bindConf.sasl().mechanism() + ": " + e.getMessage());
     }
   }
 
@@ -70,11 +83,47 @@ final class RegularConnection extends UpstreamConnection {
   void ownResponse() throws MalformedPduException {
     int code = Responses.resultCode(view);
     bindRequestId = -1;
+    if (sasl != null && code == ResultCode.SASL_BIND_IN_PROGRESS) {
+      saslStep(Responses.serverSaslCredentials(view));
+      return;
+    }
     cancelSetupTimeout();
-    if (code == ResultCode.SUCCESS) {
-      becomeReady();
-    } else {
-      closeWith("the server refused the bindconf credentials (result " + code + ")");
+    if (code != ResultCode.SUCCESS) {
+      closeWith(
+          "the server refused the bindconf credentials (result "
+              + code
+              + ": "
+              + Responses.diagnosticMessage(view)
+              + ")");
+      return;
+    }
+    if (sasl != null) {
+      try {
+        sasl.finish(Responses.serverSaslCredentials(view));
+      } catch (SaslException e) {
+        closeWith("SASL " + sasl.mechanism() + ": " + e.getMessage());
+        return;
+      }
+      endSasl();
+    }
+    becomeReady();
+  }
+
+  /** The server's challenge in a multi-step SASL bind: the next step, on this connection. */
+  private void saslStep(byte[] challenge) {
+    try {
+      byte[] response = sasl.respond(challenge);
+      bindRequestId = messageIds.next(idInUse);
+      writeOwn(Requests.saslBind(channel.alloc(), bindRequestId, sasl.mechanism(), response));
+    } catch (SaslException e) {
+      closeWith("SASL " + sasl.mechanism() + ": " + e.getMessage());
+    }
+  }
+
+  private void endSasl() {
+    if (sasl != null) {
+      sasl.dispose();
+      sasl = null;
     }
   }
 
@@ -102,6 +151,7 @@ final class RegularConnection extends UpstreamConnection {
   @Override
   void closed() {
     cancelSetupTimeout();
+    endSasl();
     super.closed();
   }
 }

@@ -70,6 +70,8 @@ public final class ServerPool {
   private final FlushBatch flushes;
   /** TLS towards this server, or null when it uses none. */
   private final UpstreamTlsContext tls;
+  private final HealthWatch health;
+  private final PoolSize size;
   private final List<UpstreamConnection> regular = new ArrayList<>();
   private final List<UpstreamConnection> binds = new ArrayList<>();
   private final List<UpstreamConnection> all = new ArrayList<>();
@@ -113,6 +115,40 @@ public final class ServerPool {
       FlushBatch flushes,
       UpstreamTlsContext tls,
       boolean measuresLatency) {
+    this(
+        server,
+        bindConf,
+        loop,
+        template,
+        resolver,
+        regularConnections,
+        bindConnections,
+        maxPendingOps,
+        maxIncoming,
+        flushes,
+        tls,
+        measuresLatency,
+        ServerHealth.unchecked(server.name()));
+  }
+
+  /**
+   * @param health the server's health as every loop sees it; this pool watches it on its loop
+   */
+  public ServerPool(
+      BackendServer server,
+      BindConf bindConf,
+      EventLoop loop,
+      Bootstrap template,
+      Executor resolver,
+      int regularConnections,
+      int bindConnections,
+      int maxPendingOps,
+      int maxIncoming,
+      FlushBatch flushes,
+      UpstreamTlsContext tls,
+      boolean measuresLatency,
+      ServerHealth health) {
+    this.health = new HealthWatch(health);
     if (server.usesTls() && tls == null) {
       throw new IllegalArgumentException(server.name() + " uses TLS but no TLS context is given");
     }
@@ -123,6 +159,10 @@ public final class ServerPool {
     this.template = template;
     this.resolver = resolver;
     this.regularTarget = regularConnections;
+    this.size =
+        new PoolSize(
+            regularConnections,
+            PoolSize.loopShare(regularConnections, server.numconns(), server.maxConns()));
     this.bindTarget = bindConnections;
     this.maxPendingOps = maxPendingOps;
     this.maxIncoming = maxIncoming;
@@ -159,6 +199,11 @@ public final class ServerPool {
 
   BindConf bindConf() {
     return bindConf;
+  }
+
+  /** The server's host name as configured. */
+  String host() {
+    return server.uri().host();
   }
 
   boolean timeoutsEnabled() {
@@ -246,6 +291,9 @@ public final class ServerPool {
   private void connect(boolean bindConnection) {
     if (closed) {
       return;
+    }
+    if (!bindConnection) {
+      size.attemptStarted(); // ended by connectionReady or attemptFailed
     }
     if (server.uri().isDomainSocket()) {
       // No name to look up: the path is the address (the template is a domain socket one).
@@ -339,6 +387,9 @@ public final class ServerPool {
   }
 
   private void attemptFailed(boolean bindConnection, String why) {
+    if (!bindConnection) {
+      size.attemptEnded();
+    }
     if (!why.equals(reportedDown)) { // once per outage, and again if the cause changes
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
       reportedDown = why;
@@ -383,6 +434,7 @@ public final class ServerPool {
       updateState();
       bindConnectionIdle(connection);
     } else {
+      size.attemptEnded();
       regular.add(connection);
       updateState();
       connectionsChanged();
@@ -421,8 +473,8 @@ public final class ServerPool {
     all.remove(connection);
     (connection.isBindConnection() ? binds : regular).remove(connection);
     updateState();
-    if (closed) {
-      return;
+    if (closed || connection.isRetired()) {
+      return; // a surplus connection closed on purpose is not replaced
     }
     connectionsChanged(); // waiting requests may now fail fast rather than wait for nothing
     if (wasReady) {
@@ -476,10 +528,6 @@ public final class ServerPool {
     counters.answered(nanos);
   }
 
-  /** {@code count} operations passed the time limit; each is answered adminLimitExceeded (11). */
-  void operationsTimedOut(int count) {
-    counters.timedOut(count);
-  }
 
   void tlsHandshake(boolean succeeded) {
     counters.tlsHandshake(succeeded);
@@ -504,7 +552,28 @@ public final class ServerPool {
       }
     }
     s.load(regularTarget, bindTarget, pendingOps);
+    if (!health.isUsable()) {
+      s.unresponsive("taken out of selection: no response within health-check-timeout");
+    }
     return s;
+  }
+
+  /** A PDU came from the server: it is alive (counted, looked at in the sweep). */
+  void frameRead() {
+    health.frameRead();
+  }
+
+  void probeAnswered(UpstreamConnection connection) {
+    health.probeAnswered(connection);
+  }
+
+  /**
+   * {@code count} operations got no response within {@code bindconf timeout}: counted for the
+   * monitor, and told to the server's health (consecutive time-outs are a sign of a hung server).
+   */
+  void operationsTimedOut(int count) {
+    counters.timedOut(count);
+    health.operationsExpired(count);
   }
 
   /**
@@ -513,6 +582,8 @@ public final class ServerPool {
    */
   public void expire(long nowNanos, long timeoutNanos) {
     ageLatency(nowNanos);
+    health.check(nowNanos, pendingOps, regular);
+    resize(nowNanos);
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {
       connection.expire(nowNanos, timeoutNanos);
@@ -546,6 +617,23 @@ public final class ServerPool {
   private void closeIfIdle(UpstreamConnection connection) {
     if (connection.pendingOps() == 0) {
       connection.channel().close();
+    }
+  }
+
+  /** Grows the pool by one connection when all are loaded; closes one idle surplus connection. */
+  private void resize(long nowNanos) {
+    if (closed) {
+      return;
+    }
+    if (size.shouldGrow(regular, server.connMaxPending())) {
+      log.debug("{}: every connection is loaded; opening another (up to {})", name(), size.max());
+      connect(false);
+      return;
+    }
+    UpstreamConnection surplus = size.idleSurplus(nowNanos, regular);
+    if (surplus != null) {
+      regular.remove(surplus); // out of selection first, so nothing is sent to it any more
+      surplus.retire();
     }
   }
 
@@ -611,6 +699,21 @@ public final class ServerPool {
     @Override
     public int weight() {
       return server.weight();
+    }
+
+    @Override
+    public boolean isUsable() {
+      return health.health().isUsable();
+    }
+
+    /**
+     * Bind connections only: the server answers on its regular connections, so a missing bind
+     * connection is being replaced (a bind that timed out closes its connection); binds wait for
+     * it in the router's queue rather than fail {@code unavailable (52)}.
+     */
+    @Override
+    public boolean isReconnecting() {
+      return !limited && !closed && connections.isEmpty() && !regular.isEmpty();
     }
 
     @Override

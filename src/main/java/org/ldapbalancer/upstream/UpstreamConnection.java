@@ -8,11 +8,13 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.collection.IntObjectHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.config.StartTls;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.operation.FlushBatch;
@@ -80,6 +82,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   /** The client whose paged search holds this connection, or null (see Endpoint#pagedHolder). */
   private Object pagedHolder;
   private long pagedHoldUntilNanos;
+  /** Since when it has had nothing in flight, for {@link PoolSize}; 0 while busy. */
+  long idleSinceNanos;
+  /** Closed on purpose as a surplus connection: not replaced. */
+  private boolean retired;
+  /** The message ID of the health probe in flight ({@link HealthWatch}), or -1. */
+  private int probeId = -1;
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -269,7 +277,22 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   final boolean idInUse(int id) {
-    return id == startTlsId || isOwnRequest(id) || pending.containsKey(id);
+    return id == startTlsId || id == probeId || isOwnRequest(id) || pending.containsKey(id);
+  }
+
+  /** The root DSE, no attributes ("1.1", RFC 4511 §4.5.1.8): the cheapest request there is. */
+  private static final byte[] ROOT_DSE = new byte[0];
+
+  private static final byte[][] NO_ATTRIBUTES = {"1.1".getBytes(StandardCharsets.US_ASCII)};
+
+  /** Sends a health probe; its answer goes to the pool's {@link HealthWatch}. */
+  void sendProbe() {
+    probeId = messageIds.next(idInUse);
+    writeOwn(Requests.searchBaseObject(channel.alloc(), probeId, ROOT_DSE, NO_ATTRIBUTES));
+  }
+
+  boolean probeOutstanding() {
+    return probeId >= 0 && state == State.READY;
   }
 
   @Override
@@ -297,6 +320,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     try {
+      pool.frameRead();
       view.parse(frame);
       int id = view.messageId();
       if (id < 0) {
@@ -306,6 +330,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
         unsolicited();
       } else if (id == startTlsId) {
         startTlsResponse(ctx);
+      } else if (id == probeId) {
+        if (view.opTag() == ProtocolOp.SEARCH_RESULT_DONE) {
+          probeId = -1;
+          pool.probeAnswered(this);
+        }
       } else if (isOwnRequest(id)) {
         ownResponse();
       } else {
@@ -347,6 +376,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     int tag = view.opTag();
     if (ProtocolOp.isIntermediateResponse(tag)) {
+      op.responded();
       if (!op.isStreaming()) {
         op.startStreaming();
         streaming++;
@@ -354,9 +384,6 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
         // says nothing of how fast the server answers.
         long now = System.nanoTime();
         pool.streamingStarted(now - op.startNanos(), now);
-        op.responded(now);
-      } else if (pool.timeoutsEnabled()) {
-        op.responded(System.nanoTime());
       }
       op.client().relay(op, view, false);
       return;
@@ -394,7 +421,12 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     return false;
   }
 
-  /** Fails operations that have waited longer than the operation time limit. */
+  /**
+   * Fails operations that have waited longer than {@code bindconf timeout} since they were sent or
+   * since their last response, as lloadd: a search with {@code timeLimitExceeded (3)}, anything
+   * else with {@code adminLimitExceeded (11)}; the server is sent an Abandon for each (a bind
+   * cannot be abandoned: its connection is replaced instead, see {@link BindConnection}).
+   */
   void expire(long nowNanos, long timeoutNanos) {
     if (timeoutNanos <= 0 || pending.isEmpty()) {
       return;
@@ -404,7 +436,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       if (op.isPersistent() && op.isStreaming()) {
         continue; // accepted by the server, and may rightly be quiet for hours
       }
-      if (nowNanos - op.lastActivityNanos() >= timeoutNanos) {
+      if (op.waitedFor(nowNanos, timeoutNanos)) {
         if (expired == null) {
           expired = new ArrayList<>();
         }
@@ -417,8 +449,19 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     pool.operationsTimedOut(expired.size());
     for (Operation op : expired) {
       ClientLink client = op.client();
+      boolean search = op.requestTag() == ProtocolOp.SEARCH_REQUEST;
+      RateLimitedLog.DEFAULT.warn(
+          log,
+          "{}: {} timed out, no response for {} ms; answered {}",
+          pool.name(),
+          ProtocolOp.requestName(op.requestTag()),
+          TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
+          search ? "timeLimitExceeded (3)" : "adminLimitExceeded (11)");
       abandon(op);
-      client.fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
+      client.fail(
+          op,
+          search ? ResultCode.TIME_LIMIT_EXCEEDED : ResultCode.ADMIN_LIMIT_EXCEEDED,
+          Diagnostics.TIMED_OUT);
     }
     operationsExpired();
   }
@@ -467,6 +510,20 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       }
       channel.close();
     }
+  }
+
+  /** Closes a connection the pool no longer needs (nothing in flight); it is not replaced. */
+  void retire() {
+    retired = true;
+    if (state == State.READY) {
+      state = State.CLOSING;
+      closedHere = true;
+      channel.close();
+    }
+  }
+
+  boolean isRetired() {
+    return retired;
   }
 
   /** Why setting the connection up failed, or null. */

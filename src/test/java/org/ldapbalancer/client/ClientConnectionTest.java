@@ -541,7 +541,7 @@ class ClientConnectionTest {
   }
 
   @Test
-  void anOperationPastTheTimeLimitIsAnsweredAdminLimitExceededOnceAndAbandonedUpstream() {
+  void aSearchPastTheTimeLimitIsAnsweredTimeLimitExceededOnceAndAbandonedUpstream() {
     Duration limit = Duration.ofSeconds(10);
     start(
         EmbeddedUpstreams.builder()
@@ -554,7 +554,7 @@ class ClientConnectionTest {
     ups.pool().expire(System.nanoTime() + limit.toNanos(), limit.toNanos());
 
     assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
-        ResultCode.ADMIN_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
+        ResultCode.TIME_LIMIT_EXCEEDED, Diagnostics.TIMED_OUT);
     assertThat(only(regular.sent()).getAbandonRequestProtocolOp().getIDToAbandon())
         .isEqualTo(REGULAR_IDS);
     regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS)); // too late

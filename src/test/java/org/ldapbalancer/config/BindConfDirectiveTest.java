@@ -101,10 +101,35 @@ class BindConfDirectiveTest {
   }
 
   @Test
-  void saslIsAnErrorNotASilentAnonymousBind() {
+  void saslTakesItsMechanismAndIdentities() throws Exception {
+    BalancerConfig config = parse(
+        "bindconf bindmethod=sasl saslmech=digest-md5 authcid=manager",
+        "  authzid=\"dn:cn=Manager,dc=example,dc=com\" credentials=secret realm=example.com",
+        SERVER);
+
+    BindConf b = config.bindConf();
+    assertThat(b.method()).isEqualTo(BindMethod.SASL);
+    assertThat(b.sasl()).isEqualTo(new SaslBind("DIGEST-MD5", "manager",
+        "dn:cn=Manager,dc=example,dc=com", "example.com"));
+    assertThat(b.credentials()).isEqualTo("secret");
+    assertThat(b.ownAuthzId()).isEqualTo("dn:cn=Manager,dc=example,dc=com");
+    assertThat(b.toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void saslWithoutWhatItsMechanismNeedsIsAnError() {
+    assertThat(errors("bindconf bindmethod=sasl", SERVER))
+        .containsExactly("lloadd.conf:1: bindconf: bindmethod=sasl requires saslmech");
+    assertThat(errors("bindconf bindmethod=sasl saslmech=PLAIN", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: bindconf: saslmech=PLAIN requires authcid",
+            "lloadd.conf:1: bindconf: saslmech=PLAIN requires credentials");
+    assertThat(errors("bindconf bindmethod=sasl saslmech=SCRAM-SHA-256 authcid=a credentials=b",
+        SERVER)).containsExactly("lloadd.conf:1: bindconf: saslmech=SCRAM-SHA-256 is not"
+            + " supported (PLAIN, DIGEST-MD5 or EXTERNAL)");
     assertThat(errors("bindconf bindmethod=sasl saslmech=EXTERNAL", SERVER))
         .containsExactly(
-            "lloadd.conf:1: bindconf: bindmethod=sasl is not supported yet (use simple or none)");
+            "lloadd.conf:1: bindconf: saslmech=EXTERNAL requires tls_cert and tls_key");
   }
 
   @Test
@@ -116,10 +141,11 @@ class BindConfDirectiveTest {
                 "  keepalive=60:5:10 tcp-user-timeout=1000",
                 SERVER))
         .containsExactly(
-            "lloadd.conf:2: bindconf: option authzid not supported yet, ignored",
             "lloadd.conf:2: bindconf: option tls_reqsan not supported yet, ignored",
             "lloadd.conf:3: bindconf: option keepalive not supported yet, ignored",
-            "lloadd.conf:3: bindconf: option tcp-user-timeout not supported yet, ignored");
+            "lloadd.conf:3: bindconf: option tcp-user-timeout not supported yet, ignored",
+            "lloadd.conf:1: bindconf: saslmech, authcid, authzid and realm are only used with"
+                + " bindmethod=sasl; ignored");
   }
 
   @Test
@@ -128,7 +154,7 @@ class BindConfDirectiveTest {
             errors(
                 "bindconf bindmethod=kerberos timeout=soon network-timeout=-2 colour=blue", SERVER))
         .containsExactly(
-            "lloadd.conf:1: bindconf: bad value bindmethod=kerberos: expected none or simple",
+            "lloadd.conf:1: bindconf: bad value bindmethod=kerberos: expected none, simple or sasl",
             "lloadd.conf:1: bindconf: bad value timeout=soon: not a whole number",
             "lloadd.conf:1: bindconf: bad value network-timeout=-2: must be at least 0",
             "lloadd.conf:1: bindconf: unknown option \"colour\"");

@@ -17,7 +17,6 @@ class UnsupportedDirectivesTest {
         "argsfile /run/lloadd.args",
         "concurrency 8",
         "gentlehup on",
-        "idletimeout 300",
         "logfile-format syslog-utc",
         "logfile-only on",
         "logfile-rotate 5 100 24",

@@ -78,6 +78,9 @@ public final class RecordingDirectory implements AutoCloseable {
   /** An AbandonRequest as the server read it. */
   public record Abandon(long connection, int messageId, int idToAbandon) {}
 
+  private final java.util.concurrent.atomic.AtomicInteger probes =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   public static final String PROXIED_AUTHZ_OID = "2.16.840.1.113730.3.4.18";
 
   private final LDAPListener listener;
@@ -183,6 +186,19 @@ public final class RecordingDirectory implements AutoCloseable {
     shutDown();
   }
 
+  /** The balancer's health probe: the root DSE, base scope, attribute "1.1", no control. */
+  static boolean isHealthProbe(SearchRequestProtocolOp op, List<Control> controls) {
+    return op.getBaseDN().isEmpty()
+        && op.getScope() == com.unboundid.ldap.sdk.SearchScope.BASE
+        && op.getAttributes().equals(List.of("1.1"))
+        && controls.isEmpty();
+  }
+
+  /** Health probes answered so far (not in {@link #requests()}). */
+  public int probes() {
+    return probes.get();
+  }
+
   private void arrived(Request request) {
     requests.add(request);
     if (holdWhen.test(request)) {
@@ -282,6 +298,12 @@ public final class RecordingDirectory implements AutoCloseable {
 
     @Override
     public LDAPMessage processSearchRequest(int id, SearchRequestProtocolOp op, List<Control> c) {
+      if (isHealthProbe(op, c)) {
+        // The balancer's own check that the server answers: counted apart, never held, so that
+        // tests counting the clients' requests are not disturbed by its timing.
+        owner[0].probes.incrementAndGet();
+        return delegate.processSearchRequest(id, op, c);
+      }
       arrived(id, op, c);
       return delegate.processSearchRequest(id, op, c);
     }

@@ -12,8 +12,10 @@ import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.config.LogSettings;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.config.Tier;
 import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.config.TlsSettings;
@@ -89,14 +91,36 @@ public final class RunningBalancer implements AutoCloseable {
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
     private LogSettings logging = LogSettings.DEFAULT;
     private Restrictions restrictions = Restrictions.NONE;
+    /**
+     * Off unless a test asks: many tests hold requests at a server on purpose, which the checks
+     * would rightly take for a hung server.
+     */
+    private HealthCheck healthCheck = HealthCheck.OFF;
+    private Duration idleTimeout = Duration.ZERO;
+
+    /** {@code health-check-interval} and {@code health-check-timeout}. */
+    public Builder healthCheck(HealthCheck h) {
+      this.healthCheck = h;
+      return this;
+    }
+
+    /** {@code idletimeout}; zero (the default) for none. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
     }
 
+    /**
+     * A server whose pool stays at {@code numconns} ({@code max-conns} equal to it), so that tests
+     * of the limits see them as configured; {@link #server(BackendServer)} for a growing pool.
+     */
     public Builder server(String url, int numconns, int bindconns, int maxPending, int connMax) {
       tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
-          Duration.ofMillis(200), maxPending, connMax));
+          Duration.ofMillis(200), maxPending, connMax, StartTls.NO, 0, numconns));
       return this;
     }
 
@@ -133,7 +157,7 @@ public final class RunningBalancer implements AutoCloseable {
     /** A server with a {@code weight=} in the current tier. */
     public Builder weightedServer(String url, int numconns, int bindconns, int weight) {
       tiers.get(tiers.size() - 1).add(new BackendServer(LdapUrl.parse(url), numconns, bindconns,
-          Duration.ofMillis(200), 0, 0, weight));
+          Duration.ofMillis(200), 0, 0, StartTls.NO, weight, numconns));
       return this;
     }
 
@@ -194,7 +218,8 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions);
+          ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions,
+          healthCheck, idleTimeout);
     }
 
     public RunningBalancer start() throws IOException {

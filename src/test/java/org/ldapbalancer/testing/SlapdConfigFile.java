@@ -24,19 +24,21 @@ final class SlapdConfigFile {
    * @param requireTls {@code security tls=1}: every operation but StartTLS needs TLS first
    */
   static String render(Path instanceDir, Path dataDir, SlapdServer.Tls tls, boolean requireTls) {
-    return render(instanceDir, dataDir, tls, requireTls, List.of());
+    return render(instanceDir, dataDir, tls, requireTls, List.of(), "");
   }
 
   /**
    * @param overlays overlays on the database, each loaded as a module of that name (syncprov for
    *     syncrepl, sssvlv for server-side sorting and VLV)
+   * @param globalLines more lines for the global section (SASL mapping, limits), or ""
    */
   static String render(
       Path instanceDir,
       Path dataDir,
       SlapdServer.Tls tls,
       boolean requireTls,
-      List<String> overlays) {
+      List<String> overlays,
+      String globalLines) {
     String admin = quoted(DirectoryData.ADMIN_DN);
     String tlsLines =
         tls == null
@@ -65,6 +67,7 @@ final class SlapdConfigFile {
         // Tests that page through many users should not trip over the default of 500.
         "sizelimit unlimited",
         tlsLines,
+        globalLines,
         "database mdb",
         // mdb maps the whole maxsize; keep it small so many instances fit on a CI machine.
         "maxsize 268435456",

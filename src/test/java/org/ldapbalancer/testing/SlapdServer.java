@@ -357,7 +357,15 @@ public final class SlapdServer implements AutoCloseable {
 
     private final List<String> overlays = new ArrayList<>();
 
+    private String globalConfig = "";
+
     private Builder() {}
+
+    /** Lines added to the global section of slapd.conf (e.g. {@code authz-regexp}). */
+    public Builder globalConfig(String lines) {
+      this.globalConfig = lines;
+      return this;
+    }
 
     /** Listens on a Unix domain socket too ({@link SlapdServer#ldapiUrl()}). */
     public Builder ldapi() {
@@ -426,7 +434,9 @@ public final class SlapdServer implements AutoCloseable {
         Path dataDir = Files.createDirectory(instanceDir.resolve("data"));
         Path configFile = instanceDir.resolve("slapd.conf");
         Files.writeString(
-            configFile, SlapdConfigFile.render(instanceDir, dataDir, tls, requireTls, overlays));
+            configFile,
+            SlapdConfigFile.render(
+                instanceDir, dataDir, tls, requireTls, overlays, globalConfig));
         Path ldif = instanceDir.resolve("data.ldif");
         Files.writeString(ldif, DirectoryData.ldif(users, balancerAccount, extraLdif));
         SlapdLoader.load(slapadd, configFile, ldif, instanceDir);

@@ -67,6 +67,30 @@ class BindConnectionTest {
   }
 
   @Test
+  void aBindWaitsWhileTheOnlyBindConnectionIsReplacedAndTheServerAnswersOtherwise() {
+    ups.regular(); // the server is up: its regular connection works
+    Upstream first = ups.bind();
+    first.lose();
+
+    BindOperation a = bind(router, alice, 1, aliceBind(), null);
+    assertThat(alice.answers()).as("waiting, not unavailable (52)").isEmpty();
+    assertThat(a.isWaiting()).isTrue();
+
+    Upstream second = ups.bind();
+    assertThat(second.sent()).singleElement().satisfies(m ->
+        assertThat(m.getBindRequestProtocolOp().getBindDN())
+            .isEqualTo("uid=alice,dc=example,dc=com"));
+  }
+
+  @Test
+  void aBindIsUnavailableWhenTheServerHasNoConnectionAtAll() {
+    ups.bind().lose();
+
+    BindOperation a = bind(router, alice, 1, aliceBind(), null);
+    assertThat(alice.finalAnswerTo(a).resultCode()).isEqualTo(ResultCode.UNAVAILABLE);
+  }
+
+  @Test
   void aBindConnectionIsReadyOnConnectAndTakesTheLongestWaitingBind() {
     Upstream first = ups.bind();
     assertThat(first.link().isReady()).isTrue();
@@ -416,7 +440,10 @@ class BindConnectionTest {
     try (LogCapture log = LogCapture.of(UpstreamConnection.class)) {
       timed.pool().expire(op.startNanos() + limit, limit);
 
-      assertThat(log.lines()).singleElement().asString()
+      assertThat(log.lines()).hasSize(2);
+      assertThat(log.lines().get(0))
+          .contains("bind timed out, no response for 10000 ms; answered adminLimitExceeded (11)");
+      assertThat(log.lines().get(1))
           .contains("closing upstream connection: a bind got no response in time");
     }
     Answer answer = alice.finalAnswerTo(op);

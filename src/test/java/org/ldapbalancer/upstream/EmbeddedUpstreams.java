@@ -14,7 +14,9 @@ import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.balancing.Tier;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BindConf;
+import org.ldapbalancer.config.HealthCheck;
 import org.ldapbalancer.config.LdapUrl;
+import org.ldapbalancer.config.StartTls;
 import org.ldapbalancer.operation.FlushBatch;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -57,7 +59,7 @@ public final class EmbeddedUpstreams {
     BackendServer server =
         new BackendServer(
             new LdapUrl("ldap", "upstream.test", 389), 1, 1, RETRY, b.maxPendingOps,
-            b.connMaxPending);
+            b.connMaxPending, StartTls.NO, 0, b.maxConns);
     pool =
         new ServerPool(
             server,
@@ -71,7 +73,8 @@ public final class EmbeddedUpstreams {
             MAX_PDU,
             flushes,
             null,
-            false);
+            false,
+            new ServerHealth(server.name(), b.healthCheck));
     router =
         new OperationRouter(
             new Selector<>(List.of(Tier.roundRobin(List.of(pool.regularConnections())))),
@@ -98,8 +101,22 @@ public final class EmbeddedUpstreams {
     private int connMaxPending;
     private int queueCapacity = 64;
     private Duration queueTimeout = Duration.ofSeconds(10);
+    private HealthCheck healthCheck = HealthCheck.OFF;
+    private int maxConns = 1;
+
+    /** {@code max-conns}: 1 (the pool never grows) unless set. */
+    public Builder maxConns(int maxConns) {
+      this.maxConns = maxConns;
+      return this;
+    }
 
     private Builder() {}
+
+    /** Health checks of the server; off unless set, so that other tests see no probes. */
+    public Builder healthCheck(HealthCheck healthCheck) {
+      this.healthCheck = healthCheck;
+      return this;
+    }
 
     public Builder bindConf(BindConf bindConf) {
       this.bindConf = bindConf;

@@ -20,7 +20,8 @@ import org.ldapbalancer.testing.RunningBalancer;
 
 /**
  * An operation the server does not answer within {@code bindconf timeout} is answered by the
- * balancer and abandoned upstream; the late answer is dropped.
+ * balancer (a search with timeLimitExceeded, anything else adminLimitExceeded) and abandoned
+ * upstream; the late answer is dropped.
  */
 @Timeout(120)
 class OperationTimeoutIT {
@@ -39,7 +40,7 @@ class OperationTimeoutIT {
       long waitedMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(answer.getMessageID()).isEqualTo(1);
       SearchResultDoneProtocolOp done = answer.getSearchResultDoneProtocolOp();
-      assertThat(done.getResultCode()).isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED_INT_VALUE);
+      assertThat(done.getResultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED_INT_VALUE);
       assertThat(waitedMillis).isBetween(900L, 20_000L);
       int upstreamId = dir.held().get(0).messageId();
 

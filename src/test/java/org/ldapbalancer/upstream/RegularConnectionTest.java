@@ -108,10 +108,10 @@ class RegularConnectionTest {
       assertThat(u.isOpen()).isFalse();
       assertThat(u.connection.state()).isEqualTo(UpstreamConnection.State.CLOSED);
       assertThat(u.connection.setupFailure())
-          .isEqualTo("the server refused the bindconf credentials (result 49)");
+          .isEqualTo("the server refused the bindconf credentials (result 49: invalid)");
       assertThat(log.lines())
           .containsExactly(
-              "WARN " + POOL + ": the server refused the bindconf credentials (result 49);"
+              "WARN " + POOL + ": the server refused the bindconf credentials (result 49: invalid);"
                   + " retrying every 3000 ms");
     }
     assertThat(ups.pool().readyConnections()).isZero();
@@ -393,7 +393,7 @@ class RegularConnectionTest {
   }
 
   @Test
-  void anOperationPastTheTimeLimitIsAbandonedUpstreamAndAnsweredAdminLimitExceeded() {
+  void aSearchPastTheTimeLimitIsAbandonedUpstreamAndAnsweredTimeLimitExceeded() {
     long limit = TimeUnit.SECONDS.toNanos(10);
     BindConf timed =
         new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
@@ -408,7 +408,7 @@ class RegularConnectionTest {
     ups.pool().expire(op.startNanos() + limit, limit);
 
     Answer answer = client.finalAnswerTo(op);
-    assertThat(answer.resultCode()).isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
+    assertThat(answer.resultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED);
     assertThat(answer.text()).isEqualTo(Diagnostics.TIMED_OUT);
     assertThat(u.sent()).singleElement().satisfies(m ->
         assertThat(m.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(1));
@@ -419,31 +419,59 @@ class RegularConnectionTest {
   }
 
   @Test
-  void theTimeLimitCountsFromTheLastResponseAndSparesAStreamingPersistentSearch() {
+  void theTimeLimitRunsFromTheLastResponseNotFromTheRequest() {
     long limit = TimeUnit.SECONDS.toNanos(10);
     BindConf timed =
         new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
     EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
     Upstream u = ups.regular();
-    Operation export = forward(u.link(), client, 3, search());
+    Operation op = forward(u.link(), client, 3, search());
+    u.sent();
+    long start = op.startNanos();
+
+    // An entry arrived before this check: the clock starts again from the check.
+    u.answer(1, new SearchResultEntryProtocolOp("cn=a,dc=example,dc=com",
+        List.of(new Attribute("cn", "a"))));
+    ups.pool().expire(start + limit - 1, limit);
+    ups.pool().expire(start + 2 * limit - 2, limit);
+    assertThat(client.answersTo(op)).singleElement().matches(a -> !a.isFinal());
+
+    ups.pool().expire(start + 2 * limit - 1, limit);
+    assertThat(client.finalAnswerTo(op).resultCode()).isEqualTo(ResultCode.TIME_LIMIT_EXCEEDED);
+  }
+
+  @Test
+  void anOperationOtherThanASearchPastTheTimeLimitIsAnsweredAdminLimitExceeded() {
+    long limit = TimeUnit.SECONDS.toNanos(10);
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
+    Upstream u = ups.regular();
+    Operation op = forward(u.link(), client, 3, modify());
+    u.sent();
+
+    ups.pool().expire(op.startNanos() + limit, limit);
+
+    assertThat(client.finalAnswerTo(op).resultCode()).isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
+    assertThat(u.sent()).singleElement().satisfies(m ->
+        assertThat(m.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(1));
+  }
+
+  @Test
+  void aPersistentSearchThatStreamsHasNoTimeLimit() {
+    long limit = TimeUnit.SECONDS.toNanos(10);
+    BindConf timed =
+        new BindConf(BindMethod.NONE, "", "", NETWORK_TIMEOUT, Duration.ofNanos(limit));
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.builder().bindConf(timed).build());
+    Upstream u = ups.regular();
     Operation persistent = forward(u.link(), client, 4, search());
     persistent.persistent(true);
     u.sent();
-    SearchResultEntryProtocolOp entry =
-        new SearchResultEntryProtocolOp(
-            "cn=a,dc=example,dc=com", List.of(new Attribute("cn", "a")));
-    u.answer(1, entry);
-    u.answer(2, entry);
-    long last = export.lastActivityNanos();
-    assertThat(last).isGreaterThanOrEqualTo(export.startNanos());
+    u.answer(1, new SearchResultEntryProtocolOp("cn=a,dc=example,dc=com",
+        List.of(new Attribute("cn", "a"))));
 
-    ups.pool().expire(last + limit - 1, limit);
-    assertThat(client.answersTo(export)).hasSize(1); // the entry only
+    ups.pool().expire(persistent.startNanos() + 1000 * limit, limit);
 
-    ups.pool().expire(last + limit, limit);
-    assertThat(client.finalAnswerTo(export).resultCode())
-        .isEqualTo(ResultCode.ADMIN_LIMIT_EXCEEDED);
-    ups.pool().expire(last + 1000 * limit, limit);
     assertThat(persistent.isFinished()).isFalse();
     assertThat(client.answersTo(persistent)).hasSize(1);
   }

@@ -1,0 +1,150 @@
+package org.ldapbalancer.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.testing.Messages.search;
+import static org.ldapbalancer.testing.Messages.searchDone;
+import static org.ldapbalancer.upstream.Traffic.forward;
+
+import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
+import com.unboundid.ldap.sdk.SearchScope;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.ldapbalancer.config.HealthCheck;
+import org.ldapbalancer.operation.Operation;
+import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.testing.LogCapture;
+import org.ldapbalancer.testing.RecordingClient;
+import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
+
+/** The passive and active checks of a server's health, on embedded connections. */
+class ServerHealthTest {
+  private static final long SECOND = 1_000_000_000L;
+
+  private final RecordingClient client = new RecordingClient("client");
+  private EmbeddedUpstreams ups;
+
+  @AfterEach
+  void releaseBuffers() {
+    if (ups != null) {
+      ups.releaseUnread();
+    }
+  }
+
+  private Upstream start(HealthCheck check) {
+    ups = EmbeddedUpstreams.builder().healthCheck(check).build();
+    return ups.regular();
+  }
+
+  private boolean usable() {
+    return ups.pool().regularConnections().isUsable();
+  }
+
+  /** The probe among what was sent: root DSE, base scope, attribute 1.1. */
+  private static int probeId(List<LDAPMessage> sent) {
+    LDAPMessage probe = sent.stream()
+        .filter(m -> m.getProtocolOpType() == LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_REQUEST)
+        .filter(m -> m.getSearchRequestProtocolOp().getBaseDN().isEmpty())
+        .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no probe in " + sent));
+    SearchRequestProtocolOp op = probe.getSearchRequestProtocolOp();
+    assertThat(op.getScope()).isEqualTo(SearchScope.BASE);
+    assertThat(op.getAttributes()).containsExactly("1.1");
+    return probe.getMessageID();
+  }
+
+  @Test
+  void operationsWithoutAnyResponseTakeTheServerOutUntilAProbeAnswers() {
+    Upstream u = start(new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
+    Operation op = forward(u.link(), client, 1, search());
+    u.sent();
+    long t0 = System.nanoTime();
+    try (LogCapture log = LogCapture.of(ServerHealth.class)) {
+      ups.pool().expire(t0, 0);
+      assertThat(usable()).as("nothing owed for long yet").isTrue();
+
+      ups.pool().expire(t0 + 2 * SECOND, 0);
+      assertThat(usable()).as("suspect: probed first").isTrue();
+      int probe = probeId(u.sent());
+
+      ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
+      assertThat(usable()).as("the probe has 200 ms").isTrue();
+      ups.pool().expire(t0 + 2 * SECOND + SECOND / 5, 0);
+      assertThat(usable()).isFalse();
+      assertThat(log.lines()).singleElement().asString()
+          .contains("unresponsive (1 operations without a response for")
+          .contains("nor to a probe), taken out of selection");
+      assertThat(ups.router().forward(new Operation(client, 2, 0x63), null, null))
+          .as("selection finds nothing").isEqualTo(ResultCode.UNAVAILABLE);
+
+      ups.pool().expire(t0 + 3 * SECOND, 0);
+      assertThat(u.sent()).as("one probe at a time").isEmpty();
+      assertThat(client.answersTo(op)).as("the operation waits for its own answer").isEmpty();
+
+      u.answer(probe, searchDone(ResultCode.SUCCESS));
+      assertThat(usable()).isTrue();
+      assertThat(log.lines()).hasSize(2).last().asString().contains("answers again");
+    }
+  }
+
+  @Test
+  void anyResponseKeepsTheServerIn() {
+    Upstream u = start(new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
+    forward(u.link(), client, 1, search());
+    forward(u.link(), client, 2, search());
+    u.sent();
+    long t0 = System.nanoTime();
+    ups.pool().expire(t0 + SECOND / 2, 0);
+    u.answer(1, searchDone(ResultCode.SUCCESS));
+    ups.pool().expire(t0 + SECOND, 0);
+    ups.pool().expire(t0 + SECOND + SECOND / 2, 0);
+    assertThat(usable()).as("the last answer came 0.5 s before").isTrue();
+    ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
+    assertThat(usable()).as("silent for 1.1 s: probed").isTrue();
+    ups.pool().expire(t0 + 2 * SECOND + SECOND / 2, 0);
+    assertThat(usable()).isFalse();
+  }
+
+  @Test
+  void aServerSilentOverALongOperationButAnsweringTheProbeStaysIn() {
+    Upstream u = start(new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
+    forward(u.link(), client, 1, search());
+    u.sent();
+    long t0 = System.nanoTime();
+    ups.pool().expire(t0 + 2 * SECOND, 0);
+    int probe = probeId(u.sent());
+    u.answer(probe, searchDone(ResultCode.SUCCESS));
+    ups.pool().expire(t0 + 3 * SECOND, 0);
+    assertThat(usable()).isTrue();
+    assertThat(u.sent()).as("the next probe only after another second of silence").isEmpty();
+  }
+
+  @Test
+  void aPeriodicProbeWithoutAnswerTakesAnIdleServerOut() {
+    Upstream u = start(new HealthCheck(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    long t0 = System.nanoTime();
+    ups.pool().expire(t0 + SECOND / 2, 0);
+    assertThat(u.sent()).as("not due yet").isEmpty();
+
+    ups.pool().expire(t0 + 2 * SECOND, 0);
+    int probe = probeId(u.sent());
+    assertThat(usable()).isTrue();
+
+    ups.pool().expire(t0 + 3 * SECOND + SECOND / 10, 0);
+    assertThat(usable()).as("the probe went unanswered for 1 s").isFalse();
+
+    u.answer(probe, searchDone(ResultCode.SUCCESS));
+    assertThat(usable()).isTrue();
+  }
+
+  @Test
+  void withTheChecksOffNothingIsProbedOrTakenOut() {
+    Upstream u = start(HealthCheck.OFF);
+    forward(u.link(), client, 1, search());
+    u.sent();
+    ups.pool().expire(System.nanoTime() + 3600 * SECOND, 0);
+    assertThat(usable()).isTrue();
+    assertThat(u.sent()).isEmpty();
+  }
+}
