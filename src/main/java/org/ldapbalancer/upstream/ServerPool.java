@@ -552,7 +552,7 @@ public final class ServerPool {
       }
     }
     s.load(regularTarget, bindTarget, pendingOps);
-    if (!health.isUsable()) {
+    if (!health.health().isUsable()) {
       s.unresponsive("taken out of selection: no response within health-check-timeout");
     }
     return s;
