@@ -34,6 +34,14 @@ record ConfigChange(List<String> needingRestart, String refusal) {
     // The files are read again on every reload; other TLS settings for clients are in the
     // listeners' context, made at start.
     note(restart, "TLS settings of the listeners", running.listenerTls(), next.listenerTls());
+    // Client connections and health watches take these when they are made.
+    note(restart, "loglevel, logfile, logformat", running.logging(), next.logging());
+    note(restart, "feature session-tracking", running.sessionTracking(), next.sessionTracking());
+    note(restart, "restrict_exop, restrict_control, write_coherence", running.restrictions(),
+        next.restrictions());
+    note(restart, "health-check-interval, health-check-timeout", running.healthCheck(),
+        next.healthCheck());
+    note(restart, "idletimeout", running.idleTimeout(), next.idleTimeout());
     String refusal = null;
     if (running.proxyAuthz() && !ownIdentity(running).equals(ownIdentity(next))) {
       refusal =
