@@ -12,6 +12,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.operation.Backlogs;
@@ -38,6 +39,10 @@ import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 import org.ldapbalancer.protocol.RootDse;
+import org.ldapbalancer.monitor.tree.EntryEncoder;
+import org.ldapbalancer.monitor.tree.MonitorEntry;
+import org.ldapbalancer.monitor.tree.MonitorSearch;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,6 +260,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "pending operation limit reached on this connection");
       return;
     }
+    MonitorView monitor = settings.monitor();
+    if (monitor != null && tag == ProtocolOp.SEARCH_REQUEST && MonitorSearch.targetsMonitor(request)) {
+      searchMonitor(monitor, request, id);
+      return;
+    }
     if (!identityControlMade) {
       identityControl = settings.controlsFor(authzId, peer);
       proxiesIdentity = settings.proxies(authzId);
@@ -286,6 +296,55 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
     // time. Stopping here would stall the client for as long as a server hangs.
+  }
+
+  /**
+   * A search of the cn=Monitor tree, answered here from a snapshot rather than forwarded. It is a
+   * pending operation meanwhile, so that an abandon, an unbind or the client leaving drop the
+   * answer, and a reused message ID is caught.
+   */
+  private void searchMonitor(MonitorView monitor, LdapMessage request, int id)
+      throws MalformedPduException {
+    if (!monitor.mayRead(authzId)) {
+      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.NO_SUCH_OBJECT, "");
+      return;
+    }
+    MonitorSearch search = MonitorSearch.read(request);
+    Operation op = new Operation(this, id, ProtocolOp.SEARCH_REQUEST);
+    pending.put(id, op);
+    monitor
+        .search(search)
+        .whenCompleteAsync(
+            (entries, error) -> monitorAnswered(op, search, entries, error), channel.eventLoop());
+  }
+
+  /** Writes a monitor search's entries and its one final response; on this client's loop. */
+  private void monitorAnswered(
+      Operation op, MonitorSearch search, List<MonitorEntry> entries, Throwable error) {
+    int id = op.clientMessageId();
+    if (pending.get(id) != op || !op.finish()) {
+      return; // abandoned, or the client left: no answer is owed
+    }
+    pending.remove(id);
+    if (error != null) {
+      log.warn("cn=Monitor snapshot failed: {}", error.toString());
+      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.UNAVAILABLE,
+          "monitor snapshot not available");
+      return;
+    }
+    if (entries == null) {
+      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.NO_SUCH_OBJECT, "");
+      return;
+    }
+    int limit = search.sizeLimit() > 0 ? Math.min(search.sizeLimit(), entries.size()) : entries.size();
+    for (int i = 0; i < limit; i++) {
+      channel.write(EntryEncoder.encode(channel.alloc(), id, entries.get(i), search),
+          channel.voidPromise());
+    }
+    int code = limit < entries.size() ? ResultCode.SIZE_LIMIT_EXCEEDED : ResultCode.SUCCESS;
+    counters.completed(ProtocolOp.SEARCH_REQUEST, code);
+    if (access != null) access.result(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
+    writeResult(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
   }
 
   /**

@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.monitor.access.AccessLog;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.tls.ServerTlsContext;
 
@@ -34,6 +35,8 @@ public final class ClientSettings {
    * control is added ({@code feature session-tracking} off).
    */
   private final String sessionSourceName;
+  /** The cn=Monitor tree searches of it are answered from, or null to forward them. */
+  private final MonitorView monitor;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -59,7 +62,7 @@ public final class ClientSettings {
       long ioTimeoutMillis,
       ServerTlsContext tls) {
     this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls, null,
-        AccessLog.off());
+        AccessLog.off(), null);
   }
 
   private ClientSettings(
@@ -69,7 +72,8 @@ public final class ClientSettings {
       long ioTimeoutMillis,
       ServerTlsContext tls,
       String sessionSourceName,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      MonitorView monitor) {
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
     this.ioTimeoutMillis = ioTimeoutMillis;
@@ -78,6 +82,7 @@ public final class ClientSettings {
     this.anonymousControl = newControl(ANONYMOUS);
     this.sessionSourceName = sessionSourceName;
     this.accessLog = accessLog;
+    this.monitor = monitor;
   }
 
   /**
@@ -86,7 +91,8 @@ public final class ClientSettings {
    */
   public ClientSettings withAccessLog(AccessLog log) {
     return new ClientSettings(
-        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sessionSourceName, log);
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sessionSourceName, log,
+        monitor);
   }
 
   AccessLog accessLog() {
@@ -101,7 +107,23 @@ public final class ClientSettings {
    */
   public ClientSettings withSessionTracking(String sourceName) {
     return new ClientSettings(
-        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sourceName, accessLog);
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sourceName, accessLog,
+        monitor);
+  }
+
+  /**
+   * These settings, with searches of cn=Monitor answered by the balancer from {@code view}
+   * instead of forwarded. Called once, before the first listener starts.
+   */
+  public ClientSettings withMonitor(MonitorView view) {
+    return new ClientSettings(
+        maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls, sessionSourceName,
+        accessLog, view);
+  }
+
+  /** The cn=Monitor tree, or null when searches of it are forwarded like any other. */
+  MonitorView monitor() {
+    return monitor;
   }
 
   public int maxPendingPerClient() {

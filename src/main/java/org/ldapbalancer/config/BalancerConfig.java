@@ -33,6 +33,8 @@ import java.util.Optional;
  *     logfile}, {@code logformat})
  * @param sessionTracking whether forwarded operations carry a Session Tracking control naming
  *     the client's address and identity ({@code feature session-tracking}; ours, off by default)
+ * @param monitorAccess DNs besides the {@code bindconf} identity that may read and act on the
+ *     cn=Monitor tree ({@code monitor-access}; ours), as written
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -48,7 +50,8 @@ public record BalancerConfig(
     List<ConfigProblem> warnings,
     TlsSettings listenerTls,
     LogSettings logging,
-    boolean sessionTracking) {
+    boolean sessionTracking,
+    List<String> monitorAccess) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -88,6 +91,41 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+    monitorAccess = List.copyOf(monitorAccess);
+  }
+
+  /** A configuration where only the {@code bindconf} identity may read cn=Monitor. */
+  public BalancerConfig(
+      BindConf bindConf,
+      List<Tier> tiers,
+      int ioThreads,
+      int clientMaxPending,
+      int maxIncomingClient,
+      int maxIncomingUpstream,
+      boolean proxyAuthz,
+      Optional<Path> pidFile,
+      List<String> listenUrls,
+      Duration ioTimeout,
+      List<ConfigProblem> warnings,
+      TlsSettings listenerTls,
+      LogSettings logging,
+      boolean sessionTracking) {
+    this(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        listenerTls,
+        logging,
+        sessionTracking,
+        List.of());
   }
 
   /** A configuration with the default logging (no access log) and no session tracking. */
@@ -137,7 +175,8 @@ public record BalancerConfig(
         warnings,
         listenerTls,
         newLogging,
-        sessionTracking);
+        sessionTracking,
+        monitorAccess);
   }
 
   /** A configuration without TLS towards clients. */

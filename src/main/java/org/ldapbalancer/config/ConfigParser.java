@@ -45,6 +45,7 @@ public final class ConfigParser {
   private final GlobalDirectives globals = new GlobalDirectives();
   private final TlsDirectives tls = new TlsDirectives();
   private final LogDirectives logging = new LogDirectives();
+  private final MonitorAccessDirective monitorAccess = new MonitorAccessDirective();
 
   /** Whether any backend-server line was seen, even one with errors (they are reported). */
   private boolean sawBackendServer;
@@ -98,6 +99,7 @@ public final class ConfigParser {
       case "include" -> include(directive);
       case "bindconf" -> bindConf.apply(directive, problems);
       case "tier" -> tiers.startTier(directive, problems);
+      case "monitor-access" -> monitorAccess.apply(directive, problems);
       case "backend-server" -> {
         sawBackendServer = true;
         BackendServerDirective.parse(directive, problems).ifPresent(tiers::add);
@@ -170,7 +172,8 @@ public final class ConfigParser {
         problems.warnings(),
         listenerTls,
         logging.build(),
-        globals.sessionTracking());
+        globals.sessionTracking(),
+        monitorAccess.build());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
@@ -265,6 +266,15 @@ public final class Balancer implements AutoCloseable {
         config.tiers().size());
   }
 
+  /** Who may read cn=Monitor: the {@code bindconf} DN and every {@code monitor-access} DN. */
+  private List<String> monitorReaders() {
+    List<String> readers = new ArrayList<>(config.monitorAccess());
+    if (config.bindConf().method() == BindMethod.SIMPLE) {
+      readers.add(config.bindConf().bindDn());
+    }
+    return readers;
+  }
+
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
@@ -277,7 +287,8 @@ public final class Balancer implements AutoCloseable {
             own,
             config.ioTimeout().toMillis(),
             tls.listener())
-        .withAccessLog(accessLog);
+        .withAccessLog(accessLog)
+        .withMonitor(new MonitorView(monitor, monitorReaders()));
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());
     }
