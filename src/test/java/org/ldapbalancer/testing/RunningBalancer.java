@@ -87,6 +87,7 @@ public final class RunningBalancer implements AutoCloseable {
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
     private LogSettings logging = LogSettings.DEFAULT;
+    private List<String> monitorAccess = List.of();
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -177,6 +178,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code monitor-access}: DNs besides bindconf's that may read cn=Monitor. */
+    public Builder monitorAccess(String... dns) {
+      this.monitorAccess = List.of(dns);
+      return this;
+    }
+
     public BalancerConfig config() {
       List<Tier> built = new ArrayList<>();
       for (int i = 0; i < tiers.size(); i++) {
@@ -186,7 +193,7 @@ public final class RunningBalancer implements AutoCloseable {
       }
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls, logging, sessionTracking);
+          ioTimeout, List.of(), listenerTls, logging, sessionTracking, monitorAccess);
     }
 
     public RunningBalancer start() throws IOException {

@@ -18,7 +18,8 @@ public final class MonitorSearch {
   static final int SINGLE_LEVEL = 1;
   static final int WHOLE_SUBTREE = 2;
 
-  private static final byte[] SUFFIX = "cn=monitor".getBytes(StandardCharsets.US_ASCII);
+  /** The end of every DN in the tree; spaces may stand between "cn", "=" and it. */
+  private static final byte[] SUFFIX = "monitor".getBytes(StandardCharsets.US_ASCII);
 
   private final String base;
   private final int scope;
@@ -44,7 +45,7 @@ public final class MonitorSearch {
 
   /**
    * Whether a search's base DN is cn=Monitor or under it. Any other search costs a look at the
-   * base's length and its last ten bytes: the check runs for every search a client sends.
+   * base's length and its last seven bytes: the check runs for every search a client sends.
    */
   public static boolean targetsMonitor(LdapMessage request) throws MalformedPduException {
     if (request.opTag() != ProtocolOp.SEARCH_REQUEST) {
