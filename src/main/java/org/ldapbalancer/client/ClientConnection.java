@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.operation.Backlogs;
@@ -39,8 +40,11 @@ import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 import org.ldapbalancer.protocol.RootDse;
+import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.monitor.tree.EntryEncoder;
+import org.ldapbalancer.monitor.tree.MonitorAddress;
 import org.ldapbalancer.monitor.tree.MonitorEntry;
+import org.ldapbalancer.monitor.tree.MonitorModify;
 import org.ldapbalancer.monitor.tree.MonitorSearch;
 import org.ldapbalancer.monitor.tree.MonitorView;
 import org.slf4j.Logger;
@@ -86,6 +90,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** Bytes the channel had to write before becoming writable at the last check. */
   private long unwrittenAtLastCheck;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
+  /** Numbers client connections for cn=Monitor, in accept order. */
+  private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+
+  private final long connectionId = CONNECTION_IDS.incrementAndGet();
+  /** This connection's operations, for cn=Monitor: received, completed, failed. */
+  private long received;
+  private long completed;
+  private long failed;
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
   /**
@@ -133,6 +145,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
     counters.clientAccepted();
+    router.clientOpened(this);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
     if (tls != null) {
       countHandshake(tls); // ldaps://: the handler came with the connection
@@ -236,6 +249,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     counters.received(tag);
+    received++;
     if (tag == ProtocolOp.EXTENDED_REQUEST
         && Oids.START_TLS.equals(Requests.extendedRequestName(request))) {
       startTls(id);
@@ -263,6 +277,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     MonitorView monitor = settings.monitor();
     if (monitor != null && tag == ProtocolOp.SEARCH_REQUEST && MonitorSearch.targetsMonitor(request)) {
       searchMonitor(monitor, request, id);
+      return;
+    }
+    if (monitor != null && tag != ProtocolOp.SEARCH_REQUEST && MonitorModify.targetsMonitor(request)) {
+      writeMonitor(monitor, request, id, responseTag);
       return;
     }
     if (!identityControlMade) {
@@ -318,6 +336,49 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             (entries, error) -> monitorAnswered(op, search, entries, error), channel.eventLoop());
   }
 
+  /**
+   * A write to the cn=Monitor tree: only closing a client connection is allowed, and only to the
+   * identities that may read the tree (lloadd 2.7's {@code olmConnectionState: closing}).
+   */
+  private void writeMonitor(MonitorView monitor, LdapMessage request, int id, int responseTag)
+      throws MalformedPduException {
+    if (!monitor.mayRead(authzId)) {
+      respond(id, responseTag, ResultCode.INSUFFICIENT_ACCESS_RIGHTS, "");
+      return;
+    }
+    MonitorModify.Decision decision = MonitorModify.decide(request);
+    if (!decision.closes()) {
+      respond(id, responseTag, decision.resultCode(), decision.diagnostic());
+      return;
+    }
+    Operation op = new Operation(this, id, ProtocolOp.MODIFY_REQUEST);
+    pending.put(id, op);
+    monitor
+        .closeClient(decision.connectionId())
+        .whenCompleteAsync(
+            (found, error) -> {
+              int code =
+                  error != null
+                      ? ResultCode.UNAVAILABLE
+                      : found ? ResultCode.SUCCESS : ResultCode.NO_SUCH_OBJECT;
+              answerLocally(op, code);
+            },
+            channel.eventLoop());
+  }
+
+  /** The one final response of an operation the balancer answered itself, if still owed. */
+  private void answerLocally(Operation op, int code) {
+    int id = op.clientMessageId();
+    if (pending.get(id) != op || !op.finish()) {
+      return; // abandoned, or the client left (or was the one closed)
+    }
+    pending.remove(id);
+    counters.completed(op.requestTag(), code);
+    completed++;
+    if (access != null) access.result(id, op.responseTag(), code, "");
+    writeResult(id, op.responseTag(), code, "");
+  }
+
   /** Writes a monitor search's entries and its one final response; on this client's loop. */
   private void monitorAnswered(
       Operation op, MonitorSearch search, List<MonitorEntry> entries, Throwable error) {
@@ -343,6 +404,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     int code = limit < entries.size() ? ResultCode.SIZE_LIMIT_EXCEEDED : ResultCode.SUCCESS;
     counters.completed(ProtocolOp.SEARCH_REQUEST, code);
+    completed++;
     if (access != null) access.result(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
     writeResult(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
   }
@@ -422,6 +484,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     counters.received(ProtocolOp.BIND_REQUEST);
+    received++;
     if (state == State.BINDING) {
       respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR, "bind in progress");
       return;
@@ -511,6 +574,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       op.finish();
     }
     counters.completed(ProtocolOp.BIND_REQUEST, resultCode);
+    completed++;
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(flushSlot);
   }
@@ -533,6 +597,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       pending.remove(op.clientMessageId());
       op.finish();
       counters.completed(op.requestTag(), resultCodeOf(response));
+      completed++;
     }
     ByteBuf rewritten = op instanceof RootDseSearch r ? r.rewrite(channel.alloc(), response) : null;
     if (rewritten != null) {
@@ -581,6 +646,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     pending.remove(op.clientMessageId());
     if (op.wasForwarded()) {
       counters.failed(op.requestTag(), resultCode);
+      failed++;
     } else {
       counters.rejected(op.requestTag(), resultCode); // waited in a queue, went nowhere
     }
@@ -642,7 +708,33 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
+  @Override
+  public long connectionId() {
+    return connectionId;
+  }
+
+  @Override
+  public ClientSnapshot sample() {
+    String shownState =
+        switch (state) {
+          case BINDING, SASL_IN_PROGRESS -> "binding";
+          case CLOSING -> "closing";
+          default -> "ready";
+        };
+    return new ClientSnapshot(
+        connectionId,
+        MonitorAddress.of(peer),
+        MonitorAddress.of(channel.localAddress()),
+        authzId,
+        shownState,
+        pending.size(),
+        received,
+        completed,
+        failed);
+  }
+
   /** Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes. */
+  @Override
   public void disconnect(int resultCode, String diagnostic) {
     if (state == State.CLOSING) {
       return;
@@ -792,6 +884,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     if (access != null) access.closed();
     counters.clientClosed();
+    router.clientGone(this);
     router.backlogs().remove(this);
     if (ioCheck != null) {
       ioCheck.cancel(false);

@@ -10,6 +10,7 @@ public final class ResultCode {
   public static final int SIZE_LIMIT_EXCEEDED = 4;
   public static final int ADMIN_LIMIT_EXCEEDED = 11;
   public static final int SASL_BIND_IN_PROGRESS = 14;
+  public static final int CONSTRAINT_VIOLATION = 19;
   public static final int NO_SUCH_OBJECT = 32;
   public static final int INAPPROPRIATE_AUTHENTICATION = 48;
   public static final int INVALID_CREDENTIALS = 49;

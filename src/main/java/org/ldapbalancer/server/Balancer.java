@@ -288,7 +288,7 @@ public final class Balancer implements AutoCloseable {
             config.ioTimeout().toMillis(),
             tls.listener())
         .withAccessLog(accessLog)
-        .withMonitor(new MonitorView(monitor, monitorReaders()));
+        .withMonitor(new MonitorView(monitor, monitor, monitorReaders()));
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());
     }

@@ -17,6 +17,7 @@ import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.monitor.LoopSample;
 import org.ldapbalancer.monitor.ServerSnapshot;
 import org.ldapbalancer.operation.FlushBatch;
+import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.tls.UpstreamTlsContext;
@@ -144,7 +145,8 @@ final class LoopShard {
         router.queuedBinds(),
         router.queuedRequests(),
         router.backlogs().size(),
-        servers);
+        servers,
+        router.clients().stream().map(ClientLink::sample).toList());
   }
 
   void start() {

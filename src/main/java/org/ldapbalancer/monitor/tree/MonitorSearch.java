@@ -53,16 +53,20 @@ public final class MonitorSearch {
     }
     ByteBuf buf = request.frame();
     long base = Ber.readElement(buf, request.opContentStart(), request.opEnd(), Ber.OCTET_STRING);
+    int start = Ber.start(base);
     int length = Ber.length(base);
-    if (length < SUFFIX.length) {
-      return false;
-    }
-    int end = Ber.end(base);
-    int i = end;
-    while (i > Ber.start(base) && buf.getByte(i - 1) == ' ') {
+    return endsInMonitor(buf, start, length)
+        && MonitorDn.isInTree(
+            MonitorDn.normalize(buf.toString(start, length, StandardCharsets.UTF_8)));
+  }
+
+  /** Whether the DN at {@code start} ends in "monitor" (any case, trailing spaces allowed). */
+  static boolean endsInMonitor(ByteBuf buf, int start, int length) {
+    int i = start + length;
+    while (i > start && buf.getByte(i - 1) == ' ') {
       i--; // trailing spaces, as a DN's normal form drops them
     }
-    if (i - Ber.start(base) < SUFFIX.length) {
+    if (i - start < SUFFIX.length) {
       return false;
     }
     for (int k = 0; k < SUFFIX.length; k++) {
@@ -71,8 +75,7 @@ public final class MonitorSearch {
         return false;
       }
     }
-    String dn = buf.toString(Ber.start(base), length, StandardCharsets.UTF_8);
-    return MonitorDn.isInTree(MonitorDn.normalize(dn));
+    return true;
   }
 
   /** Decodes a search request whose base {@link #targetsMonitor} accepted. */

@@ -2,6 +2,7 @@ package org.ldapbalancer.monitor.tree;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.monitor.MonitorSnapshot;
 import org.ldapbalancer.monitor.OpType;
 import org.ldapbalancer.monitor.OperationCounters;
@@ -15,6 +16,7 @@ import org.ldapbalancer.monitor.ServerSnapshot;
  *   cn=Backends
  *     cn=Load Balancer                          olmBalancer
  *       cn=Incoming Connections                 monitorContainer
+ *         cn=Connection N                       olmBalancerConnection (one per client)
  *       cn=Operations                           monitorContainer
  *         cn=Bind, cn=Other                     olmBalancerOperation
  *       cn=Backend Tiers                        monitorContainer
@@ -55,7 +57,11 @@ public final class MonitorTree {
             .add("olmIncomingConnections", ops.clientsOpen())
             .add("olmOutgoingConnections", outgoing)
             .build());
+    String incoming = "cn=Incoming Connections," + BALANCER;
     out.add(MonitorEntry.under(BALANCER, "Incoming Connections", CONTAINER).build());
+    for (ClientSnapshot c : snapshot.clients()) {
+      out.add(clientEntry(incoming, c));
+    }
     String operations = "cn=Operations," + BALANCER;
     out.add(MonitorEntry.under(BALANCER, "Operations", CONTAINER).build());
     out.add(operationEntry(operations, "Bind", ops, true));
@@ -64,6 +70,25 @@ public final class MonitorTree {
     out.add(MonitorEntry.under(BALANCER, "Backend Tiers", CONTAINER).build());
     servers(out, tiers, snapshot.servers());
     return out;
+  }
+
+  /** A client as lloadd lists it: its connection number, addresses, identity and operations. */
+  private static MonitorEntry clientEntry(String parent, ClientSnapshot c) {
+    MonitorEntry.Builder e =
+        MonitorEntry.under(parent, "Connection " + c.connectionId(), "olmBalancerConnection")
+            .add("olmConnectionType", "regular")
+            .add("olmConnectionState", c.state())
+            .add("olmConnectionLocalAddress", c.local())
+            .add("olmConnectionPeerAddress", c.peer());
+    String id = c.authzId();
+    if (!"dn:".equals(id)) { // anonymous clients have no authzDN, as in lloadd
+      e.add("olmConnectionAuthzDN", id.regionMatches(true, 0, "dn:", 0, 3) ? id.substring(3) : id);
+    }
+    return e.add("olmPendingOps", c.pendingOps())
+        .add("olmReceivedOps", c.received())
+        .add("olmCompletedOps", c.completed())
+        .add("olmFailedOps", c.failed())
+        .build();
   }
 
   private static MonitorEntry operationEntry(

@@ -5,7 +5,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.ldapbalancer.monitor.ClientCloser;
 import org.ldapbalancer.monitor.SnapshotSource;
+import org.ldapbalancer.protocol.ResultCode;
 
 /**
  * The cn=Monitor tree as the LDAP listeners serve it: who may read it, and the entries of a fresh
@@ -17,14 +19,16 @@ import org.ldapbalancer.monitor.SnapshotSource;
  */
 public final class MonitorView {
   private final SnapshotSource snapshots;
+  private final ClientCloser closer;
   /** Normalised DNs (without {@code dn:}) allowed to read. */
   private final Set<String> readers = new HashSet<>();
 
   /**
    * @param readerDns DNs that may read the tree, as written in the configuration
    */
-  public MonitorView(SnapshotSource snapshots, Collection<String> readerDns) {
+  public MonitorView(SnapshotSource snapshots, ClientCloser closer, Collection<String> readerDns) {
     this.snapshots = snapshots;
+    this.closer = closer;
     for (String dn : readerDns) {
       readers.add(MonitorDn.normalize(dn));
     }
@@ -44,5 +48,14 @@ public final class MonitorView {
    */
   public CompletionStage<List<MonitorEntry>> search(MonitorSearch search) {
     return snapshots.snapshot().thenApply(s -> search.select(MonitorTree.entries(s)));
+  }
+
+  /**
+   * Closes a client connection (a modify of its {@code olmConnectionState} to {@code closing}):
+   * it is sent a Notice of Disconnection, unavailable (52). Completes with whether it was found.
+   */
+  public CompletionStage<Boolean> closeClient(long connectionId) {
+    return closer.close(
+        connectionId, ResultCode.UNAVAILABLE, "connection closed by an administrator (cn=Monitor)");
   }
 }

@@ -205,7 +205,7 @@ class MonitorTreeTest {
   @Test
   void onlyConfiguredIdentitiesMayRead() {
     MonitorView view =
-        new MonitorView(() -> null, List.of("cn=Balancer, dc=example,dc=com", "uid=ops,dc=x"));
+        new MonitorView(() -> null, (id, code, text) -> null, List.of("cn=Balancer, dc=example,dc=com", "uid=ops,dc=x"));
     assertThat(view.mayRead("dn:cn=balancer,dc=example,dc=com")).isTrue();
     assertThat(view.mayRead("dn:UID=ops, DC=x")).isTrue();
     assertThat(view.mayRead("dn:uid=other,dc=x")).isFalse();
