@@ -82,7 +82,7 @@ final class MonitorTreeIT {
       assertThat(tree.get(10).get("olmServerURI")).containsExactly(two.url());
 
       List<Map<String, List<String>>> connections =
-          entries(admin, "-b", BALANCER, "(objectClass=olmBalancerConnection)");
+          entries(admin, "-b", "cn=Backend Tiers," + BALANCER, "(objectClass=olmBalancerConnection)");
       long outgoing = Long.parseLong(tree.get(2).get("olmOutgoingConnections").get(0));
       assertThat(connections).hasSize((int) outgoing).isNotEmpty();
       for (Map<String, List<String>> c : connections) {

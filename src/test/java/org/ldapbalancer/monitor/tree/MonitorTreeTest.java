@@ -14,6 +14,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.monitor.LoopSample;
 import org.ldapbalancer.monitor.MonitorSnapshot;
 import org.ldapbalancer.monitor.OperationCounters;
@@ -200,6 +201,39 @@ class MonitorTreeTest {
     assertThat(entry.getAttributes()).hasSize(1);
     assertThat(entry.getAttributes().get(0).getName()).isEqualTo("olmIncomingConnections");
     assertThat(entry.getAttributes().get(0).getValue()).isEqualTo("2");
+  }
+
+  @Test
+  void clientsAreListedInAcceptOrderWithLloaddsAttributes() {
+    OperationCounters ops = new OperationCounters();
+    ServerSnapshot none = new ServerSnapshot("ldap://a:389", 0, "roundrobin", 1, new ServerCounters(), null);
+    LoopSample loop1 =
+        new LoopSample(ops, 0, 0, 0, List.of(none),
+            List.of(new ClientSnapshot(7, "IP=127.0.0.1:5000", "IP=127.0.0.1:389",
+                "dn:uid=a,dc=x", "binding", 1, 3, 1, 1)));
+    ServerSnapshot none2 = new ServerSnapshot("ldap://a:389", 0, "roundrobin", 1, new ServerCounters(), null);
+    LoopSample loop2 =
+        new LoopSample(ops, 0, 0, 0, List.of(none2),
+            List.of(new ClientSnapshot(3, "IP=[::1]:6000", "PATH=/run/ldapi", "dn:", "ready", 0, 0, 0, 0)));
+    List<MonitorEntry> tree =
+        MonitorTree.entries(MonitorSnapshot.merge(0, 1, List.of(loop1, loop2)));
+
+    String incoming = "cn=Incoming Connections," + LB;
+    assertThat(tree.stream().map(MonitorEntry::dn).filter(dn -> dn.endsWith("," + incoming)))
+        .containsExactly("cn=Connection 3," + incoming, "cn=Connection 7," + incoming);
+    MonitorEntry anonymous = entry(tree, "cn=Connection 3," + incoming);
+    assertThat(anonymous.values("olmConnectionAuthzDN")).isEmpty();
+    assertThat(anonymous.values("olmConnectionPeerAddress")).containsExactly("IP=[::1]:6000");
+    MonitorEntry bound = entry(tree, "cn=Connection 7," + incoming);
+    assertThat(bound.values("objectClass")).containsExactly("olmBalancerConnection");
+    assertThat(bound.values("olmConnectionType")).containsExactly("regular");
+    assertThat(bound.values("olmConnectionState")).containsExactly("binding");
+    assertThat(bound.values("olmConnectionAuthzDN")).containsExactly("uid=a,dc=x");
+    assertThat(bound.values("olmConnectionLocalAddress")).containsExactly("IP=127.0.0.1:389");
+    assertThat(bound.values("olmPendingOps")).containsExactly("1");
+    assertThat(bound.values("olmReceivedOps")).containsExactly("3");
+    assertThat(bound.values("olmCompletedOps")).containsExactly("1");
+    assertThat(bound.values("olmFailedOps")).containsExactly("1");
   }
 
   @Test
