@@ -131,7 +131,8 @@ final class LoopShard {
   }
 
   /** This loop's part of a monitor snapshot; runs on the loop, which owns everything it reads. */
-  LoopSample sample() {
+  /** This loop's part of a snapshot; with every client connection listed when asked. */
+  LoopSample sample(boolean listClients) {
     List<ServerSnapshot> servers = new ArrayList<>(pools.size());
     int p = 0;
     for (int t = 0; t < tiers.size(); t++) {
@@ -146,7 +147,7 @@ final class LoopShard {
         router.queuedRequests(),
         router.backlogs().size(),
         servers,
-        router.clients().stream().map(ClientLink::sample).toList());
+        listClients ? router.clients().stream().map(ClientLink::sample).toList() : List.of());
   }
 
   void start() {

@@ -62,13 +62,22 @@ final class MonitorSnapshots implements SnapshotSource, ClientCloser {
 
   @Override
   public CompletionStage<MonitorSnapshot> snapshot() {
+    return snapshot(false);
+  }
+
+  @Override
+  public CompletionStage<MonitorSnapshot> snapshotWithClients() {
+    return snapshot(true);
+  }
+
+  private CompletionStage<MonitorSnapshot> snapshot(boolean listClients) {
     List<CompletableFuture<LoopSample>> parts = new ArrayList<>(shards.size());
     for (LoopShard shard : shards) {
       CompletableFuture<LoopSample> part = new CompletableFuture<>();
       try {
         shard.loop().execute(() -> {
           try {
-            part.complete(shard.sample());
+            part.complete(shard.sample(listClients));
           } catch (RuntimeException e) {
             part.completeExceptionally(e);
           }

@@ -47,7 +47,7 @@ public final class MonitorView {
    * not exist. Completes on whichever thread finishes the snapshot.
    */
   public CompletionStage<List<MonitorEntry>> search(MonitorSearch search) {
-    return snapshots.snapshot().thenApply(s -> search.select(MonitorTree.entries(s)));
+    return snapshots.snapshotWithClients().thenApply(s -> search.select(MonitorTree.entries(s)));
   }
 
   /**
