@@ -43,6 +43,7 @@ import org.ldapbalancer.protocol.RootDse;
 import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.monitor.tree.EntryEncoder;
 import org.ldapbalancer.monitor.tree.MonitorAddress;
+import org.ldapbalancer.monitor.tree.MonitorCompare;
 import org.ldapbalancer.monitor.tree.MonitorEntry;
 import org.ldapbalancer.monitor.tree.MonitorModify;
 import org.ldapbalancer.monitor.tree.MonitorSearch;
@@ -342,6 +343,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
    */
   private void writeMonitor(MonitorView monitor, LdapMessage request, int id, int responseTag)
       throws MalformedPduException {
+    if (request.opTag() == ProtocolOp.COMPARE_REQUEST) {
+      compareMonitor(monitor, request, id);
+      return;
+    }
     if (!monitor.mayRead(authzId)) {
       respond(id, responseTag, ResultCode.INSUFFICIENT_ACCESS_RIGHTS, "");
       return;
@@ -363,6 +368,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                       : found ? ResultCode.SUCCESS : ResultCode.NO_SUCH_OBJECT;
               answerLocally(op, code);
             },
+            channel.eventLoop());
+  }
+
+  /** A compare of a cn=Monitor entry; the tree is invisible to those who may not read it. */
+  private void compareMonitor(MonitorView monitor, LdapMessage request, int id)
+      throws MalformedPduException {
+    if (!monitor.mayRead(authzId)) {
+      respond(id, ProtocolOp.COMPARE_RESPONSE, ResultCode.NO_SUCH_OBJECT, "");
+      return;
+    }
+    MonitorCompare compare = MonitorCompare.read(request);
+    Operation op = new Operation(this, id, ProtocolOp.COMPARE_REQUEST);
+    pending.put(id, op);
+    monitor
+        .compare(compare)
+        .whenCompleteAsync(
+            (code, error) -> answerLocally(op, error != null ? ResultCode.UNAVAILABLE : code),
             channel.eventLoop());
   }
 

@@ -202,7 +202,8 @@ public abstract sealed class MonitorFilter {
       return Truth.FALSE;
     }
 
-    private static int compare(String a, String b) {
+    /** Numbers as numbers, anything else without regard to case. */
+    static int compare(String a, String b) {
       try {
         return Long.compare(Long.parseLong(a), Long.parseLong(b.trim()));
       } catch (NumberFormatException notNumbers) {

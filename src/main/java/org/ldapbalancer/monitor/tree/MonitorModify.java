@@ -15,7 +15,8 @@ import org.ldapbalancer.protocol.ResultCode;
  * write allowed is a ModifyRequest (RFC 4511 §4.6) of a client connection's entry whose every
  * change replaces {@code olmConnectionState} with the single value {@code closing}: it closes that
  * client. Any other change of such an entry is a constraintViolation (19), as there; adds,
- * deletes, renames and modifies of other entries are unwillingToPerform (53).
+ * deletes, renames and modifies of other entries are unwillingToPerform (53). Compares are
+ * answered by {@link MonitorCompare}.
  */
 public final class MonitorModify {
   private static final int REPLACE = 2;

@@ -50,6 +50,11 @@ public final class MonitorView {
     return snapshots.snapshotWithClients().thenApply(s -> search.select(MonitorTree.entries(s)));
   }
 
+  /** The result code of a compare, against a snapshot taken now. */
+  public CompletionStage<Integer> compare(MonitorCompare compare) {
+    return snapshots.snapshotWithClients().thenApply(s -> compare.resultIn(MonitorTree.entries(s)));
+  }
+
   /**
    * Closes a client connection (a modify of its {@code olmConnectionState} to {@code closing}):
    * it is sent a Notice of Disconnection, unavailable (52). Completes with whether it was found.

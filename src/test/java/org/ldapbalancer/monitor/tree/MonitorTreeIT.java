@@ -91,6 +91,15 @@ final class MonitorTreeIT {
         assertThat(c.get("olmConnectionState")).containsExactly("ready");
       }
 
+      // ldapcompare, as lloadd's own tests wait on a counter
+      LdapTool.Result same = admin.compare(BALANCER, "olmOutgoingConnections:" + outgoing);
+      assertThat(same.exitCode()).as("%s", same).isEqualTo(6);
+      LdapTool.Result differs = admin.compare(BALANCER, "olmOutgoingConnections:" + (outgoing + 1));
+      assertThat(differs.exitCode()).as("%s", differs).isEqualTo(5);
+      LdapTool.Result hidden =
+          LdapTool.at(lb.url()).compare(BALANCER, "olmOutgoingConnections:" + outgoing);
+      assertThat(hidden.exitCode()).as("%s", hidden).isEqualTo(32);
+
       Map<String, List<String>> before = entries(admin, "-b", OTHER, "-s", "base").get(0);
       int searches = 5;
       for (int i = 0; i < searches; i++) {

@@ -2,7 +2,9 @@ package org.ldapbalancer.monitor.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.asn1.ASN1StreamReader;
+import com.unboundid.ldap.protocol.CompareRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
 import com.unboundid.ldap.sdk.DereferencePolicy;
@@ -234,6 +236,25 @@ class MonitorTreeTest {
     assertThat(bound.values("olmReceivedOps")).containsExactly("3");
     assertThat(bound.values("olmCompletedOps")).containsExactly("1");
     assertThat(bound.values("olmFailedOps")).containsExactly("1");
+  }
+
+  private static int compare(String dn, String attribute, String value) throws Exception {
+    byte[] bytes =
+        new LDAPMessage(5, new CompareRequestProtocolOp(dn, attribute, new ASN1OctetString(value)))
+            .encode()
+            .encode();
+    return MonitorCompare.read(new LdapMessage().parse(Unpooled.wrappedBuffer(bytes)))
+        .resultIn(MonitorTree.entries(snapshot()));
+  }
+
+  @Test
+  void comparesAnswerFromTheTree() throws Exception {
+    assertThat(compare(LB, "olmOutgoingConnections", "6")).isEqualTo(MonitorCompare.COMPARE_TRUE);
+    assertThat(compare(LB.toLowerCase(), "OLMOUTGOINGCONNECTIONS", "06"))
+        .isEqualTo(MonitorCompare.COMPARE_TRUE);
+    assertThat(compare(LB, "olmOutgoingConnections", "5")).isEqualTo(MonitorCompare.COMPARE_FALSE);
+    assertThat(compare(LB, "olmServerURI", "x")).isEqualTo(MonitorCompare.NO_SUCH_ATTRIBUTE);
+    assertThat(compare("cn=x,cn=Monitor", "cn", "x")).isEqualTo(MonitorCompare.NO_SUCH_OBJECT);
   }
 
   @Test
