@@ -12,9 +12,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
@@ -41,12 +41,8 @@ import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 import org.ldapbalancer.protocol.RootDse;
 import org.ldapbalancer.monitor.ClientSnapshot;
-import org.ldapbalancer.monitor.tree.EntryEncoder;
 import org.ldapbalancer.monitor.tree.MonitorAddress;
-import org.ldapbalancer.monitor.tree.MonitorCompare;
-import org.ldapbalancer.monitor.tree.MonitorEntry;
-import org.ldapbalancer.monitor.tree.MonitorModify;
-import org.ldapbalancer.monitor.tree.MonitorSearch;
+import org.ldapbalancer.monitor.tree.MonitorAnswer;
 import org.ldapbalancer.monitor.tree.MonitorView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,12 +272,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     MonitorView monitor = settings.monitor();
-    if (monitor != null && tag == ProtocolOp.SEARCH_REQUEST && MonitorSearch.targetsMonitor(request)) {
-      searchMonitor(monitor, request, id);
-      return;
-    }
-    if (monitor != null && tag != ProtocolOp.SEARCH_REQUEST && MonitorModify.targetsMonitor(request)) {
-      writeMonitor(monitor, request, id, responseTag);
+    if (monitor != null && MonitorView.targets(request)) {
+      answerFromMonitor(monitor, request, id);
       return;
     }
     if (!identityControlMade) {
@@ -318,117 +310,35 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /**
-   * A search of the cn=Monitor tree, answered here from a snapshot rather than forwarded. It is a
+   * A request of the cn=Monitor tree, answered by the balancer rather than forwarded. It is a
    * pending operation meanwhile, so that an abandon, an unbind or the client leaving drop the
    * answer, and a reused message ID is caught.
    */
-  private void searchMonitor(MonitorView monitor, LdapMessage request, int id)
+  private void answerFromMonitor(MonitorView monitor, LdapMessage request, int id)
       throws MalformedPduException {
-    if (!monitor.mayRead(authzId)) {
-      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.NO_SUCH_OBJECT, "");
-      return;
-    }
-    MonitorSearch search = MonitorSearch.read(request);
-    Operation op = new Operation(this, id, ProtocolOp.SEARCH_REQUEST);
+    CompletionStage<MonitorAnswer> answer = monitor.answer(request, authzId);
+    Operation op = new Operation(this, id, request.opTag());
     pending.put(id, op);
-    monitor
-        .search(search)
-        .whenCompleteAsync(
-            (entries, error) -> monitorAnswered(op, search, entries, error), channel.eventLoop());
+    answer.whenCompleteAsync(
+        (done, error) -> monitorAnswered(op, done != null ? done : MonitorAnswer.unavailable()),
+        channel.eventLoop());
   }
 
-  /**
-   * A write to the cn=Monitor tree: only closing a client connection is allowed, and only to the
-   * identities that may read the tree (lloadd 2.7's {@code olmConnectionState: closing}).
-   */
-  private void writeMonitor(MonitorView monitor, LdapMessage request, int id, int responseTag)
-      throws MalformedPduException {
-    if (request.opTag() == ProtocolOp.COMPARE_REQUEST) {
-      compareMonitor(monitor, request, id);
-      return;
-    }
-    if (!monitor.mayRead(authzId)) {
-      respond(id, responseTag, ResultCode.INSUFFICIENT_ACCESS_RIGHTS, "");
-      return;
-    }
-    MonitorModify.Decision decision = MonitorModify.decide(request);
-    if (!decision.closes()) {
-      respond(id, responseTag, decision.resultCode(), decision.diagnostic());
-      return;
-    }
-    Operation op = new Operation(this, id, ProtocolOp.MODIFY_REQUEST);
-    pending.put(id, op);
-    monitor
-        .closeClient(decision.connectionId())
-        .whenCompleteAsync(
-            (found, error) -> {
-              int code =
-                  error != null
-                      ? ResultCode.UNAVAILABLE
-                      : found ? ResultCode.SUCCESS : ResultCode.NO_SUCH_OBJECT;
-              answerLocally(op, code);
-            },
-            channel.eventLoop());
-  }
-
-  /** A compare of a cn=Monitor entry; the tree is invisible to those who may not read it. */
-  private void compareMonitor(MonitorView monitor, LdapMessage request, int id)
-      throws MalformedPduException {
-    if (!monitor.mayRead(authzId)) {
-      respond(id, ProtocolOp.COMPARE_RESPONSE, ResultCode.NO_SUCH_OBJECT, "");
-      return;
-    }
-    MonitorCompare compare = MonitorCompare.read(request);
-    Operation op = new Operation(this, id, ProtocolOp.COMPARE_REQUEST);
-    pending.put(id, op);
-    monitor
-        .compare(compare)
-        .whenCompleteAsync(
-            (code, error) -> answerLocally(op, error != null ? ResultCode.UNAVAILABLE : code),
-            channel.eventLoop());
-  }
-
-  /** The one final response of an operation the balancer answered itself, if still owed. */
-  private void answerLocally(Operation op, int code) {
+  /** Writes a monitor answer: its entries, then its one final response; on this client's loop. */
+  private void monitorAnswered(Operation op, MonitorAnswer answer) {
     int id = op.clientMessageId();
     if (pending.get(id) != op || !op.finish()) {
       return; // abandoned, or the client left (or was the one closed)
     }
     pending.remove(id);
+    for (int i = 0; i < answer.entryCount(); i++) {
+      channel.write(answer.entry(channel.alloc(), id, i), channel.voidPromise());
+    }
+    int code = answer.resultCode();
     counters.completed(op.requestTag(), code);
     completed++;
-    if (access != null) access.result(id, op.responseTag(), code, "");
-    writeResult(id, op.responseTag(), code, "");
-  }
-
-  /** Writes a monitor search's entries and its one final response; on this client's loop. */
-  private void monitorAnswered(
-      Operation op, MonitorSearch search, List<MonitorEntry> entries, Throwable error) {
-    int id = op.clientMessageId();
-    if (pending.get(id) != op || !op.finish()) {
-      return; // abandoned, or the client left: no answer is owed
-    }
-    pending.remove(id);
-    if (error != null) {
-      log.warn("cn=Monitor snapshot failed: {}", error.toString());
-      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.UNAVAILABLE,
-          "monitor snapshot not available");
-      return;
-    }
-    if (entries == null) {
-      respond(id, ProtocolOp.SEARCH_RESULT_DONE, ResultCode.NO_SUCH_OBJECT, "");
-      return;
-    }
-    int limit = search.sizeLimit() > 0 ? Math.min(search.sizeLimit(), entries.size()) : entries.size();
-    for (int i = 0; i < limit; i++) {
-      channel.write(EntryEncoder.encode(channel.alloc(), id, entries.get(i), search),
-          channel.voidPromise());
-    }
-    int code = limit < entries.size() ? ResultCode.SIZE_LIMIT_EXCEEDED : ResultCode.SUCCESS;
-    counters.completed(ProtocolOp.SEARCH_REQUEST, code);
-    completed++;
-    if (access != null) access.result(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
-    writeResult(id, ProtocolOp.SEARCH_RESULT_DONE, code, "");
+    if (access != null) access.result(id, op.responseTag(), code, answer.diagnostic());
+    writeResult(id, op.responseTag(), code, answer.diagnostic());
   }
 
   /**
