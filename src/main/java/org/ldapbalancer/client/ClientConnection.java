@@ -16,6 +16,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
+import org.ldapbalancer.monitor.ClientSnapshot;
+import org.ldapbalancer.monitor.tree.MonitorAddress;
+import org.ldapbalancer.monitor.tree.MonitorAnswer;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -40,10 +44,6 @@ import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 import org.ldapbalancer.protocol.RootDse;
-import org.ldapbalancer.monitor.ClientSnapshot;
-import org.ldapbalancer.monitor.tree.MonitorAddress;
-import org.ldapbalancer.monitor.tree.MonitorAnswer;
-import org.ldapbalancer.monitor.tree.MonitorView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class ClientConnection extends ChannelInboundHandlerAdapter
     implements ClientLink, Backlogs.Backlogged {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+  /** Numbers client connections for cn=Monitor, in accept order. */
+  private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
   /** Bytes of responses a client that does not read may have waiting before it is cut off. */
   static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
@@ -87,9 +90,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** Bytes the channel had to write before becoming writable at the last check. */
   private long unwrittenAtLastCheck;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
-  /** Numbers client connections for cn=Monitor, in accept order. */
-  private static final AtomicLong CONNECTION_IDS = new AtomicLong();
-
   private final long connectionId = CONNECTION_IDS.incrementAndGet();
   /** This connection's operations, for cn=Monitor: received, completed, failed. */
   private long received;
