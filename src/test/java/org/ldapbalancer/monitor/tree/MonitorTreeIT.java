@@ -91,6 +91,22 @@ final class MonitorTreeIT {
         assertThat(c.get("olmConnectionState")).containsExactly("ready");
       }
 
+      // lloadd's test004-monitor asks for the classes' attributes; its monitor.ldif shape
+      List<Map<String, List<String>>> asLloadd =
+          entries(admin, "-b", "cn=Load Balancer,cn=Backends,cn=monitor", "(objectClass=*)",
+              "olmBalancer", "olmBalancerServer", "olmBalancerOperation", "olmBalancerConnection");
+      assertThat(asLloadd.get(0).keySet())
+          .containsExactly("dn", "objectClass", "olmIncomingConnections", "olmOutgoingConnections");
+      assertThat(asLloadd.get(1).keySet()).containsExactly("dn", "objectClass");
+      Map<String, List<String>> bind =
+          asLloadd.stream()
+              .filter(e -> e.get("dn").equals(List.of("cn=Bind,cn=Operations," + BALANCER)))
+              .findFirst()
+              .orElseThrow();
+      assertThat(bind.keySet())
+          .containsExactly("dn", "objectClass", "olmReceivedOps", "olmForwardedOps",
+              "olmRejectedOps", "olmCompletedOps", "olmFailedOps");
+
       // ldapcompare, as lloadd's own tests wait on a counter
       LdapTool.Result same = admin.compare(BALANCER, "olmOutgoingConnections:" + outgoing);
       assertThat(same.exitCode()).as("%s", same).isEqualTo(6);

@@ -238,6 +238,20 @@ class MonitorTreeTest {
     assertThat(bound.values("olmFailedOps")).containsExactly("1");
   }
 
+  @Test
+  void objectClassNamesAskForTheirAttributesAsInLloaddsTests() throws Exception {
+    MonitorSearch search =
+        MonitorSearch.read(
+            request(LB, SearchScope.SUB, "(objectClass=*)", "olmBalancer", "@olmBalancerServer"));
+    AttributeSelection selection = search.attributes();
+
+    assertThat(selection.includes("objectClass")).isTrue();
+    assertThat(selection.includes("olmOutgoingConnections")).isTrue();
+    assertThat(selection.includes("OLMSERVERURI")).isTrue();
+    assertThat(selection.includes("cn")).isFalse();
+    assertThat(selection.includes("olmForwardedOps")).as("olmBalancerOperation's").isFalse();
+  }
+
   private static int compare(String dn, String attribute, String value) throws Exception {
     byte[] bytes =
         new LDAPMessage(5, new CompareRequestProtocolOp(dn, attribute, new ASN1OctetString(value)))
