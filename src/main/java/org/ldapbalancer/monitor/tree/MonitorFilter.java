@@ -31,8 +31,11 @@ public abstract sealed class MonitorFilter {
   private static final int SUB_INITIAL = 0x80;
   private static final int SUB_FINAL = 0x82;
 
-  /** Deeper nesting than any real filter; keeps the recursion bounded on its own. */
-  private static final int MAX_DEPTH = 50;
+  /**
+   * Deeper nesting than any real filter, and the access log's bound too; the request validator
+   * bounds nesting before this runs, this only keeps the recursion safe on its own.
+   */
+  private static final int MAX_DEPTH = 100;
 
   /** Three-valued logic (RFC 4511 §4.5.1.7): TRUE, FALSE or UNDEFINED. */
   enum Truth {
