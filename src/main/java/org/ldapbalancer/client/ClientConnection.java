@@ -12,10 +12,16 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.monitor.ClientSnapshot;
+import org.ldapbalancer.monitor.tree.MonitorAddress;
+import org.ldapbalancer.monitor.tree.MonitorAnswer;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.operation.Backlogs;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.log.RateLimitedLog;
@@ -53,6 +59,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     implements ClientLink, Backlogs.Backlogged {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
+  /** Numbers client connections for cn=Monitor, in accept order. */
+  private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+
   /** Bytes of responses a client that does not read may have waiting before it is cut off. */
   static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
 
@@ -86,6 +95,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** Bytes the channel had to write before becoming writable at the last check. */
   private long unwrittenAtLastCheck;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
+  private final long connectionId = CONNECTION_IDS.incrementAndGet();
+  /** This connection's operations, for cn=Monitor: received, completed, failed. */
+  private long received;
+  private long completed;
+  private long failed;
   private final LdapMessage view = new LdapMessage();
   private Channel channel;
   /**
@@ -142,6 +156,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
     counters.clientAccepted();
+    router.clientOpened(this);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
     if (tls != null) {
       countHandshake(tls); // ldaps://: the handler came with the connection
@@ -249,6 +264,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     counters.received(tag);
+    received++;
     String exopName =
         tag == ProtocolOp.EXTENDED_REQUEST ? Requests.extendedRequestName(request) : null;
     if (exopName != null && Oids.START_TLS.equals(exopName)) {
@@ -277,6 +293,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       // lloadd's wording, so scripts written against it keep matching.
       respond(id, responseTag, ResultCode.BUSY,
           "pending operation limit reached on this connection");
+      return;
+    }
+    MonitorView monitor = settings.monitor();
+    if (monitor != null && MonitorView.targets(request)) {
+      answerFromMonitor(monitor, request, id);
       return;
     }
     if (!identityControlMade) {
@@ -326,6 +347,38 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     // No need to stop reading this client when upstreams are backlogged: selection passes over
     // backlogged connections and the router's wait for one to drain is bounded in size and
     // time. Stopping here would stall the client for as long as a server hangs.
+  }
+
+  /**
+   * A request of the cn=Monitor tree, answered by the balancer rather than forwarded. It is a
+   * pending operation meanwhile, so that an abandon, an unbind or the client leaving drop the
+   * answer, and a reused message ID is caught.
+   */
+  private void answerFromMonitor(MonitorView monitor, LdapMessage request, int id)
+      throws MalformedPduException {
+    CompletionStage<MonitorAnswer> answer = monitor.answer(request, authzId);
+    Operation op = new Operation(this, id, request.opTag());
+    pending.put(id, op);
+    answer.whenCompleteAsync(
+        (done, error) -> monitorAnswered(op, done != null ? done : MonitorAnswer.unavailable()),
+        channel.eventLoop());
+  }
+
+  /** Writes a monitor answer: its entries, then its one final response; on this client's loop. */
+  private void monitorAnswered(Operation op, MonitorAnswer answer) {
+    int id = op.clientMessageId();
+    if (pending.get(id) != op || !op.finish()) {
+      return; // abandoned, or the client left (or was the one closed)
+    }
+    pending.remove(id);
+    for (int i = 0; i < answer.entryCount(); i++) {
+      channel.write(answer.entry(channel.alloc(), id, i), channel.voidPromise());
+    }
+    int code = answer.resultCode();
+    counters.completed(op.requestTag(), code);
+    completed++;
+    if (access != null) access.result(id, op.responseTag(), code, answer.diagnostic());
+    writeResult(id, op.responseTag(), code, answer.diagnostic());
   }
 
   /**
@@ -455,6 +508,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     counters.received(ProtocolOp.BIND_REQUEST);
+    received++;
     if (state == State.BINDING) {
       respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR, "bind in progress");
       return;
@@ -544,6 +598,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       op.finish();
     }
     counters.completed(ProtocolOp.BIND_REQUEST, resultCode);
+    completed++;
     MessageRewriter.write(channel, response, op.clientMessageId());
     router.flushes().add(flushSlot);
     if (draining) {
@@ -572,6 +627,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       if (op.hasAffinity()) {
         affinityEnded(op, response);
       }
+      completed++;
     }
     if (op.readsRootDse() && response.opTag() == ProtocolOp.SEARCH_RESULT_ENTRY) {
       writeRootDse(op, response);
@@ -653,6 +709,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     if (op.wasForwarded()) {
       counters.failed(op.requestTag(), resultCode);
+      failed++;
     } else {
       counters.rejected(op.requestTag(), resultCode); // waited in a queue, went nowhere
     }
@@ -757,7 +814,33 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     return pending.size();
   }
 
+  @Override
+  public long connectionId() {
+    return connectionId;
+  }
+
+  @Override
+  public ClientSnapshot sample() {
+    String shownState =
+        switch (state) {
+          case BINDING, SASL_IN_PROGRESS -> "binding";
+          case CLOSING -> "closing";
+          default -> "ready";
+        };
+    return new ClientSnapshot(
+        connectionId,
+        MonitorAddress.of(peer),
+        MonitorAddress.of(channel.localAddress()),
+        authzId,
+        shownState,
+        pending.size(),
+        received,
+        completed,
+        failed);
+  }
+
   /** Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes. */
+  @Override
   public void disconnect(int resultCode, String diagnostic) {
     if (state == State.CLOSING) {
       return;
@@ -907,6 +990,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     if (access != null) access.closed();
     counters.clientClosed();
+    router.clientGone(this);
     router.backlogs().remove(this);
     if (ioCheck != null) {
       ioCheck.cancel(false);

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.monitor.access.AccessLog;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.protocol.Controls;
 import org.ldapbalancer.protocol.RootDseRewriter;
 import org.ldapbalancer.tls.ServerTlsContext;
@@ -42,6 +43,8 @@ public final class ClientSettings {
   private final RequestAffinity restrictions;
   private final RootDseRewriter rootDse;
   private final int writeCoherenceSeconds;
+  /** The cn=Monitor tree searches of it are answered from, or null to forward them. */
+  private final MonitorView monitor;
 
   /**
    * @param maxPendingPerClient {@code client_max_pending}, 0 for no limit
@@ -108,7 +111,7 @@ public final class ClientSettings {
       Restrictions restrictions,
       long idleTimeoutMillis) {
     this(maxPendingPerClient, proxyAuthz, normalize(ownAuthzId), ioTimeoutMillis, tls,
-        restrictions, idleTimeoutMillis, null, AccessLog.off());
+        restrictions, idleTimeoutMillis, null, AccessLog.off(), null);
   }
 
   private ClientSettings(
@@ -120,7 +123,8 @@ public final class ClientSettings {
       Restrictions restrictions,
       long idleTimeoutMillis,
       String sessionSourceName,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      MonitorView monitor) {
     this.idleTimeoutMillis = idleTimeoutMillis;
     this.tls = tls;
     this.maxPendingPerClient = maxPendingPerClient;
@@ -137,6 +141,7 @@ public final class ClientSettings {
     this.rootDse = RootDsePolicy.rewriter(restrictions, proxyAuthz, tls != null);
     this.sessionSourceName = sessionSourceName;
     this.accessLog = accessLog;
+    this.monitor = monitor;
   }
 
   /**
@@ -145,7 +150,7 @@ public final class ClientSettings {
    */
   public ClientSettings withAccessLog(AccessLog log) {
     return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
-        restrictionsConfig, idleTimeoutMillis, sessionSourceName, log);
+        restrictionsConfig, idleTimeoutMillis, sessionSourceName, log, monitor);
   }
 
   AccessLog accessLog() {
@@ -160,7 +165,21 @@ public final class ClientSettings {
    */
   public ClientSettings withSessionTracking(String sourceName) {
     return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
-        restrictionsConfig, idleTimeoutMillis, sourceName, accessLog);
+        restrictionsConfig, idleTimeoutMillis, sourceName, accessLog, monitor);
+  }
+
+  /**
+   * These settings, with searches of cn=Monitor answered by the balancer from {@code view}
+   * instead of forwarded. Called once, before the first listener starts.
+   */
+  public ClientSettings withMonitor(MonitorView view) {
+    return new ClientSettings(maxPendingPerClient, proxyAuthz, ownAuthzId, ioTimeoutMillis, tls,
+        restrictionsConfig, idleTimeoutMillis, sessionSourceName, accessLog, view);
+  }
+
+  /** The cn=Monitor tree, or null when searches of it are forwarded like any other. */
+  MonitorView monitor() {
+    return monitor;
   }
 
   public int maxPendingPerClient() {

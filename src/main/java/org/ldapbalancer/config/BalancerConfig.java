@@ -40,6 +40,8 @@ import java.util.Optional;
  * @param idleTimeout how long a client may sit with no operation in flight and send nothing
  *     before it is sent a Notice of Disconnection and closed ({@code idletimeout});
  *     {@link Duration#ZERO} for never
+ * @param monitorAccess DNs besides the {@code bindconf} identity that may read and act on the
+ *     cn=Monitor tree ({@code monitor-access}; ours), as written
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -58,7 +60,8 @@ public record BalancerConfig(
     boolean sessionTracking,
     Restrictions restrictions,
     HealthCheck healthCheck,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    List<String> monitorAccess) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -98,11 +101,13 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+    monitorAccess = List.copyOf(monitorAccess);
   }
 
   /**
    * A configuration with the default logging (no access log), no session tracking, no
-   * restrictions, the default health checks and no idle timeout.
+   * restrictions, the default health checks, no idle timeout, and cn=Monitor for the {@code
+   * bindconf} identity only.
    */
   public BalancerConfig(
       BindConf bindConf,
@@ -134,7 +139,8 @@ public record BalancerConfig(
         false,
         Restrictions.NONE,
         HealthCheck.DEFAULTS,
-        Duration.ZERO);
+        Duration.ZERO,
+        List.of());
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -156,7 +162,8 @@ public record BalancerConfig(
         sessionTracking,
         restrictions,
         healthCheck,
-        idleTimeout);
+        idleTimeout,
+        monitorAccess);
   }
 
   /** A configuration without TLS towards clients. */

@@ -46,6 +46,7 @@ public final class ConfigParser {
   private final TlsDirectives tls = new TlsDirectives();
   private final LogDirectives logging = new LogDirectives();
   private final RestrictionDirectives restrictions = new RestrictionDirectives();
+  private final MonitorAccessDirective monitorAccess = new MonitorAccessDirective();
 
   /** Whether any backend-server line was seen, even one with errors (they are reported). */
   private boolean sawBackendServer;
@@ -99,6 +100,7 @@ public final class ConfigParser {
       case "include" -> include(directive);
       case "bindconf" -> bindConf.apply(directive, problems);
       case "tier" -> tiers.startTier(directive, problems);
+      case "monitor-access" -> monitorAccess.apply(directive, problems);
       case "backend-server" -> {
         sawBackendServer = true;
         BackendServerDirective.parse(directive, problems).ifPresent(tiers::add);
@@ -175,7 +177,8 @@ public final class ConfigParser {
         globals.sessionTracking(),
         restrictions.build(),
         globals.healthCheck(),
-        globals.idleTimeout());
+        globals.idleTimeout(),
+        monitorAccess.build());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

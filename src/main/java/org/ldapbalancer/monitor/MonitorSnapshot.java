@@ -1,6 +1,7 @@
 package org.ldapbalancer.monitor;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ public final class MonitorSnapshot {
   private final int queuedRequests;
   private final int backloggedClients;
   private final List<ServerSnapshot> servers;
+  private final List<ClientSnapshot> clients;
 
   private MonitorSnapshot(
       long startedAtMillis,
@@ -23,7 +25,8 @@ public final class MonitorSnapshot {
       int queuedBinds,
       int queuedRequests,
       int backloggedClients,
-      List<ServerSnapshot> servers) {
+      List<ServerSnapshot> servers,
+      List<ClientSnapshot> clients) {
     this.startedAtMillis = startedAtMillis;
     this.takenAtMillis = takenAtMillis;
     this.operations = operations;
@@ -31,6 +34,7 @@ public final class MonitorSnapshot {
     this.queuedRequests = queuedRequests;
     this.backloggedClients = backloggedClients;
     this.servers = List.copyOf(servers);
+    this.clients = List.copyOf(clients);
   }
 
   /**
@@ -46,7 +50,9 @@ public final class MonitorSnapshot {
     int requests = 0;
     int backlogged = 0;
     List<ServerSnapshot> servers = new ArrayList<>();
+    List<ClientSnapshot> clients = new ArrayList<>();
     for (LoopSample loop : loops) {
+      clients.addAll(loop.clients());
       ops.add(loop.operations());
       binds += loop.queuedBinds();
       requests += loop.queuedRequests();
@@ -67,7 +73,8 @@ public final class MonitorSnapshot {
       }
     }
     return new MonitorSnapshot(
-        startedAtMillis, nowMillis, ops, binds, requests, backlogged, servers);
+        startedAtMillis, nowMillis, ops, binds, requests, backlogged, servers,
+        clients.stream().sorted(Comparator.comparingLong(ClientSnapshot::connectionId)).toList());
   }
 
   public long startedAtMillis() {
@@ -97,6 +104,11 @@ public final class MonitorSnapshot {
   /** Every configured server, in configuration order (tier by tier). */
   public List<ServerSnapshot> servers() {
     return servers;
+  }
+
+  /** Every client connection, in accept order. */
+  public List<ClientSnapshot> clients() {
+    return clients;
   }
 
   /** Servers with a regular connection ready for operations. */

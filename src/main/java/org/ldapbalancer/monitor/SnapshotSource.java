@@ -9,4 +9,12 @@ import java.util.concurrent.CompletionStage;
  */
 public interface SnapshotSource {
   CompletionStage<MonitorSnapshot> snapshot();
+
+  /**
+   * A snapshot that also lists every client connection ({@link MonitorSnapshot#clients()}).
+   * Only cn=Monitor needs them; scrapes do without the per-client cost.
+   */
+  default CompletionStage<MonitorSnapshot> snapshotWithClients() {
+    return snapshot();
+  }
 }

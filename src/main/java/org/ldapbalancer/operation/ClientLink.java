@@ -1,5 +1,7 @@
 package org.ldapbalancer.operation;
 
+import org.ldapbalancer.monitor.ClientSnapshot;
+
 import org.ldapbalancer.protocol.LdapMessage;
 
 /** What the upstream side may ask of the client an operation came from. */
@@ -31,4 +33,13 @@ public interface ClientLink {
    * is no longer in the middle of a bind, and its next SASL step starts afresh.
    */
   void saslExchangeEnded(UpstreamLink link);
+
+  /** The connection's number, unique in the process (cn=Monitor's {@code cn=Connection N}). */
+  long connectionId();
+
+  /** The client as cn=Monitor shows it; called on the client's event loop. */
+  ClientSnapshot sample();
+
+  /** Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes; on the client's loop. */
+  void disconnect(int resultCode, String diagnostic);
 }

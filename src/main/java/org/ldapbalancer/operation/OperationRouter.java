@@ -1,5 +1,13 @@
 package org.ldapbalancer.operation;
 
+import java.util.Collections;
+
+import java.util.Collection;
+
+import java.util.LinkedHashSet;
+
+import java.util.Set;
+
 import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Refusal;
@@ -32,6 +40,8 @@ public final class OperationRouter {
   private final LdapMessage queuedView = new LdapMessage();
   private final Backlogs backlogs = new Backlogs();
   private final OperationCounters counters = new OperationCounters();
+  /** This loop's client connections, for cn=Monitor; only this loop touches it. */
+  private final Set<ClientLink> clients = new LinkedHashSet<>();
 
   /**
    * @param queueCapacity how many binds, and how many other requests, may wait at most
@@ -64,6 +74,20 @@ public final class OperationRouter {
   }
 
   /** What this loop's operations and clients did, for the monitor. */
+  /** Lists a client connection on this loop for cn=Monitor, until {@link #clientGone}. */
+  public void clientOpened(ClientLink client) {
+    clients.add(client);
+  }
+
+  public void clientGone(ClientLink client) {
+    clients.remove(client);
+  }
+
+  /** This loop's client connections. */
+  public Collection<ClientLink> clients() {
+    return Collections.unmodifiableSet(clients);
+  }
+
   public OperationCounters counters() {
     return counters;
   }

@@ -7,8 +7,11 @@ public final class ResultCode {
   public static final int PROTOCOL_ERROR = 2;
   public static final int AUTH_METHOD_NOT_SUPPORTED = 7;
   public static final int TIME_LIMIT_EXCEEDED = 3;
+  public static final int SIZE_LIMIT_EXCEEDED = 4;
   public static final int ADMIN_LIMIT_EXCEEDED = 11;
   public static final int SASL_BIND_IN_PROGRESS = 14;
+  public static final int CONSTRAINT_VIOLATION = 19;
+  public static final int NO_SUCH_OBJECT = 32;
   public static final int INAPPROPRIATE_AUTHENTICATION = 48;
   public static final int INVALID_CREDENTIALS = 49;
   public static final int INSUFFICIENT_ACCESS_RIGHTS = 50;

@@ -37,6 +37,7 @@ import org.ldapbalancer.client.ClientChannelInitializer;
 import org.ldapbalancer.client.ClientConnection;
 import org.ldapbalancer.client.ClientSettings;
 import org.ldapbalancer.config.BackendServer;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.config.LdapUrl;
@@ -284,6 +285,15 @@ public final class Balancer implements AutoCloseable {
         config.tiers().size());
   }
 
+  /** Who may read cn=Monitor: the {@code bindconf} DN and every {@code monitor-access} DN. */
+  private List<String> monitorReaders() {
+    List<String> readers = new ArrayList<>(config.monitorAccess());
+    if (config.bindConf().method() == BindMethod.SIMPLE) {
+      readers.add(config.bindConf().bindDn());
+    }
+    return readers;
+  }
+
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
@@ -297,7 +307,8 @@ public final class Balancer implements AutoCloseable {
             tls.listener(),
             config.restrictions(),
             config.idleTimeout().toMillis())
-        .withAccessLog(accessLog);
+        .withAccessLog(accessLog)
+        .withMonitor(new MonitorView(monitor, monitor, monitorReaders()));
     if (config.sessionTracking()) {
       settings = settings.withSessionTracking(HostName.get());
     }

@@ -42,6 +42,7 @@ record ConfigChange(List<String> needingRestart, String refusal) {
     note(restart, "health-check-interval, health-check-timeout", running.healthCheck(),
         next.healthCheck());
     note(restart, "idletimeout", running.idleTimeout(), next.idleTimeout());
+    note(restart, "monitor-access", running.monitorAccess(), next.monitorAccess());
     String refusal = null;
     if (running.proxyAuthz() && !ownIdentity(running).equals(ownIdentity(next))) {
       refusal =

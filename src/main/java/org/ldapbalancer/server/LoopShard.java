@@ -19,6 +19,7 @@ import org.ldapbalancer.config.TierPolicy;
 import org.ldapbalancer.monitor.LoopSample;
 import org.ldapbalancer.monitor.ServerSnapshot;
 import org.ldapbalancer.operation.FlushBatch;
+import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.operation.UpstreamLink;
 import org.ldapbalancer.tls.UpstreamTlsContext;
@@ -241,7 +242,8 @@ final class LoopShard {
   }
 
   /** This loop's part of a monitor snapshot; runs on the loop, which owns everything it reads. */
-  LoopSample sample() {
+  /** This loop's part of a snapshot; with every client connection listed when asked. */
+  LoopSample sample(boolean listClients) {
     List<ServerSnapshot> servers = new ArrayList<>(pools.size());
     int p = 0;
     for (int t = 0; t < tiers.size(); t++) {
@@ -255,7 +257,8 @@ final class LoopShard {
         router.queuedBinds(),
         router.queuedRequests(),
         router.backlogs().size(),
-        servers);
+        servers,
+        listClients ? router.clients().stream().map(ClientLink::sample).toList() : List.of());
   }
 
   void start() {

@@ -100,6 +100,15 @@ class CommandLineIT {
   }
 
   @Test
+  void checkModeRefusesAMonitorAccessValueThatIsNotADn() throws Exception {
+    Path file = config("monitor-access cn=ops,dc=example,dc=com\nmonitor-access operators\n");
+    Run r = run("-t", "-f", file.toString());
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains(file + ":8: monitor-access: \"operators\" is not a DN");
+    assertThat(r.err()).doesNotContain(file + ":7: ");
+  }
+
+  @Test
   void unusableTlsFilesAreRefusedWithFileAndLineByCheckAndByStartUp() throws Exception {
     TestCertificates certs = TestCertificates.get();
     Path file =

@@ -15,8 +15,12 @@ import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.ProtocolOp;
+import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
 import com.unboundid.ldap.protocol.UnbindRequestProtocolOp;
 import com.unboundid.ldap.sdk.Control;
+import com.unboundid.ldap.sdk.DereferencePolicy;
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV2RequestControl;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -25,7 +29,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +39,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.monitor.LoopSample;
+import org.ldapbalancer.monitor.MonitorSnapshot;
+import org.ldapbalancer.monitor.OperationCounters;
+import org.ldapbalancer.monitor.SnapshotSource;
+import org.ldapbalancer.monitor.tree.MonitorView;
 import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.Oids;
@@ -772,6 +783,82 @@ class ClientConnectionTest {
         .isEqualTo(Oids.NOTICE_OF_DISCONNECTION);
     assertThat(Pdus.resultCode(m)).isEqualTo(ResultCode.UNAVAILABLE);
     assertThat(Pdus.diagnostic(m)).isEqualTo(ClientConnection.SHUTTING_DOWN);
+  }
+
+  // --- cn=Monitor ---
+
+  /** A monitor readable by {@link #OWN_DN}, from snapshots that {@code source} gives. */
+  private void startWithMonitor(SnapshotSource source) {
+    MonitorView view =
+        new MonitorView(source, (id, code, text) -> CompletableFuture.completedFuture(false),
+            List.of(OWN_DN));
+    start(EmbeddedUpstreams.create(), SETTINGS.withMonitor(view));
+  }
+
+  private static MonitorSnapshot emptySnapshot() {
+    return MonitorSnapshot.merge(
+        0, 1, List.of(new LoopSample(new OperationCounters(), 0, 0, 0, List.of())));
+  }
+
+  private static SearchRequestProtocolOp monitorSearch(String base) {
+    return new SearchRequestProtocolOp(base, SearchScope.SUB, DereferencePolicy.NEVER, 0, 0,
+        false, Filter.createPresenceFilter("objectClass"), List.of());
+  }
+
+  @Test
+  void aMonitorSearchIsAnsweredByTheBalancerAndNeverForwarded() {
+    startWithMonitor(() -> CompletableFuture.completedFuture(emptySnapshot()));
+    bindAs(1, OWN_DN);
+
+    send(2, monitorSearch("cn=Backends,cn=Monitor"));
+    client.runPendingTasks();
+    List<LDAPMessage> got = answers();
+
+    assertThat(got).hasSize(8); // cn=Backends and the 6 entries below it, and the result
+    assertThat(got.get(0).getSearchResultEntryProtocolOp().getDN())
+        .isEqualTo("cn=Backends,cn=Monitor");
+    assertResult(got.get(7), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.SUCCESS);
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  @Test
+  void toOtherIdentitiesTheMonitorTreeDoesNotExist() {
+    startWithMonitor(() -> CompletableFuture.completedFuture(emptySnapshot()));
+
+    send(1, monitorSearch("cn=Monitor"));
+    client.runPendingTasks();
+
+    assertResult(only(answers()), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.NO_SUCH_OBJECT);
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotThatFailsIsAnsweredUnavailable() {
+    startWithMonitor(() -> CompletableFuture.failedFuture(new TimeoutException()));
+    bindAs(1, OWN_DN);
+
+    send(2, monitorSearch("cn=Monitor"));
+    client.runPendingTasks();
+
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.UNAVAILABLE);
+  }
+
+  @Test
+  void anAbandonedMonitorSearchGetsNoAnswerWhenItsSnapshotArrives() {
+    CompletableFuture<MonitorSnapshot> later = new CompletableFuture<>();
+    startWithMonitor(() -> later);
+    bindAs(1, OWN_DN);
+
+    send(2, monitorSearch("cn=Monitor"));
+    send(3, new AbandonRequestProtocolOp(2));
+    unanswered.remove(2); // abandoned: no answer is owed
+    later.complete(emptySnapshot());
+    client.runPendingTasks();
+
+    assertThat(answers()).isEmpty();
   }
 
   // --- helpers ---

@@ -2,6 +2,7 @@ package org.ldapbalancer.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.operation.UpstreamLink;
@@ -86,6 +87,25 @@ public final class RecordingClient implements ClientLink {
   public void saslExchangeEnded(UpstreamLink link) {
     saslExchangesEnded.add(link);
   }
+
+  @Override
+  public long connectionId() {
+    return 1;
+  }
+
+  @Override
+  public ClientSnapshot sample() {
+    return new ClientSnapshot(1, "IP=127.0.0.1:1", "IP=127.0.0.1:389", "dn:", "ready", 0, 0, 0, 0);
+  }
+
+  /** Records the notice as the answer a real client would be sent. */
+  @Override
+  public void disconnect(int resultCode, String diagnostic) {
+    disconnects.add(resultCode);
+  }
+
+  /** The result codes of every Notice of Disconnection, in order. */
+  public final List<Integer> disconnects = new ArrayList<>();
 
   /** Every answer in the order given. */
   public List<Answer> answers() {

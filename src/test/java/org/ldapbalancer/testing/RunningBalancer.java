@@ -109,6 +109,7 @@ public final class RunningBalancer implements AutoCloseable {
       this.idleTimeout = timeout;
       return this;
     }
+    private List<String> monitorAccess = List.of();
 
     public Builder server(String url, int numconns, int bindconns) {
       return server(url, numconns, bindconns, 0, 0);
@@ -209,6 +210,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code monitor-access}: DNs besides bindconf's that may read cn=Monitor. */
+    public Builder monitorAccess(String... dns) {
+      this.monitorAccess = List.of(dns);
+      return this;
+    }
+
     public BalancerConfig config() {
       List<Tier> built = new ArrayList<>();
       for (int i = 0; i < tiers.size(); i++) {
@@ -219,7 +226,7 @@ public final class RunningBalancer implements AutoCloseable {
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
           ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions,
-          healthCheck, idleTimeout);
+          healthCheck, idleTimeout, monitorAccess);
     }
 
     public RunningBalancer start() throws IOException {
