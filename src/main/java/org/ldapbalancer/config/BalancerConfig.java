@@ -40,6 +40,9 @@ import java.util.Optional;
  * @param idleTimeout how long a client may sit with no operation in flight and send nothing
  *     before it is sent a Notice of Disconnection and closed ({@code idletimeout});
  *     {@link Duration#ZERO} for never
+ * @param verifyCredentials whether client binds are checked with the Verify Credentials extended
+ *     operation on regular connections to servers that announce it, rather than bound on bind
+ *     connections ({@code feature vc}, off by default, as lloadd)
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -58,7 +61,8 @@ public record BalancerConfig(
     boolean sessionTracking,
     Restrictions restrictions,
     HealthCheck healthCheck,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    boolean verifyCredentials) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -98,6 +102,69 @@ public record BalancerConfig(
     tiers = List.copyOf(tiers);
     listenUrls = List.copyOf(listenUrls);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration without {@code feature vc}. */
+  public BalancerConfig(
+      BindConf bindConf,
+      List<Tier> tiers,
+      int ioThreads,
+      int clientMaxPending,
+      int maxIncomingClient,
+      int maxIncomingUpstream,
+      boolean proxyAuthz,
+      Optional<Path> pidFile,
+      List<String> listenUrls,
+      Duration ioTimeout,
+      List<ConfigProblem> warnings,
+      TlsSettings listenerTls,
+      LogSettings logging,
+      boolean sessionTracking,
+      Restrictions restrictions,
+      HealthCheck healthCheck,
+      Duration idleTimeout) {
+    this(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        listenerTls,
+        logging,
+        sessionTracking,
+        restrictions,
+        healthCheck,
+        idleTimeout,
+        false);
+  }
+
+  /** The same configuration with {@code feature vc} on or off. */
+  public BalancerConfig withVerifyCredentials(boolean on) {
+    return new BalancerConfig(
+        bindConf,
+        tiers,
+        ioThreads,
+        clientMaxPending,
+        maxIncomingClient,
+        maxIncomingUpstream,
+        proxyAuthz,
+        pidFile,
+        listenUrls,
+        ioTimeout,
+        warnings,
+        listenerTls,
+        logging,
+        sessionTracking,
+        restrictions,
+        healthCheck,
+        idleTimeout,
+        on);
   }
 
   /**
@@ -156,7 +223,8 @@ public record BalancerConfig(
         sessionTracking,
         restrictions,
         healthCheck,
-        idleTimeout);
+        idleTimeout,
+        verifyCredentials);
   }
 
   /** A configuration without TLS towards clients. */

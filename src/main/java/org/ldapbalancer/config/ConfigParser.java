@@ -175,7 +175,8 @@ public final class ConfigParser {
         globals.sessionTracking(),
         restrictions.build(),
         globals.healthCheck(),
-        globals.idleTimeout());
+        globals.idleTimeout(),
+        globals.verifyCredentials());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */
