@@ -41,7 +41,61 @@ public final class VerifyCredentials {
 
   private static final byte[] OID = Oids.VERIFY_CREDENTIALS.getBytes(StandardCharsets.US_ASCII);
 
+  /** The root DSE attribute listing the extended operations a server supports (RFC 4512 §5.1). */
+  public static final String SUPPORTED_EXTENSION = "supportedExtension";
+
+  private static final byte[] SUPPORTED_EXTENSION_BYTES =
+      SUPPORTED_EXTENSION.getBytes(StandardCharsets.US_ASCII);
+
   private VerifyCredentials() {}
+
+  /**
+   * Whether {@code entry}, a SearchResultEntry (RFC 4511 §4.5.2) for the root DSE, lists Verify
+   * Credentials among its {@code supportedExtension} values.
+   *
+   * @throws MalformedPduException if the entry is not well formed
+   */
+  public static boolean isAnnouncedBy(LdapMessage entry) throws MalformedPduException {
+    if (entry.opTag() != ProtocolOp.SEARCH_RESULT_ENTRY) {
+      return false;
+    }
+    ByteBuf buf = entry.frame();
+    int limit = entry.opEnd();
+    long name = Ber.readElement(buf, entry.opContentStart(), limit, Ber.OCTET_STRING);
+    long attributes = Ber.readElement(buf, Ber.end(name), limit, Ber.SEQUENCE);
+    for (int at = Ber.start(attributes); at < Ber.end(attributes); ) {
+      long attribute = Ber.readElement(buf, at, Ber.end(attributes), Ber.SEQUENCE);
+      at = Ber.end(attribute);
+      long type = Ber.readElement(buf, Ber.start(attribute), at, Ber.OCTET_STRING);
+      if (!equalsIgnoreCase(buf, type, SUPPORTED_EXTENSION_BYTES)) {
+        continue;
+      }
+      long values = Ber.readElement(buf, Ber.end(type), at, Ber.SET);
+      for (int v = Ber.start(values); v < Ber.end(values); ) {
+        long value = Ber.readElement(buf, v, Ber.end(values), Ber.OCTET_STRING);
+        v = Ber.end(value);
+        if (equalsIgnoreCase(buf, value, OID)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean equalsIgnoreCase(ByteBuf buf, long element, byte[] expected) {
+    if (Ber.length(element) != expected.length) {
+      return false;
+    }
+    int start = Ber.start(element);
+    for (int i = 0; i < expected.length; i++) {
+      int a = buf.getUnsignedByte(start + i);
+      int b = expected[i];
+      if (a != b && Character.toLowerCase(a) != Character.toLowerCase(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * The VC ExtendedRequest that checks the credentials of {@code bind} (a BindRequest), under
