@@ -12,6 +12,9 @@ import com.unboundid.ldap.protocol.BindResponseProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedResponseProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.SearchResultEntryProtocolOp;
+import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.Control;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -173,6 +176,40 @@ class VerifyCredentialsTest {
       } finally {
         response.release();
       }
+    }
+  }
+
+  private static boolean announced(Attribute... attributes) throws Exception {
+    ByteBuf entry =
+        UnboundIdCodec.frame(4, new SearchResultEntryProtocolOp(new Entry("", attributes)));
+    try {
+      return VerifyCredentials.isAnnouncedBy(new LdapMessage().parse(entry));
+    } finally {
+      entry.release();
+    }
+  }
+
+  @Test
+  void rootDseAnnouncesItOnlyAmongSupportedExtensionValues() throws Exception {
+    assertThat(announced(new Attribute("supportedExtension", Oids.WHO_AM_I,
+        Oids.VERIFY_CREDENTIALS))).isTrue();
+    assertThat(announced(new Attribute("objectClass", "top"),
+        new Attribute("SUPPORTEDEXTENSION", Oids.VERIFY_CREDENTIALS))).isTrue();
+    assertThat(announced(new Attribute("supportedExtension", Oids.WHO_AM_I, Oids.START_TLS)))
+        .isFalse();
+    assertThat(announced(new Attribute("supportedControl", Oids.VERIFY_CREDENTIALS))).isFalse();
+    assertThat(announced(new Attribute("supportedExtension", Oids.VERIFY_CREDENTIALS + ".1")))
+        .isFalse();
+    assertThat(announced()).isFalse();
+  }
+
+  @Test
+  void onlyAnEntryAnnouncesAnything() throws Exception {
+    ByteBuf done = Responses.result(ALLOC, 4, ProtocolOp.SEARCH_RESULT_DONE, 0, "");
+    try {
+      assertThat(VerifyCredentials.isAnnouncedBy(new LdapMessage().parse(done))).isFalse();
+    } finally {
+      done.release();
     }
   }
 }
