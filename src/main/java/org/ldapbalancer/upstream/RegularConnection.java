@@ -229,8 +229,14 @@ final class RegularConnection extends UpstreamConnection {
     try {
       bindResponse.parse(made);
       int code = Responses.resultCode(bindResponse);
-      String authzId = code == ResultCode.SUCCESS ? bind.simpleBindAuthzId() : null;
-      bind.client().bindCompleted(bind, bindResponse, code, authzId);
+      if (code == ResultCode.SASL_BIND_IN_PROGRESS) {
+        // Only simple binds go as Verify Credentials: a next step would have nowhere to go.
+        bind.client()
+            .fail(bind, ResultCode.PROTOCOL_ERROR, "saslBindInProgress answer to a simple bind");
+      } else {
+        String authzId = code == ResultCode.SUCCESS ? bind.simpleBindAuthzId() : null;
+        bind.client().bindCompleted(bind, bindResponse, code, authzId);
+      }
     } finally {
       made.release();
     }
