@@ -3,6 +3,7 @@ package org.ldapbalancer.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
@@ -43,7 +44,7 @@ final class RegularConnection extends UpstreamConnection {
 
   private static final byte[] ROOT_DSE = new byte[0];
   private static final byte[][] SUPPORTED_EXTENSION = {
-    VerifyCredentials.SUPPORTED_EXTENSION.getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+    VerifyCredentials.SUPPORTED_EXTENSION.getBytes(StandardCharsets.US_ASCII)
   };
 
   RegularConnection(ServerPool pool, int firstMessageId) {
