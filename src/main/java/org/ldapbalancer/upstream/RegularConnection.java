@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.protocol.LdapMessage;
@@ -17,6 +18,8 @@ import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
 import org.ldapbalancer.protocol.VerifyCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A regular upstream connection: bound once as {@code bindconf} (simple, or SASL in as many steps
@@ -29,6 +32,8 @@ import org.ldapbalancer.protocol.VerifyCredentials;
  * <p>Every field belongs to the channel's event loop.
  */
 final class RegularConnection extends UpstreamConnection {
+  private static final Logger log = LoggerFactory.getLogger(RegularConnection.class);
+
   /** The message ID of the {@code bindconf} bind in flight, or -1. */
   private int bindRequestId = -1;
 
@@ -222,10 +227,13 @@ final class RegularConnection extends UpstreamConnection {
     try {
       made = VerifyCredentials.bindResponse(channel.alloc(), view.messageId(), view);
     } catch (MalformedPduException e) {
-      // Answered here: the connection is closed for it, and this bind is no longer pending.
-      bind.detachUpstream();
+      // The message itself was framed correctly, so the connection is still in step: only this
+      // bind fails, and the other clients' operations on the connection go on.
+      RateLimitedLog.DEFAULT.warn(
+          log, "{}: malformed Verify Credentials response: {}", pool.name(), e.getMessage());
       bind.client().fail(bind, ResultCode.OTHER, "malformed Verify Credentials response");
-      throw e;
+      bind.detachUpstream();
+      return;
     }
     try {
       bindResponse.parse(made);

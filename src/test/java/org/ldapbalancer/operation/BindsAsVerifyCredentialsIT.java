@@ -47,13 +47,18 @@ class BindsAsVerifyCredentialsIT {
 
   /** One event loop: the client's connection and the pool that learnt the root DSE share it. */
   private LDAPConnection start(boolean serverVerifies, boolean feature) throws Exception {
+    return start(serverVerifies ? new VerifyCredentialsHandler() : null, feature);
+  }
+
+  private LDAPConnection start(VerifyCredentialsHandler handler, boolean feature)
+      throws Exception {
     dir =
         RecordingDirectory.start(
             "a",
             10,
             config -> {
-              if (serverVerifies) {
-                config.addExtendedOperationHandler(new VerifyCredentialsHandler());
+              if (handler != null) {
+                config.addExtendedOperationHandler(handler);
               }
             });
     lb =
@@ -159,6 +164,32 @@ class BindsAsVerifyCredentialsIT {
       // And the connection goes on: a good bind afterwards counts.
       c.bind(user, SampleDirectory.USER_PASSWORD);
       assertThat(searchSeenUpstream(c, "vc3").proxiedAuthz()).isEqualTo("dn:" + user);
+    }
+  }
+
+  @Test
+  void malformedAnswerFailsOnlyThatBindAndTheSharedConnectionsGoOn() throws Exception {
+    String broken = SampleDirectory.userDn(6);
+    String other = SampleDirectory.userDn(7);
+    try (LDAPConnection c = start(VerifyCredentialsHandler.answeringMalformedFor(broken), true);
+        LDAPConnection bystander = new LDAPConnection("127.0.0.1", lb.port())) {
+      awaitBindsVerified(c);
+      bystander.bind(other, SampleDirectory.USER_PASSWORD);
+      int connectionsSetUp = binds(SampleDirectory.BALANCER_DN).size();
+
+      assertThatThrownBy(() -> c.bind(broken, SampleDirectory.USER_PASSWORD))
+          .isInstanceOfSatisfying(
+              LDAPException.class,
+              e -> {
+                assertThat(e.getResultCode()).isEqualTo(ResultCode.OTHER);
+                assertThat(e.getDiagnosticMessage()).contains("malformed Verify Credentials");
+              });
+
+      assertThat(searchSeenUpstream(bystander, "vc6").proxiedAuthz()).isEqualTo("dn:" + other);
+      assertThat(searchSeenUpstream(c, "vc7").proxiedAuthz()).isEqualTo("dn:");
+      assertThat(binds(SampleDirectory.BALANCER_DN))
+          .as("no regular connection was closed and set up again")
+          .hasSize(connectionsSetUp);
     }
   }
 

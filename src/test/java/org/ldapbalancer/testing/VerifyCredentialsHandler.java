@@ -18,10 +18,26 @@ import java.util.List;
  * userPassword} without touching the connection's own authentication, as OpenLDAP's {@code
  * contrib/slapd-modules/vc} does. Its OID then appears in the root DSE's {@code
  * supportedExtension}. Debian's slapd has no such module, so in-memory directories stand in.
- * Thread-safe: stateless.
+ * Thread-safe: immutable.
  */
 public final class VerifyCredentialsHandler extends InMemoryExtendedOperationHandler {
   public static final String OID = "1.3.6.1.4.1.4203.666.6.5";
+
+  /** The bind DN whose check is answered with a value that is not a VC response, or null. */
+  private final String malformedFor;
+
+  public VerifyCredentialsHandler() {
+    this(null);
+  }
+
+  private VerifyCredentialsHandler(String malformedFor) {
+    this.malformedFor = malformedFor;
+  }
+
+  /** A handler that answers the check of {@code dn} with a malformed response value. */
+  public static VerifyCredentialsHandler answeringMalformedFor(String dn) {
+    return new VerifyCredentialsHandler(dn);
+  }
 
   @Override
   public String getExtendedOperationHandlerName() {
@@ -42,6 +58,10 @@ public final class VerifyCredentialsHandler extends InMemoryExtendedOperationHan
       ASN1Element[] value = ASN1Sequence.decodeAsSequence(request.getValue().getValue()).elements();
       int at = value[0].getType() == (byte) 0x80 ? 1 : 0; // a cookie continues a SASL exchange
       String dn = value[at].decodeAsOctetString().stringValue();
+      if (dn.equals(malformedFor)) {
+        return new ExtendedResult(messageId, ResultCode.SUCCESS, null, null, null, null,
+            new ASN1OctetString("not a sequence"), null);
+      }
       ASN1Element auth = value[at + 1];
       if (auth.getType() != (byte) 0x80) {
         code = ResultCode.AUTH_METHOD_NOT_SUPPORTED_INT_VALUE;
