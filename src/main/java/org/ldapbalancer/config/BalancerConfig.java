@@ -42,6 +42,9 @@ import java.util.Optional;
  *     {@link Duration#ZERO} for never
  * @param monitorAccess DNs besides the {@code bindconf} identity that may read and act on the
  *     cn=Monitor tree ({@code monitor-access}; ours), as written
+ * @param verifyCredentials whether client binds are checked with the Verify Credentials extended
+ *     operation on regular connections to servers that announce it, rather than bound on bind
+ *     connections ({@code feature vc}, off by default, as lloadd)
  */
 public record BalancerConfig(
     BindConf bindConf,
@@ -61,7 +64,8 @@ public record BalancerConfig(
     Restrictions restrictions,
     HealthCheck healthCheck,
     Duration idleTimeout,
-    List<String> monitorAccess) {
+    List<String> monitorAccess,
+    boolean verifyCredentials) {
 
   /** lloadd's default for {@code sockbuf_max_incoming_client}. */
   public static final int DEFAULT_MAX_INCOMING_CLIENT = 262143;
@@ -107,7 +111,7 @@ public record BalancerConfig(
   /**
    * A configuration with the default logging (no access log), no session tracking, no
    * restrictions, the default health checks, no idle timeout, and cn=Monitor for the {@code
-   * bindconf} identity only.
+   * bindconf} identity only, without {@code feature vc}.
    */
   public BalancerConfig(
       BindConf bindConf,
@@ -140,7 +144,8 @@ public record BalancerConfig(
         Restrictions.NONE,
         HealthCheck.DEFAULTS,
         Duration.ZERO,
-        List.of());
+        List.of(),
+        false);
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -163,7 +168,8 @@ public record BalancerConfig(
         restrictions,
         healthCheck,
         idleTimeout,
-        monitorAccess);
+        monitorAccess,
+        verifyCredentials);
   }
 
   /** A configuration without TLS towards clients. */

@@ -178,7 +178,8 @@ public final class ConfigParser {
         restrictions.build(),
         globals.healthCheck(),
         globals.idleTimeout(),
-        monitorAccess.build());
+        monitorAccess.build(),
+        globals.verifyCredentials());
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

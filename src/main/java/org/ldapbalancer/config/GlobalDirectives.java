@@ -31,6 +31,7 @@ final class GlobalDirectives {
   private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
   private boolean proxyAuthz = true;
   private boolean sessionTracking;
+  private boolean verifyCredentials;
   private Path pidFile;
   private Duration ioTimeout = BalancerConfig.DEFAULT_IO_TIMEOUT;
   private Duration healthInterval = HealthCheck.DEFAULT_INTERVAL;
@@ -87,6 +88,8 @@ final class GlobalDirectives {
         proxyAuthz = on;
       } else if (name.equals(SESSION_TRACKING)) {
         sessionTracking = on;
+      } else if (name.equals("vc")) {
+        verifyCredentials = on;
       } else if (UnsupportedDirectives.FEATURES.contains(name)) {
         // Switching off what is not implemented changes nothing; switching it on would.
         if (on) {
@@ -213,6 +216,10 @@ final class GlobalDirectives {
 
   boolean sessionTracking() {
     return sessionTracking;
+  }
+
+  boolean verifyCredentials() {
+    return verifyCredentials;
   }
 
   Optional<Path> pidFile() {

@@ -46,8 +46,8 @@ final class UnsupportedDirectives {
           "TLSDHParamFile",
           "TLSRandFile");
 
-  /** {@code feature} / {@code enable} names lloadd knows besides {@code proxyauthz}. */
-  static final Set<String> FEATURES = lowerCase("vc", "read_pause");
+  /** {@code feature} / {@code enable} names lloadd knows besides {@code proxyauthz} and {@code vc}. */
+  static final Set<String> FEATURES = lowerCase("read_pause");
 
   /**
    * Upstream TLS options: on {@code bindconf} all but {@code tls_reqsan} are implemented

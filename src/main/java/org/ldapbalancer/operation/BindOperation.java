@@ -10,6 +10,8 @@ public final class BindOperation extends Operation {
   private final String mechanism;
   private final String dn;
   private final boolean anonymous;
+  /** Sent as a Verify Credentials extended operation: its answer is an ExtendedResponse. */
+  private boolean verifyingCredentials;
 
   /**
    * @param mechanism the SASL mechanism, or null for a simple bind
@@ -22,6 +24,20 @@ public final class BindOperation extends Operation {
     this.mechanism = mechanism;
     this.dn = dn;
     this.anonymous = anonymous;
+  }
+
+  /** The bind now travels as a Verify Credentials request (set by the connection sending it). */
+  public void sentAsVerifyCredentials() {
+    verifyingCredentials = true;
+  }
+
+  public boolean isVerifyingCredentials() {
+    return verifyingCredentials;
+  }
+
+  @Override
+  public int upstreamResponseTag() {
+    return verifyingCredentials ? ProtocolOp.EXTENDED_RESPONSE : super.upstreamResponseTag();
   }
 
   public boolean isSasl() {

@@ -65,6 +65,14 @@ public class Operation {
     return requestTag;
   }
 
+  /**
+   * The protocolOp tag of the final response the upstream sends: the client's, unless the
+   * request travels upstream as another operation (a Bind as Verify Credentials).
+   */
+  public int upstreamResponseTag() {
+    return responseTag();
+  }
+
   /** The tag of the final response this operation expects. */
   public int responseTag() {
     return ProtocolOp.responseTagFor(requestTag);

@@ -39,6 +39,14 @@ public interface UpstreamLink extends Endpoint {
    */
   void releaseSaslPin();
 
+  /**
+   * Whether a client's simple Bind may travel on this connection as a Verify Credentials extended
+   * operation ({@code feature vc}, and the server announced the operation in its root DSE).
+   */
+  default boolean verifiesCredentials() {
+    return false;
+  }
+
   /** The server this connection goes to, as configured ({@code ldap://host:port}), for logs. */
   default String serverName() {
     return "";

@@ -26,5 +26,11 @@ public final class Oids {
    */
   public static final String SESSION_TRACKING_USERNAME = "1.3.6.1.4.1.21008.108.63.1.3";
 
+  /**
+   * OpenLDAP's Verify Credentials extended operation (experimental arc, {@code
+   * LDAP_EXOP_VERIFY_CREDENTIALS} in OpenLDAP's ldap.h): a bind checked without binding.
+   */
+  public static final String VERIFY_CREDENTIALS = "1.3.6.1.4.1.4203.666.6.5";
+
   private Oids() {}
 }

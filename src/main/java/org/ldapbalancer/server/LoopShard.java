@@ -77,7 +77,8 @@ final class LoopShard {
       BindConf bindConf,
       int maxIncomingUpstream,
       boolean measuresLatency,
-      UpstreamTlsContext tls) {}
+      UpstreamTlsContext tls,
+      boolean verifyCredentials) {}
 
   LoopShard(
       EventLoop loop,
@@ -130,7 +131,8 @@ final class LoopShard {
                 config.bindConf(),
                 config.maxIncomingUpstream(),
                 tier.policy() == TierPolicy.BESTOF,
-                server.usesTls() ? tls : null);
+                server.usesTls() ? tls : null,
+                config.verifyCredentials());
         PoolOf pool = take(left, settings);
         if (pool == null) {
           pool = new PoolOf(settings, newPool(settings));
@@ -156,7 +158,7 @@ final class LoopShard {
 
   private ServerPool newPool(PoolSettings s) {
     BackendServer server = s.server();
-    return new ServerPool(
+    ServerPool pool = new ServerPool(
         server,
         s.bindConf(),
         loop,
@@ -170,6 +172,10 @@ final class LoopShard {
         s.tls(),
         s.measuresLatency(),
         health.apply(server));
+    if (s.verifyCredentials()) {
+      pool.wantVerifyCredentials();
+    }
+    return pool;
   }
 
   /**

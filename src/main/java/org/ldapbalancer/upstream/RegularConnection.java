@@ -3,29 +3,54 @@ package org.ldapbalancer.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.log.RateLimitedLog;
+import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.operation.Operation;
+import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
+import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
 import org.ldapbalancer.protocol.Responses;
+import org.ldapbalancer.protocol.VerifyCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A regular upstream connection: bound once as {@code bindconf} (simple, or SASL in as many steps
  * as the mechanism takes) before it is offered to selection, then shared by every client's operations, each carrying its client's identity.
  *
+ * <p>With {@code feature vc} it also reads the server's root DSE once it is ready, to learn
+ * whether the server announces Verify Credentials; client simple binds then travel here as that
+ * operation (as lloadd's {@code client_bind_as_vc}), and their answers go back as BindResponses.
+ *
  * <p>Every field belongs to the channel's event loop.
  */
 final class RegularConnection extends UpstreamConnection {
+  private static final Logger log = LoggerFactory.getLogger(RegularConnection.class);
+
   /** The message ID of the {@code bindconf} bind in flight, or -1. */
   private int bindRequestId = -1;
 
   private ScheduledFuture<?> setupTimeout;
   /** The {@code bindmethod=sasl} exchange in progress, or null. */
   private SaslBindExchange sasl;
+  /** The message ID of the root DSE search ({@code feature vc}) in flight, or -1. */
+  private int rootDseId = -1;
+  /** Whether the root DSE search in flight has found Verify Credentials announced. */
+  private boolean rootDseAnnounces;
+  /** The client bind's answer as a BindResponse, re-read for each; reused. */
+  private final LdapMessage bindResponse = new LdapMessage();
+
+  private static final byte[] ROOT_DSE = new byte[0];
+  private static final byte[][] SUPPORTED_EXTENSION = {
+    VerifyCredentials.SUPPORTED_EXTENSION.getBytes(StandardCharsets.US_ASCII)
+  };
 
   RegularConnection(ServerPool pool, int firstMessageId) {
     super(pool, firstMessageId);
@@ -76,11 +101,66 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   boolean isOwnRequest(int id) {
-    return id == bindRequestId;
+    return id == bindRequestId || id == rootDseId;
+  }
+
+  /**
+   * Ready for selection; with {@code feature vc} the root DSE is read once, off the request path,
+   * to learn whether client binds may go here as Verify Credentials.
+   */
+  @Override
+  void becomeReady() {
+    super.becomeReady();
+    if (pool.verifyCredentialsWanted()) {
+      rootDseId = messageIds.next(idInUse);
+      rootDseAnnounces = false;
+      writeOwn(
+          Requests.searchBaseObject(channel.alloc(), rootDseId, ROOT_DSE, SUPPORTED_EXTENSION));
+    }
+  }
+
+  @Override
+  public boolean verifiesCredentials() {
+    return pool.verifiesCredentials();
+  }
+
+  private void rootDseResponse() throws MalformedPduException {
+    if (view.opTag() == ProtocolOp.SEARCH_RESULT_ENTRY) {
+      rootDseAnnounces |= VerifyCredentials.isAnnouncedBy(view);
+    } else if (view.opTag() == ProtocolOp.SEARCH_RESULT_DONE) {
+      rootDseId = -1;
+      // A refused search (no anonymous access to the root DSE, say) announces nothing.
+      pool.verifyCredentialsAnnounced(
+          rootDseAnnounces && Responses.resultCode(view) == ResultCode.SUCCESS);
+    } // a referral or intermediate response says nothing about the server's extensions
+  }
+
+  /** A client bind goes as Verify Credentials; any other operation as it came. */
+  @Override
+  public void forward(Operation op, LdapMessage request, ByteBuf control) {
+    if (!(op instanceof BindOperation bind)) {
+      super.forward(op, request, control);
+      return;
+    }
+    int id = messageIds.next(idInUse);
+    ByteBuf vc;
+    try {
+      vc = VerifyCredentials.request(channel.alloc(), id, request, null);
+    } catch (MalformedPduException e) {
+      // The client side has read this Bind already; it cannot be malformed here.
+      throw new IllegalStateException("a checked BindRequest could not be read again", e);
+    }
+    channel.write(vc, channel.voidPromise());
+    bind.sentAsVerifyCredentials();
+    sent(op, id);
   }
 
   @Override
   void ownResponse() throws MalformedPduException {
+    if (view.messageId() == rootDseId) {
+      rootDseResponse();
+      return;
+    }
     int code = Responses.resultCode(view);
     bindRequestId = -1;
     if (sasl != null && code == ResultCode.SASL_BIND_IN_PROGRESS) {
@@ -128,10 +208,48 @@ final class RegularConnection extends UpstreamConnection {
   }
 
   @Override
-  void completed(Operation op, ByteBuf frame) {
+  void completed(Operation op, ByteBuf frame) throws MalformedPduException {
+    if (op instanceof BindOperation bind) {
+      verificationCompleted(bind);
+      return;
+    }
     // Relayed while still linked, so that the client side can name the server that answered.
     op.client().relay(op, view, true);
     op.detachUpstream();
+  }
+
+  /**
+   * The Verify Credentials answer to a client bind, relayed as the BindResponse it stands for. A
+   * simple bind that succeeded establishes the identity it named, as with a bind connection.
+   */
+  private void verificationCompleted(BindOperation bind) throws MalformedPduException {
+    ByteBuf made;
+    try {
+      made = VerifyCredentials.bindResponse(channel.alloc(), view.messageId(), view);
+    } catch (MalformedPduException e) {
+      // The message itself was framed correctly, so the connection is still in step: only this
+      // bind fails, and the other clients' operations on the connection go on.
+      RateLimitedLog.DEFAULT.warn(
+          log, "{}: malformed Verify Credentials response: {}", pool.name(), e.getMessage());
+      bind.client().fail(bind, ResultCode.OTHER, "malformed Verify Credentials response");
+      bind.detachUpstream();
+      return;
+    }
+    try {
+      bindResponse.parse(made);
+      int code = Responses.resultCode(bindResponse);
+      if (code == ResultCode.SASL_BIND_IN_PROGRESS) {
+        // Only simple binds go as Verify Credentials: a next step would have nowhere to go.
+        bind.client()
+            .fail(bind, ResultCode.PROTOCOL_ERROR, "saslBindInProgress answer to a simple bind");
+      } else {
+        String authzId = code == ResultCode.SUCCESS ? bind.simpleBindAuthzId() : null;
+        bind.client().bindCompleted(bind, bindResponse, code, authzId);
+      }
+    } finally {
+      made.release();
+    }
+    bind.detachUpstream();
   }
 
   @Override
@@ -150,6 +268,7 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   void closed() {
+    rootDseId = -1;
     cancelSetupTimeout();
     endSasl();
     super.closed();

@@ -180,6 +180,44 @@ public final class ServerPool {
     this.bindView = new View(binds, 1, false);
   }
 
+  /**
+   * {@code feature vc}: regular connections then ask the root DSE whether the server announces
+   * Verify Credentials. Set once by the loop before the pool connects.
+   */
+  private boolean verifyCredentialsWanted;
+  /**
+   * Whether the last regular connection to read the server's root DSE found Verify Credentials
+   * among its supportedExtension values: client binds then go as that operation on regular
+   * connections. Owned by the loop.
+   */
+  private boolean announcesVerifyCredentials;
+
+  /** Switches {@code feature vc} on for this pool. Called once, before start. */
+  public void wantVerifyCredentials() {
+    verifyCredentialsWanted = true;
+  }
+
+  boolean verifyCredentialsWanted() {
+    return verifyCredentialsWanted;
+  }
+
+  /** What a regular connection's look at the root DSE found; the latest look decides. */
+  void verifyCredentialsAnnounced(boolean announced) {
+    if (announced != announcesVerifyCredentials) {
+      log.info(
+          "{}: the server {} Verify Credentials; client binds go {}",
+          name(),
+          announced ? "announces" : "does not announce",
+          announced ? "as that operation on regular connections" : "over bind connections");
+    }
+    announcesVerifyCredentials = announced;
+  }
+
+  /** Client binds may be checked on this pool's regular connections ({@code feature vc}). */
+  boolean verifiesCredentials() {
+    return announcesVerifyCredentials;
+  }
+
   /** Connects the router that idle bind connections report to. Called once, before start. */
   public void attach(OperationRouter router) {
     this.router = router;

@@ -298,14 +298,19 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void forward(Operation op, LdapMessage request, ByteBuf control) {
     int id = messageIds.next(idInUse);
-    pending.put(id, op);
-    // Timed always: the per-server latency histogram, time limits and bestof all use it.
-    op.forwardedTo(this, id, System.nanoTime());
     if (control == null) {
       MessageRewriter.write(channel, request, id);
     } else {
       MessageRewriter.writeWithControl(channel, request, id, control);
     }
+    sent(op, id);
+  }
+
+  /** {@code op} has been written under the upstream message ID {@code id}: it is now pending. */
+  final void sent(Operation op, int id) {
+    pending.put(id, op);
+    // Timed always: the per-server latency histogram, time limits and bestof all use it.
+    op.forwardedTo(this, id, System.nanoTime());
     pool.operationStarted();
     pool.flushes().add(flushSlot);
   }
@@ -388,7 +393,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       op.client().relay(op, view, false);
       return;
     }
-    if (tag != op.responseTag()) {
+    if (tag != op.upstreamResponseTag()) {
       closeWith(
           "response of type 0x"
               + Integer.toHexString(tag)

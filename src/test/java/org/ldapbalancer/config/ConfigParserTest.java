@@ -142,11 +142,18 @@ class ConfigParserTest {
   }
 
   @Test
+  void verifyCredentialsIsOffUnlessSwitchedOn() throws Exception {
+    assertThat(parse(SERVER).verifyCredentials()).isFalse();
+    assertThat(parse("feature vc", SERVER).verifyCredentials()).isTrue();
+    assertThat(parse("enable proxyauthz VC", SERVER).verifyCredentials()).isTrue();
+    assertThat(parse("feature vc", "disable vc", SERVER).verifyCredentials()).isFalse();
+    assertThat(warnings("feature vc", SERVER)).isEmpty();
+  }
+
+  @Test
   void otherLloadFeaturesAreWarnedAboutWhenSwitchedOn() throws Exception {
-    assertThat(warnings("feature proxyauthz vc read_pause", "disable vc", SERVER))
-        .containsExactly(
-            "lloadd.conf:1: feature vc: not supported yet, ignored",
-            "lloadd.conf:1: feature read_pause: not supported yet, ignored");
+    assertThat(warnings("feature proxyauthz vc read_pause", "disable read_pause", SERVER))
+        .containsExactly("lloadd.conf:1: feature read_pause: not supported yet, ignored");
   }
 
   @Test

@@ -220,6 +220,38 @@ class OperationRouterTest {
   }
 
   @Test
+  void withVerifyCredentialsASimpleBindGoesToARegularConnectionWithoutControl() {
+    FakeLink shared = regular.add(new FakeLink());
+    shared.verifiesCredentials = true;
+    FakeLink bindLink = binds.add(new FakeLink());
+    Operation simple = bind(1);
+
+    forwardBind(router, simple, null);
+
+    assertThat(shared.forwarded).containsExactly(simple);
+    assertThat(shared.controls).containsOnlyNulls();
+    assertThat(bindLink.forwarded).isEmpty();
+    releasedByRouter(0);
+  }
+
+  @Test
+  void aSaslBindOrAServerWithoutVerifyCredentialsKeepsTheBindConnections() {
+    FakeLink shared = regular.add(new FakeLink());
+    shared.verifiesCredentials = true;
+    FakeLink bindLink = binds.add(new FakeLink());
+    Operation sasl = new BindOperation(client, 1, "PLAIN", "", false);
+
+    forwardBind(router, sasl, null);
+    bindLink.pending = 0;
+    shared.verifiesCredentials = false;
+    Operation simple = bind(2);
+    forwardBind(router, simple, null);
+
+    assertThat(shared.forwarded).isEmpty();
+    assertThat(bindLink.forwarded).containsExactly(sasl, simple);
+  }
+
+  @Test
   void aBindWithNoBindConnectionUpIsAnsweredUnavailableAndTooManyWaitingBusy() {
     Operation nowhere = bind(1);
     forwardBind(router, nowhere, null);
@@ -449,6 +481,7 @@ class OperationRouterTest {
     boolean writable = true;
     boolean backlogAfterEachForward;
     int pending;
+    boolean verifiesCredentials;
     ClientLink saslOwner;
     final List<Operation> forwarded = new ArrayList<>();
     final List<Integer> requestIds = new ArrayList<>();
@@ -479,6 +512,11 @@ class OperationRouterTest {
     @Override
     public void releaseSaslPin() {
       saslOwner = null;
+    }
+
+    @Override
+    public boolean verifiesCredentials() {
+      return verifiesCredentials;
     }
 
     @Override

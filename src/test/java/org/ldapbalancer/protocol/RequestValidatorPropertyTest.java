@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
 import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
+import com.unboundid.ldap.protocol.CompareRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.ModifyRequestProtocolOp;
 import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
@@ -104,6 +105,13 @@ class RequestValidatorPropertyTest {
 
   /** Why the two may disagree on this PDU, or null if they must not. */
   private static String documentedDifference(String ours, Verdict theirs) {
+    if (ours != null && theirs.accepted()
+        && ours.equals("ava: unexpected data after the last field")
+        && theirs.message().getProtocolOp() instanceof CompareRequestProtocolOp) {
+      // §4.10: ava is AttributeValueAssertion, a SEQUENCE of exactly two fields; UnboundID's
+      // CompareRequest reader takes the two and ignores what follows them inside the SEQUENCE.
+      return "CompareRequest ava with trailing elements";
+    }
     if (ours == null) {
       // RFC 4511 §4.5.1.7.7: "If the matchingRule field is absent, the type field MUST be
       // present" is a rule for the server to apply; the ASN.1 has both OPTIONAL.

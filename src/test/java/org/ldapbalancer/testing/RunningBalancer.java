@@ -87,6 +87,7 @@ public final class RunningBalancer implements AutoCloseable {
     private int maxIncomingClient = 262143;
     private boolean proxyAuthz = true;
     private boolean sessionTracking;
+    private boolean verifyCredentials;
     private TlsSettings listenerTls = TlsSettings.listenerDefaults();
     private List<String> listeners = List.of("ldap://127.0.0.1:0");
     private LogSettings logging = LogSettings.DEFAULT;
@@ -204,6 +205,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code feature vc}. */
+    public Builder verifyCredentials(boolean on) {
+      this.verifyCredentials = on;
+      return this;
+    }
+
     /** {@code restrict_exop}, {@code restrict_control} and {@code write_coherence}. */
     public Builder restrictions(Restrictions r) {
       this.restrictions = r;
@@ -226,7 +233,7 @@ public final class RunningBalancer implements AutoCloseable {
       return new BalancerConfig(bindConf, built, ioThreads,
           clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
           ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions,
-          healthCheck, idleTimeout, monitorAccess);
+          healthCheck, idleTimeout, monitorAccess, verifyCredentials);
     }
 
     public RunningBalancer start() throws IOException {

@@ -1,0 +1,241 @@
+package org.ldapbalancer.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * OpenLDAP's Verify Credentials extended operation ({@link Oids#VERIFY_CREDENTIALS}): a client's
+ * Bind turned into a request any shared connection can carry, and its answer turned back into the
+ * BindResponse the client expects. There is no published specification; the encoding is that of
+ * OpenLDAP's {@code libraries/libldap/vc.c} and {@code contrib/slapd-modules/vc}:
+ *
+ * <pre>
+ * VCRequest ::= SEQUENCE {
+ *     cookie         [0] OCTET STRING OPTIONAL,
+ *     name           LDAPDN,
+ *     authentication AuthenticationChoice,       -- as in BindRequest (RFC 4511 §4.2)
+ *     controls       [2] Controls OPTIONAL }
+ *
+ * VCResponse ::= SEQUENCE {
+ *     resultCode        INTEGER,
+ *     diagnosticMessage LDAPString,
+ *     cookie            [0] OCTET STRING OPTIONAL,
+ *     serverSaslCreds   [1] OCTET STRING OPTIONAL,
+ *     controls          [2] Controls OPTIONAL }
+ * </pre>
+ *
+ * The name and authentication are copied from the client's BindRequest byte for byte, and the
+ * Bind's own controls travel as the VC request's controls, as lloadd does ({@code
+ * client_bind_as_vc} in {@code servers/lloadd/bind.c}). Stateless; safe from any thread.
+ */
+public final class VerifyCredentials {
+  static final int COOKIE = 0x80;
+  static final int SERVER_SASL_CREDS = 0x81;
+  static final int CONTROLS = 0xa2;
+  private static final int REQUEST_NAME = 0x80;
+  private static final int REQUEST_VALUE = 0x81;
+  private static final int RESPONSE_VALUE = 0x8b;
+  /** BindResponse serverSaslCreds [7] (RFC 4511 §4.2.2). */
+  private static final int BIND_SERVER_SASL_CREDS = 0x87;
+
+  private static final byte[] OID = Oids.VERIFY_CREDENTIALS.getBytes(StandardCharsets.US_ASCII);
+
+  /** The root DSE attribute listing the extended operations a server supports (RFC 4512 §5.1). */
+  public static final String SUPPORTED_EXTENSION = "supportedExtension";
+
+  private static final byte[] SUPPORTED_EXTENSION_BYTES =
+      SUPPORTED_EXTENSION.getBytes(StandardCharsets.US_ASCII);
+
+  private VerifyCredentials() {}
+
+  /**
+   * Whether {@code entry}, a SearchResultEntry (RFC 4511 §4.5.2) for the root DSE, lists Verify
+   * Credentials among its {@code supportedExtension} values.
+   *
+   * @throws MalformedPduException if the entry is not well formed
+   */
+  public static boolean isAnnouncedBy(LdapMessage entry) throws MalformedPduException {
+    if (entry.opTag() != ProtocolOp.SEARCH_RESULT_ENTRY) {
+      return false;
+    }
+    ByteBuf buf = entry.frame();
+    int limit = entry.opEnd();
+    long name = Ber.readElement(buf, entry.opContentStart(), limit, Ber.OCTET_STRING);
+    long attributes = Ber.readElement(buf, Ber.end(name), limit, Ber.SEQUENCE);
+    for (int at = Ber.start(attributes); at < Ber.end(attributes); ) {
+      long attribute = Ber.readElement(buf, at, Ber.end(attributes), Ber.SEQUENCE);
+      at = Ber.end(attribute);
+      long type = Ber.readElement(buf, Ber.start(attribute), at, Ber.OCTET_STRING);
+      if (!equalsIgnoreCase(buf, type, SUPPORTED_EXTENSION_BYTES)) {
+        continue;
+      }
+      long values = Ber.readElement(buf, Ber.end(type), at, Ber.SET);
+      for (int v = Ber.start(values); v < Ber.end(values); ) {
+        long value = Ber.readElement(buf, v, Ber.end(values), Ber.OCTET_STRING);
+        v = Ber.end(value);
+        if (equalsIgnoreCase(buf, value, OID)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean equalsIgnoreCase(ByteBuf buf, long element, byte[] expected) {
+    if (Ber.length(element) != expected.length) {
+      return false;
+    }
+    int start = Ber.start(element);
+    for (int i = 0; i < expected.length; i++) {
+      int a = buf.getUnsignedByte(start + i);
+      int b = expected[i];
+      if (a != b && Character.toLowerCase(a) != Character.toLowerCase(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The VC ExtendedRequest that checks the credentials of {@code bind} (a BindRequest), under
+   * {@code messageId}.
+   *
+   * @param cookie the cookie of the exchange this step continues, or null for a first step
+   */
+  public static ByteBuf request(
+      ByteBufAllocator alloc, int messageId, LdapMessage bind, byte[] cookie)
+      throws MalformedPduException {
+    if (bind.opTag() != ProtocolOp.BIND_REQUEST) {
+      throw new IllegalArgumentException("not a BindRequest: 0x" + Integer.toHexString(bind.opTag()));
+    }
+    ByteBuf frame = bind.frame();
+    long version = Ber.readElement(frame, bind.opContentStart(), bind.opEnd(), Ber.INTEGER);
+    int nameAndAuthStart = Ber.end(version);
+    int nameAndAuthLength = bind.opEnd() - nameAndAuthStart;
+    int controlsStart = -1;
+    int controlsLength = 0;
+    if (bind.hasControls()) {
+      long controls = Ber.readElement(frame, bind.controlsStart(), bind.end(), Ber.CONTEXT_0_CONSTRUCTED);
+      controlsStart = Ber.start(controls);
+      controlsLength = Ber.length(controls);
+    }
+    int valueContent =
+        (cookie == null ? 0 : Ber.elementLength(cookie.length))
+            + nameAndAuthLength
+            + (controlsStart < 0 ? 0 : Ber.elementLength(controlsLength));
+    int value = Ber.elementLength(valueContent);
+    int opContent = Ber.elementLength(OID.length) + Ber.elementLength(value);
+    ByteBuf buf = Requests.message(alloc, messageId, ProtocolOp.EXTENDED_REQUEST, opContent);
+    Ber.writeOctets(buf, REQUEST_NAME, OID);
+    Ber.writeHeader(buf, REQUEST_VALUE, value);
+    Ber.writeHeader(buf, Ber.SEQUENCE, valueContent);
+    if (cookie != null) {
+      Ber.writeOctets(buf, COOKIE, cookie);
+    }
+    buf.writeBytes(frame, nameAndAuthStart, nameAndAuthLength);
+    if (controlsStart >= 0) {
+      Ber.writeHeader(buf, CONTROLS, controlsLength);
+      buf.writeBytes(frame, controlsStart, controlsLength);
+    }
+    return buf;
+  }
+
+  /**
+   * The BindResponse (RFC 4511 §4.2.2) a VC ExtendedResponse stands for, under {@code
+   * messageId}: the result, diagnostic message and serverSaslCreds of the VC response value and,
+   * when the response carries the verification's controls, those as the response's controls.
+   * When the ExtendedResponse has no value (the server refused the operation itself, say with
+   * protocolError because it does not know it) its own result and diagnostic message are the
+   * Bind's.
+   *
+   * @throws MalformedPduException if the response or its value is not well formed
+   */
+  public static ByteBuf bindResponse(ByteBufAllocator alloc, int messageId, LdapMessage response)
+      throws MalformedPduException {
+    if (response.opTag() != ProtocolOp.EXTENDED_RESPONSE) {
+      throw new MalformedPduException(
+          "not an ExtendedResponse: 0x" + Integer.toHexString(response.opTag()));
+    }
+    ByteBuf buf = response.frame();
+    int limit = response.opEnd();
+    long code = Ber.readElement(buf, response.opContentStart(), limit, Ber.ENUMERATED);
+    long matched = Ber.readElement(buf, Ber.end(code), limit, Ber.OCTET_STRING);
+    long diagnostic = Ber.readElement(buf, Ber.end(matched), limit, Ber.OCTET_STRING);
+    long value = -1;
+    for (int index = Ber.end(diagnostic); index < limit; ) {
+      int tag = buf.getUnsignedByte(index);
+      long element = Ber.readAnyElement(buf, index, limit);
+      if (tag == RESPONSE_VALUE) {
+        value = element;
+      }
+      index = Ber.end(element);
+    }
+    int resultCode = Ber.readIntContent(buf, Ber.start(code), Ber.length(code));
+    long diag = diagnostic;
+    long creds = -1;
+    long controls = -1;
+    if (value >= 0) {
+      long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
+      if (Ber.end(seq) != Ber.end(value)) {
+        throw new MalformedPduException("trailing bytes after the Verify Credentials response");
+      }
+      int end = Ber.end(seq);
+      long innerCode = Ber.readElement(buf, Ber.start(seq), end, Ber.INTEGER);
+      resultCode = Ber.readIntContent(buf, Ber.start(innerCode), Ber.length(innerCode));
+      diag = Ber.readElement(buf, Ber.end(innerCode), end, Ber.OCTET_STRING);
+      int index = Ber.end(diag);
+      if (index < end && buf.getUnsignedByte(index) == COOKIE) {
+        index = Ber.end(Ber.readElement(buf, index, end, COOKIE));
+      }
+      if (index < end && buf.getUnsignedByte(index) == SERVER_SASL_CREDS) {
+        creds = Ber.readElement(buf, index, end, SERVER_SASL_CREDS);
+        index = Ber.end(creds);
+      }
+      if (index < end && buf.getUnsignedByte(index) == CONTROLS) {
+        controls = Ber.readElement(buf, index, end, CONTROLS);
+        index = Ber.end(controls);
+      }
+      if (index != end) {
+        throw new MalformedPduException("unexpected element in the Verify Credentials response");
+      }
+    }
+    return encode(alloc, messageId, resultCode, buf, diag, creds, controls);
+  }
+
+  private static ByteBuf encode(
+      ByteBufAllocator alloc,
+      int messageId,
+      int resultCode,
+      ByteBuf src,
+      long diag,
+      long creds,
+      long controls) {
+    int opContent =
+        Ber.intElementLength(resultCode)
+            + Ber.elementLength(0)
+            + Ber.elementLength(Ber.length(diag))
+            + (creds < 0 ? 0 : Ber.elementLength(Ber.length(creds)));
+    int controlsElement = controls < 0 ? 0 : Ber.elementLength(Ber.length(controls));
+    int idLength = Ber.intElementLength(messageId);
+    int content = idLength + Ber.elementLength(opContent) + controlsElement;
+    ByteBuf buf = alloc.buffer(Ber.elementLength(content));
+    Ber.writeHeader(buf, Ber.SEQUENCE, content);
+    Ber.writeInt(buf, Ber.INTEGER, messageId);
+    Ber.writeHeader(buf, ProtocolOp.BIND_RESPONSE, opContent);
+    Ber.writeInt(buf, Ber.ENUMERATED, resultCode);
+    Ber.writeHeader(buf, Ber.OCTET_STRING, 0); // matchedDN: the VC response carries none
+    Ber.writeHeader(buf, Ber.OCTET_STRING, Ber.length(diag));
+    buf.writeBytes(src, Ber.start(diag), Ber.length(diag));
+    if (creds >= 0) {
+      Ber.writeHeader(buf, BIND_SERVER_SASL_CREDS, Ber.length(creds));
+      buf.writeBytes(src, Ber.start(creds), Ber.length(creds));
+    }
+    if (controls >= 0) {
+      // LDAPMessage controls [0] (RFC 4511 §4.1.1), same content as the VC controls [2].
+      Ber.writeHeader(buf, Ber.CONTEXT_0_CONSTRUCTED, Ber.length(controls));
+      buf.writeBytes(src, Ber.start(controls), Ber.length(controls));
+    }
+    return buf;
+  }
+}
