@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.ldapbalancer.operation.OperationRouter;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.tls.ServerTlsContext;
@@ -16,7 +17,8 @@ import org.ldapbalancer.tls.ServerTlsContext;
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
   private final Map<EventLoop, OperationRouter> routers;
-  private final ClientSettings settings;
+  /** The settings in force: read once per accepted connection, so a reload reaches new ones. */
+  private final Supplier<ClientSettings> settings;
   private final int maxPduSize;
   private final Consumer<Channel> onAccept;
   /** The TLS context of an {@code ldaps://} listener, or null for {@code ldap://}. */
@@ -60,6 +62,20 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
       Consumer<Channel> onAccept,
       ServerTlsContext tls,
       boolean proxyProtocol) {
+    this(routers, () -> settings, maxPduSize, onAccept, tls, proxyProtocol);
+  }
+
+  /**
+   * @param settings the client settings in force when a connection is accepted (a reload
+   *     replaces them for the connections that follow)
+   */
+  public ClientChannelInitializer(
+      Map<EventLoop, OperationRouter> routers,
+      Supplier<ClientSettings> settings,
+      int maxPduSize,
+      Consumer<Channel> onAccept,
+      ServerTlsContext tls,
+      boolean proxyProtocol) {
     this.tls = tls;
     this.proxyProtocol = proxyProtocol;
     this.routers = Map.copyOf(routers);
@@ -74,6 +90,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     if (router == null) {
       throw new IllegalStateException("client registered on an event loop without a router");
     }
+    ClientSettings settings = this.settings.get();
     LdapFrameDecoder framer = new LdapFrameDecoder(maxPduSize);
     ClientConnection client = new ClientConnection(router, settings, framer);
     if (proxyProtocol) {

@@ -78,6 +78,8 @@ public final class Balancer implements AutoCloseable {
   private final TlsContexts tls;
   /** Connections and operations, when {@code loglevel stats} asks for them. */
   private volatile AccessLog accessLog = AccessLog.off();
+  /** What newly accepted clients share; replaced by a reload. */
+  private volatile ClientSettings clientSettings;
   /** Snapshots for the monitor; set once the loops are running. */
   private MonitorSnapshots monitor;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -286,7 +288,7 @@ public final class Balancer implements AutoCloseable {
   }
 
   /** Who may read cn=Monitor: the {@code bindconf} DN and every {@code monitor-access} DN. */
-  private List<String> monitorReaders() {
+  private List<String> monitorReaders(BalancerConfig config) {
     List<String> readers = new ArrayList<>(config.monitorAccess());
     if (config.bindConf().method() == BindMethod.SIMPLE) {
       readers.add(config.bindConf().bindDn());
@@ -294,23 +296,32 @@ public final class Balancer implements AutoCloseable {
     return readers;
   }
 
+  /**
+   * What client connections accepted from now on share, from {@code c}: the per-client limits
+   * and timeouts, restrictions, session tracking and who may read cn=Monitor follow a reload;
+   * proxied authorization, the listeners' TLS context and the access log are those of the start
+   * (ConfigChange names them as needing a restart).
+   */
+  private ClientSettings clientSettings(BalancerConfig c) {
+    ClientSettings settings =
+        new ClientSettings(
+                c.clientMaxPending(),
+                config.proxyAuthz(),
+                c.bindConf().ownAuthzId(),
+                c.ioTimeout().toMillis(),
+                tls.listener(),
+                c.restrictions(),
+                c.idleTimeout().toMillis())
+            .withAccessLog(accessLog)
+            .withMonitor(new MonitorView(monitor, monitor, monitorReaders(c)));
+    return c.sessionTracking() ? settings.withSessionTracking(HostName.get()) : settings;
+  }
+
   private void listen(LdapUrl url) throws IOException {
     Map<EventLoop, OperationRouter> routers = new HashMap<>();
     shards.forEach(s -> routers.put(s.loop(), s.router()));
-    String own = config.bindConf().ownAuthzId();
-    ClientSettings settings =
-        new ClientSettings(
-            config.clientMaxPending(),
-            config.proxyAuthz(),
-            own,
-            config.ioTimeout().toMillis(),
-            tls.listener(),
-            config.restrictions(),
-            config.idleTimeout().toMillis())
-        .withAccessLog(accessLog)
-        .withMonitor(new MonitorView(monitor, monitor, monitorReaders()));
-    if (config.sessionTracking()) {
-      settings = settings.withSessionTracking(HostName.get());
+    if (clientSettings == null) {
+      clientSettings = clientSettings(config);
     }
     Class<? extends ServerChannel> channelType =
         url.isDomainSocket() ? transport.serverDomainSocketChannel() : transport.serverChannel();
@@ -331,7 +342,7 @@ public final class Balancer implements AutoCloseable {
             .childHandler(
                 new ClientChannelInitializer(
                     routers,
-                    settings,
+                    () -> clientSettings,
                     config.maxIncomingClient(),
                     ch -> {
                       clients.add(ch);
@@ -549,7 +560,9 @@ public final class Balancer implements AutoCloseable {
       nextTls.close();
       throw new IllegalStateException("shutting down");
     }
-    return live.apply(next, nextTls, shards);
+    List<String> restart = live.apply(next, nextTls, shards);
+    clientSettings = clientSettings(next); // for the clients accepted from now on
+    return restart;
   }
 
   /** Connections to servers a reload removed that are still open (they close once idle). */

@@ -106,6 +106,41 @@ class ReloadKeepsOrReplacesPoolsIT {
     }
   }
 
+  @Test
+  void clientLimitsOfAReloadApplyToTheClientsThatConnectAfterIt() throws Exception {
+    try (RecordingDirectory a = RecordingDirectory.start("a", 5);
+        // Three connections on one loop: the directory answers a connection's requests in
+        // order, so the two held searches take two and the third stays free.
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(a.url(), 3, 1).start()
+            .awaitReady(a.url());
+        MessageClient before = MessageClient.connect(lb.port())) {
+      a.holdRequestsMatching(r -> r.isSearch() && r.filter().equals("(uid=held)"));
+      BalancerConfig limited =
+          RunningBalancer.builder().ioThreads(1).server(a.url(), 3, 1).clientMaxPending(1).config();
+      assertThat(reload(lb, limited)).isEmpty();
+
+      try (MessageClient after = MessageClient.connect(lb.port())) {
+        after.send(MessageClient.search(1, "(uid=held)"));
+        await("the new client's search held").atMost(DEADLINE).until(() -> a.held().size() == 1);
+        after.send(MessageClient.search(2, "(uid=user.1)"));
+        assertThat(finalOf(after.readThrough(2)))
+            .as("client_max_pending 1 for a client accepted after the reload")
+            .isEqualTo(ResultCode.BUSY_INT_VALUE);
+
+        before.send(MessageClient.search(1, "(uid=held)"));
+        await("the old client's search held").atMost(DEADLINE).until(() -> a.held().size() == 2);
+        before.send(MessageClient.search(2, "(uid=user.1)"));
+        assertThat(finalOf(before.readThrough(2)))
+            .as("a client accepted before keeps its settings (no limit)")
+            .isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+
+        a.release();
+        assertThat(finalOf(after.readThrough(1))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+        assertThat(finalOf(before.readThrough(1))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+      }
+    }
+  }
+
   private static long heldSearchesAt(RecordingDirectory dir) {
     return dir.requests(r -> r.isSearch() && r.filter().equals("(uid=held)")).size();
   }
