@@ -33,16 +33,9 @@ public final class RootDse {
    * bytes for any other search.
    */
   public static boolean isRootDseSearch(LdapMessage request) throws MalformedPduException {
-    if (request.opTag() != ProtocolOp.SEARCH_REQUEST) {
-      return false;
-    }
-    ByteBuf buf = request.frame();
-    long base = Ber.readElement(buf, request.opContentStart(), request.opEnd(), Ber.OCTET_STRING);
-    if (Ber.length(base) != 0) {
-      return false;
-    }
-    long scope = Ber.readElement(buf, Ber.end(base), request.opEnd(), Ber.ENUMERATED);
-    return Ber.readIntContent(buf, Ber.start(scope), Ber.length(scope)) == 0; // baseObject
+    // One reading of "the root DSE" for the whole balancer: RootDseRewriter's, which rules out
+    // almost every search by its first two octets.
+    return request.opTag() == ProtocolOp.SEARCH_REQUEST && RootDseRewriter.isRootDseSearch(request);
   }
 
   /**
