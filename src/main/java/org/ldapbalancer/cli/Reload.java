@@ -10,6 +10,7 @@ import org.ldapbalancer.server.Balancer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGHUP: the configuration file is read again and checked whole, as {@code -t} would; a file
@@ -40,7 +41,13 @@ final class Reload {
   }
 
   void install() {
-    Signal.handle(new Signal("HUP"), s -> run());
+    // The JVM leaves a signal ignored at start (nohup) ignored, and says so by returning SIG_IGN.
+    if (Signal.handle(new Signal("HUP"), s -> run()) == SignalHandler.SIG_IGN) {
+      log.warn(
+          "SIGHUP was ignored when the process started (nohup?), so it cannot reload {}: start"
+              + " it with SIGHUP at its default (bin/ldap-balancer does; systemd does)",
+          file);
+    }
   }
 
   /** Reads, checks and applies the file; on a signal-dispatch thread. */

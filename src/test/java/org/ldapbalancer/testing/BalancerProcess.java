@@ -282,6 +282,8 @@ public final class BalancerProcess implements AutoCloseable {
         command.addAll(List.of("bash", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"",
             "bash"));
       }
+      // As bin/ldap-balancer: SIGHUP at its default even when the build runs under nohup.
+      command.addAll(List.of("env", "--default-signal=HUP"));
       command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:+UseSerialGC", "-Xms64m", "-jar", jar, "-f", file.toString(),
           "-h", listeners));
