@@ -269,7 +269,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   @Override
-  public void releaseSaslPin() {}
+  public void releaseSaslPin(ClientLink client) {}
 
   @Override
   public String serverName() {
