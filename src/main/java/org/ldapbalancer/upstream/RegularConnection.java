@@ -4,9 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * whether the server announces Verify Credentials; client binds, simple and SASL, then travel here
  * as that operation (as lloadd's {@code client_bind_as_vc}), and their answers go back as
  * BindResponses. A multi-step SASL exchange continues with the cookie the server answered, on
- * this connection: the client is pinned here between steps (a set of clients, touched by SASL
- * binds only), and told if the connection closes meanwhile.
+ * this connection: the client is pinned here between steps (a map of clients, touched by SASL
+ * binds only), and told if the connection closes or the next step does not come in time.
  *
  * <p>Every field belongs to the channel's event loop.
  */
@@ -55,9 +56,9 @@ final class RegularConnection extends UpstreamConnection {
   private final LdapMessage bindResponse = new LdapMessage();
   /**
    * Clients between two steps of a SASL exchange whose Verify Credentials cookie came from this
-   * connection's server; made on the first such exchange.
+   * connection's server, with the time each step was answered; made on the first such exchange.
    */
-  private Set<ClientLink> saslExchanges;
+  private Map<ClientLink, Long> saslExchanges;
 
   private static final byte[] ROOT_DSE = new byte[0];
   private static final byte[][] SUPPORTED_EXTENSION = {
@@ -177,7 +178,39 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   public boolean holdsSaslExchangeOf(ClientLink client) {
-    return isReady() && saslExchanges != null && saslExchanges.contains(client);
+    return isReady() && saslExchanges != null && saslExchanges.containsKey(client);
+  }
+
+  /** Whether a client's exchange waits here for its next step: the connection is not surplus. */
+  @Override
+  boolean holdsSaslExchanges() {
+    return saslExchanges != null && !saslExchanges.isEmpty();
+  }
+
+  /**
+   * Ends exchanges whose next step has not come within the step time limit, as on a bind
+   * connection: their clients' next step starts afresh, and the connection may be let go.
+   */
+  @Override
+  void expire(long nowNanos, long timeoutNanos) {
+    if (holdsSaslExchanges()) {
+      List<ClientLink> stalled = null;
+      for (Map.Entry<ClientLink, Long> e : saslExchanges.entrySet()) {
+        if (nowNanos - e.getValue() >= pool.saslStepTimeoutNanos()) {
+          if (stalled == null) {
+            stalled = new ArrayList<>();
+          }
+          stalled.add(e.getKey());
+        }
+      }
+      if (stalled != null) {
+        for (ClientLink client : stalled) {
+          saslExchanges.remove(client);
+          client.saslExchangeEnded(this);
+        }
+      }
+    }
+    super.expire(nowNanos, timeoutNanos);
   }
 
   /**
@@ -298,9 +331,9 @@ final class RegularConnection extends UpstreamConnection {
       bind.cookie(cookie);
       if (!bind.isFinished()) { // a client that left or reset needs no next step
         if (saslExchanges == null) {
-          saslExchanges = new HashSet<>();
+          saslExchanges = new HashMap<>();
         }
-        saslExchanges.add(bind.client());
+        saslExchanges.put(bind.client(), System.nanoTime());
       }
     } else if (code == ResultCode.SUCCESS) {
       authzId = bind.isSasl() ? saslIdentity(bind, answer) : bind.simpleBindAuthzId();
@@ -376,7 +409,7 @@ final class RegularConnection extends UpstreamConnection {
     super.closed();
     if (saslExchanges != null && !saslExchanges.isEmpty()) {
       // Their cookies belong to this connection's server: the exchanges cannot go on elsewhere.
-      List<ClientLink> pinned = List.copyOf(saslExchanges);
+      List<ClientLink> pinned = List.copyOf(saslExchanges.keySet());
       saslExchanges.clear();
       for (ClientLink client : pinned) {
         client.saslExchangeEnded(this);
