@@ -47,7 +47,6 @@ public final class VerifyCredentialsHandler extends InMemoryExtendedOperationHan
   public static final String OID = "1.3.6.1.4.1.4203.666.6.5";
 
   private static final String IDENTITY_REQUEST = "2.16.840.1.113730.3.4.16";
-  private static final String IDENTITY_RESPONSE = "2.16.840.1.113730.3.4.15";
   private static final byte COOKIE = (byte) 0x80;
   private static final byte SERVER_SASL_CREDS = (byte) 0x81;
   private static final byte AUTHZID = (byte) 0x82;
@@ -291,10 +290,5 @@ public final class VerifyCredentialsHandler extends InMemoryExtendedOperationHan
   private static ExtendedResult protocolError(int messageId, String message) {
     return new ExtendedResult(
         messageId, ResultCode.PROTOCOL_ERROR, message, null, null, null, null, null);
-  }
-
-  /** Whether {@code controls} hold the Authorization Identity Response control. */
-  public static boolean hasIdentityResponse(List<Control> controls) {
-    return controls.stream().anyMatch(c -> c.getOID().equals(IDENTITY_RESPONSE));
   }
 }
