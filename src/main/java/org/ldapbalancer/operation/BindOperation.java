@@ -3,8 +3,9 @@ package org.ldapbalancer.operation;
 import org.ldapbalancer.protocol.ProtocolOp;
 
 /**
- * A client's Bind: an operation that also carries what the bind connection needs to learn the
- * identity it establishes. Owned by one event loop, like every operation.
+ * A client's Bind: an operation that also carries what the connection it travels on needs to
+ * learn the identity it establishes and, as Verify Credentials, to continue a SASL exchange (the
+ * cookie). Owned by one event loop, like every operation.
  */
 public final class BindOperation extends Operation {
   private final String mechanism;

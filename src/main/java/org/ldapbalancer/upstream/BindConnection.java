@@ -93,7 +93,7 @@ final class BindConnection extends UpstreamConnection {
 
   @Override
   public void releaseSaslPin(ClientLink client) {
-    if (saslOwner != null && saslOwner == client) {
+    if (client != null && saslOwner == client) {
       saslOwner = null;
       endExchangeOnServer();
     }
