@@ -239,6 +239,22 @@ class SaslVerificationTest {
   }
 
   @Test
+  void losingTheConnectionWithTheNextStepInFlightAnswersItOnceWithOther() throws Exception {
+    BindOperation first = firstStepInProgress();
+    BindOperation second =
+        bind(router, alice, 2, saslBind("X-TWO", "two"), u.link(), first.cookie());
+    u.sent();
+
+    u.lose();
+
+    RecordingClient.Answer answer = alice.finalAnswerTo(second);
+    assertThat(answer.kind()).isEqualTo(Kind.FAILED);
+    assertThat(answer.resultCode()).isEqualTo(ResultCode.OTHER);
+    assertThat(alice.saslExchangesEnded()).as("no exchange was waiting").isEmpty();
+    assertThat(u.link().holdsSaslExchangeOf(alice)).isFalse();
+  }
+
+  @Test
   void anExchangeWaitingLongerThanTheStepTimeoutIsEnded() throws Exception {
     long before = System.nanoTime();
     firstStepInProgress();
