@@ -124,7 +124,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private boolean identityControlMade;
   /** The identity operations run as: {@code dn:...} ({@code dn:} alone when anonymous). */
   private String authzId = "dn:";
+  /** Where the multi-step SASL exchange in progress continues (state SASL_IN_PROGRESS). */
   private UpstreamLink saslConnection;
+  /**
+   * The Verify Credentials cookie the exchange's next step carries, when it runs as that
+   * operation on a shared connection ({@code feature vc}); null on a bind connection.
+   */
+  private byte[] saslCookie;
+  /** The message ID of the exchange's latest step: an Abandon naming it ends the exchange. */
+  private int saslStepId;
   /** Where this client's operations are pinned (restrict_*, write_coherence, paged results). */
   private final Affinity<UpstreamLink> affinity;
   /** The SASL mechanism of the latest bind, or null: names the cause of wrapped input. */
@@ -485,6 +493,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void abandon(int id) {
+    if (state == State.SASL_IN_PROGRESS && id == saslStepId) {
+      // The exchange between steps: nothing is pending to abandon, but the client gives it up.
+      endSaslExchange();
+      return;
+    }
     Operation op = pending.get(id);
     if (op == null || op.isBind()) {
       return; // RFC 4511 §4.11: nothing to do, and binds cannot be abandoned
@@ -524,12 +537,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     UpstreamLink pinned = null;
+    byte[] cookie = null;
     if (state == State.SASL_IN_PROGRESS) {
-      if (bind.isSasl()) {
+      if (bind.isSasl() && bind.saslMechanism().equals(saslMechanism)) {
         pinned = saslConnection; // the next step of the same exchange
+        cookie = saslCookie;
         saslConnection = null;
+        saslCookie = null;
       } else {
-        endSaslExchange();
+        endSaslExchange(); // a simple bind, or another mechanism: a new exchange
       }
     }
     abandonAll();
@@ -538,7 +554,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       // The layer would wrap every later PDU between the client and one server, which a proxy
       // that spreads operations over shared connections cannot carry.
       if (pinned != null) {
-        pinned.releaseSaslPin();
+        pinned.releaseSaslPin(this);
       }
       state = State.READY;
       respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.AUTH_METHOD_NOT_SUPPORTED,
@@ -551,6 +567,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     saslMechanism = bind.saslMechanism();
     BindOperation op =
         new BindOperation(this, id, bind.saslMechanism(), bind.name(), bind.isAnonymous());
+    op.cookie(cookie);
     pending.put(id, op);
     router.forwardBind(op, request, pinned);
     if (access != null) access.routed(op);
@@ -589,6 +606,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       op.finish();
       state = State.SASL_IN_PROGRESS;
       saslConnection = op.upstream(); // the next step must go to the same connection
+      saslCookie = op instanceof BindOperation bind ? bind.cookie() : null;
+      saslStepId = op.clientMessageId();
     } else {
       if (resultCode == ResultCode.SUCCESS) {
         setIdentity(newAuthzId);
@@ -610,6 +629,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void saslExchangeEnded(UpstreamLink link) {
     if (state == State.SASL_IN_PROGRESS && saslConnection == link) {
       saslConnection = null;
+      saslCookie = null;
       state = State.READY; // anonymous, as since the exchange began
     }
   }
@@ -779,10 +799,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void endSaslExchange() {
     state = State.READY;
+    saslCookie = null;
     if (saslConnection != null) {
       UpstreamLink link = saslConnection;
       saslConnection = null;
-      link.releaseSaslPin();
+      link.releaseSaslPin(this);
     }
   }
 

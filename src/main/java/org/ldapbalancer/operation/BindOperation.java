@@ -3,8 +3,9 @@ package org.ldapbalancer.operation;
 import org.ldapbalancer.protocol.ProtocolOp;
 
 /**
- * A client's Bind: an operation that also carries what the bind connection needs to learn the
- * identity it establishes. Owned by one event loop, like every operation.
+ * A client's Bind: an operation that also carries what the connection it travels on needs to
+ * learn the identity it establishes and, as Verify Credentials, to continue a SASL exchange (the
+ * cookie). Owned by one event loop, like every operation.
  */
 public final class BindOperation extends Operation {
   private final String mechanism;
@@ -12,6 +13,14 @@ public final class BindOperation extends Operation {
   private final boolean anonymous;
   /** Sent as a Verify Credentials extended operation: its answer is an ExtendedResponse. */
   private boolean verifyingCredentials;
+  /** The balancer, not the client, asked the server for the identity (RFC 3829 control). */
+  private boolean identityAsked;
+  /**
+   * The Verify Credentials cookie of the SASL exchange: the one this step carries (set by the
+   * client before it is forwarded), then the one a saslBindInProgress answer gave for the next
+   * step (set by the connection that read it). Null for a first step and for simple binds.
+   */
+  private byte[] cookie;
 
   /**
    * @param mechanism the SASL mechanism, or null for a simple bind
@@ -28,7 +37,29 @@ public final class BindOperation extends Operation {
 
   /** The bind now travels as a Verify Credentials request (set by the connection sending it). */
   public void sentAsVerifyCredentials() {
+    sentAsVerifyCredentials(false);
+  }
+
+  /**
+   * As {@link #sentAsVerifyCredentials()}; {@code identityAsked}: with an Authorization Identity
+   * Request control the client did not send, so that the answer's control is not relayed.
+   */
+  public void sentAsVerifyCredentials(boolean identityAsked) {
     verifyingCredentials = true;
+    this.identityAsked = identityAsked;
+  }
+
+  public boolean identityAsked() {
+    return identityAsked;
+  }
+
+  /** See {@link #cookie}. */
+  public byte[] cookie() {
+    return cookie;
+  }
+
+  public void cookie(byte[] cookie) {
+    this.cookie = cookie;
   }
 
   public boolean isVerifyingCredentials() {

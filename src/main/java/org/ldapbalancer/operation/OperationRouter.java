@@ -152,10 +152,11 @@ public final class OperationRouter {
   }
 
   /**
-   * Forwards a bind: on {@code pinned} when it continues a multi-step SASL exchange; a simple bind
-   * as Verify Credentials on a regular connection when selection picks one whose server announces
-   * it ({@code feature vc}); else on an idle bind connection, else through the queue. A bind that
-   * can go nowhere is failed here.
+   * Forwards a bind: on {@code pinned} when it continues a multi-step SASL exchange (the bind
+   * connection it runs on, or the regular connection whose server holds its Verify Credentials
+   * state); as Verify Credentials on a regular connection when selection picks one whose server
+   * announces it ({@code feature vc}); else on an idle bind connection, else through the queue. A
+   * bind that can go nowhere is failed here.
    */
   public void forwardBind(Operation op, LdapMessage request, UpstreamLink pinned) {
     if (pinned != null) {
@@ -166,13 +167,11 @@ public final class OperationRouter {
       }
       return;
     }
-    if (op instanceof BindOperation bind && !bind.isSasl()) {
-      // Without feature vc no server is ever marked as announcing it: one field read per pick.
-      UpstreamLink shared = regular.select();
-      if (shared != null && shared.verifiesCredentials()) {
-        send(shared, op, request, null);
-        return;
-      }
+    // Without feature vc no server is ever marked as announcing it: one field read per pick.
+    UpstreamLink shared = regular.select();
+    if (shared != null && shared.verifiesCredentials()) {
+      send(shared, op, request, null);
+      return;
     }
     UpstreamLink link = bindQueue.isEmpty() ? binds.select() : null;
     if (link != null) {

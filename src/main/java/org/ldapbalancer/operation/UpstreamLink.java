@@ -28,20 +28,23 @@ public interface UpstreamLink extends Endpoint {
   void abandon(Operation op);
 
   /**
-   * Whether this is the bind connection holding {@code client}'s multi-step SASL exchange, ready
-   * for its next step.
+   * Whether this connection holds {@code client}'s multi-step SASL exchange, ready for its next
+   * step: the bind connection it runs on, or the regular connection whose server gave its
+   * Verify Credentials cookie.
    */
   boolean holdsSaslExchangeOf(ClientLink client);
 
   /**
-   * Frees a bind connection held for a multi-step SASL exchange the client gave up (another
-   * request, a simple bind, or the client left).
+   * Ends {@code client}'s multi-step SASL exchange here, which the client gave up (another
+   * request, a bind with another mechanism or a simple one, an abandon of the exchange, or the
+   * client left): a bind connection is freed, a regular connection forgets the client.
    */
-  void releaseSaslPin();
+  void releaseSaslPin(ClientLink client);
 
   /**
-   * Whether a client's simple Bind may travel on this connection as a Verify Credentials extended
-   * operation ({@code feature vc}, and the server announced the operation in its root DSE).
+   * Whether a client's Bind, simple or SASL, may travel on this connection as a Verify
+   * Credentials extended operation ({@code feature vc}, and the server announced the operation
+   * in its root DSE).
    */
   default boolean verifiesCredentials() {
     return false;

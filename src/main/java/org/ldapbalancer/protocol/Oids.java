@@ -32,5 +32,11 @@ public final class Oids {
    */
   public static final String VERIFY_CREDENTIALS = "1.3.6.1.4.1.4203.666.6.5";
 
+  /** RFC 3829: the Authorization Identity Request control, asked with a bind. */
+  public static final String AUTHORIZATION_IDENTITY_REQUEST = "2.16.840.1.113730.3.4.16";
+
+  /** RFC 3829: the Authorization Identity Response control, the identity a bind established. */
+  public static final String AUTHORIZATION_IDENTITY_RESPONSE = "2.16.840.1.113730.3.4.15";
+
   private Oids() {}
 }

@@ -22,16 +22,24 @@ import java.nio.charset.StandardCharsets;
  *     diagnosticMessage LDAPString,
  *     cookie            [0] OCTET STRING OPTIONAL,
  *     serverSaslCreds   [1] OCTET STRING OPTIONAL,
+ *     authzid           [2] OCTET STRING OPTIONAL,
  *     controls          [2] Controls OPTIONAL }
  * </pre>
  *
- * The name and authentication are copied from the client's BindRequest byte for byte, and the
- * Bind's own controls travel as the VC request's controls, as lloadd does ({@code
- * client_bind_as_vc} in {@code servers/lloadd/bind.c}). Stateless; safe from any thread.
+ * The name and authentication (simple, or SASL with its mechanism and credentials) are copied
+ * from the client's BindRequest byte for byte, and the Bind's own controls travel as the VC
+ * request's controls, as lloadd does ({@code client_bind_as_vc} in {@code
+ * servers/lloadd/bind.c}). A response with {@code saslBindInProgress} carries the cookie the
+ * next step of the exchange must send back. The {@code authzid} field is in libldap's and the
+ * contrib module's source, but the module does not fill it; it does return the bind's response
+ * controls, so an identity may also come as an Authorization Identity Response control (RFC
+ * 3829) when the request asked for one. Stateless; safe from any thread.
  */
 public final class VerifyCredentials {
   static final int COOKIE = 0x80;
   static final int SERVER_SASL_CREDS = 0x81;
+  /** Primitive [2]; the controls are constructed [2]. */
+  static final int AUTHZID = 0x82;
   static final int CONTROLS = 0xa2;
   private static final int REQUEST_NAME = 0x80;
   private static final int REQUEST_VALUE = 0x81;
@@ -40,6 +48,13 @@ public final class VerifyCredentials {
   private static final int BIND_SERVER_SASL_CREDS = 0x87;
 
   private static final byte[] OID = Oids.VERIFY_CREDENTIALS.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] IDENTITY_REQUEST =
+      Oids.AUTHORIZATION_IDENTITY_REQUEST.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] IDENTITY_RESPONSE =
+      Oids.AUTHORIZATION_IDENTITY_RESPONSE.getBytes(StandardCharsets.US_ASCII);
+  /** The Authorization Identity Request control: not critical, no value (RFC 3829 §2). */
+  private static final int IDENTITY_REQUEST_CONTROL_LENGTH =
+      Ber.elementLength(Ber.elementLength(IDENTITY_REQUEST.length));
 
   /** The root DSE attribute listing the extended operations a server supports (RFC 4512 §5.1). */
   public static final String SUPPORTED_EXTENSION = "supportedExtension";
@@ -106,6 +121,18 @@ public final class VerifyCredentials {
   public static ByteBuf request(
       ByteBufAllocator alloc, int messageId, LdapMessage bind, byte[] cookie)
       throws MalformedPduException {
+    return request(alloc, messageId, bind, cookie, false);
+  }
+
+  /**
+   * As {@link #request(ByteBufAllocator, int, LdapMessage, byte[])}; with {@code askForIdentity}
+   * an Authorization Identity Request control (RFC 3829, not critical) is added to the Bind's
+   * own controls, unless the Bind carries one already (a second would be a protocol error).
+   */
+  public static ByteBuf request(
+      ByteBufAllocator alloc, int messageId, LdapMessage bind, byte[] cookie,
+      boolean askForIdentity)
+      throws MalformedPduException {
     if (bind.opTag() != ProtocolOp.BIND_REQUEST) {
       throw new IllegalArgumentException("not a BindRequest: 0x" + Integer.toHexString(bind.opTag()));
     }
@@ -120,10 +147,14 @@ public final class VerifyCredentials {
       controlsStart = Ber.start(controls);
       controlsLength = Ber.length(controls);
     }
+    boolean addIdentityRequest = askForIdentity && !asksForIdentity(bind);
+    int controlsContent =
+        controlsLength + (addIdentityRequest ? IDENTITY_REQUEST_CONTROL_LENGTH : 0);
+    boolean withControls = controlsStart >= 0 || addIdentityRequest;
     int valueContent =
         (cookie == null ? 0 : Ber.elementLength(cookie.length))
             + nameAndAuthLength
-            + (controlsStart < 0 ? 0 : Ber.elementLength(controlsLength));
+            + (withControls ? Ber.elementLength(controlsContent) : 0);
     int value = Ber.elementLength(valueContent);
     int opContent = Ber.elementLength(OID.length) + Ber.elementLength(value);
     ByteBuf buf = Requests.message(alloc, messageId, ProtocolOp.EXTENDED_REQUEST, opContent);
@@ -134,25 +165,44 @@ public final class VerifyCredentials {
       Ber.writeOctets(buf, COOKIE, cookie);
     }
     buf.writeBytes(frame, nameAndAuthStart, nameAndAuthLength);
-    if (controlsStart >= 0) {
-      Ber.writeHeader(buf, CONTROLS, controlsLength);
-      buf.writeBytes(frame, controlsStart, controlsLength);
+    if (withControls) {
+      Ber.writeHeader(buf, CONTROLS, controlsContent);
+      if (controlsStart >= 0) {
+        buf.writeBytes(frame, controlsStart, controlsLength);
+      }
+      if (addIdentityRequest) {
+        Ber.writeHeader(buf, Ber.SEQUENCE, Ber.elementLength(IDENTITY_REQUEST.length));
+        Ber.writeOctets(buf, Ber.OCTET_STRING, IDENTITY_REQUEST);
+      }
     }
     return buf;
   }
 
+  /** Whether {@code bind} carries an Authorization Identity Request control of its own. */
+  public static boolean asksForIdentity(LdapMessage bind) throws MalformedPduException {
+    return Controls.find(bind, IDENTITY_REQUEST) >= 0;
+  }
+
   /**
    * The BindResponse (RFC 4511 §4.2.2) a VC ExtendedResponse stands for, under {@code
-   * messageId}: the result, diagnostic message and serverSaslCreds of the VC response value and,
-   * when the response carries the verification's controls, those as the response's controls.
-   * When the ExtendedResponse has no value (the server refused the operation itself, say with
-   * protocolError because it does not know it) its own result and diagnostic message are the
-   * Bind's.
+   * messageId}: see {@link Answer#bindResponse}.
    *
    * @throws MalformedPduException if the response or its value is not well formed
    */
   public static ByteBuf bindResponse(ByteBufAllocator alloc, int messageId, LdapMessage response)
       throws MalformedPduException {
+    return read(response).bindResponse(alloc, messageId, false);
+  }
+
+  /**
+   * Reads a VC ExtendedResponse. When it has no value (the server refused the operation itself,
+   * say with protocolError because it does not know it) its own result and diagnostic message
+   * are the Bind's.
+   *
+   * @throws MalformedPduException if the response or its value is not well formed, or a
+   *     control that says who the client is has no value
+   */
+  public static Answer read(LdapMessage response) throws MalformedPduException {
     if (response.opTag() != ProtocolOp.EXTENDED_RESPONSE) {
       throw new MalformedPduException(
           "not an ExtendedResponse: 0x" + Integer.toHexString(response.opTag()));
@@ -172,70 +222,200 @@ public final class VerifyCredentials {
       index = Ber.end(element);
     }
     int resultCode = Ber.readIntContent(buf, Ber.start(code), Ber.length(code));
-    long diag = diagnostic;
+    if (value < 0) {
+      return new Answer(buf, resultCode, diagnostic, -1, -1, -1, -1);
+    }
+    long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
+    if (Ber.end(seq) != Ber.end(value)) {
+      throw new MalformedPduException("trailing bytes after the Verify Credentials response");
+    }
+    int end = Ber.end(seq);
+    long innerCode = Ber.readElement(buf, Ber.start(seq), end, Ber.INTEGER);
+    resultCode = Ber.readIntContent(buf, Ber.start(innerCode), Ber.length(innerCode));
+    long diag = Ber.readElement(buf, Ber.end(innerCode), end, Ber.OCTET_STRING);
+    int index = Ber.end(diag);
+    long cookie = -1;
     long creds = -1;
+    long authzId = -1;
     long controls = -1;
-    if (value >= 0) {
-      long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
-      if (Ber.end(seq) != Ber.end(value)) {
-        throw new MalformedPduException("trailing bytes after the Verify Credentials response");
-      }
-      int end = Ber.end(seq);
-      long innerCode = Ber.readElement(buf, Ber.start(seq), end, Ber.INTEGER);
-      resultCode = Ber.readIntContent(buf, Ber.start(innerCode), Ber.length(innerCode));
-      diag = Ber.readElement(buf, Ber.end(innerCode), end, Ber.OCTET_STRING);
-      int index = Ber.end(diag);
-      if (index < end && buf.getUnsignedByte(index) == COOKIE) {
-        index = Ber.end(Ber.readElement(buf, index, end, COOKIE));
-      }
-      if (index < end && buf.getUnsignedByte(index) == SERVER_SASL_CREDS) {
-        creds = Ber.readElement(buf, index, end, SERVER_SASL_CREDS);
-        index = Ber.end(creds);
-      }
-      if (index < end && buf.getUnsignedByte(index) == CONTROLS) {
-        controls = Ber.readElement(buf, index, end, CONTROLS);
-        index = Ber.end(controls);
-      }
-      if (index != end) {
-        throw new MalformedPduException("unexpected element in the Verify Credentials response");
+    if (index < end && buf.getUnsignedByte(index) == COOKIE) {
+      cookie = Ber.readElement(buf, index, end, COOKIE);
+      index = Ber.end(cookie);
+    }
+    if (index < end && buf.getUnsignedByte(index) == SERVER_SASL_CREDS) {
+      creds = Ber.readElement(buf, index, end, SERVER_SASL_CREDS);
+      index = Ber.end(creds);
+    }
+    if (index < end && buf.getUnsignedByte(index) == AUTHZID) {
+      authzId = Ber.readElement(buf, index, end, AUTHZID);
+      index = Ber.end(authzId);
+    }
+    if (index < end && buf.getUnsignedByte(index) == CONTROLS) {
+      controls = Ber.readElement(buf, index, end, CONTROLS);
+      index = Ber.end(controls);
+      for (int at = Ber.start(controls); at < Ber.end(controls); ) {
+        long control = Ber.readElement(buf, at, Ber.end(controls), Ber.SEQUENCE);
+        Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
+        at = Ber.end(control);
       }
     }
-    return encode(alloc, messageId, resultCode, buf, diag, creds, controls);
+    if (index != end) {
+      throw new MalformedPduException("unexpected element in the Verify Credentials response");
+    }
+    Answer answer = new Answer(buf, resultCode, diag, cookie, creds, authzId, controls);
+    answer.identityControl = answer.findIdentityControl();
+    return answer;
   }
 
-  private static ByteBuf encode(
-      ByteBufAllocator alloc,
-      int messageId,
-      int resultCode,
-      ByteBuf src,
-      long diag,
-      long creds,
-      long controls) {
-    int opContent =
-        Ber.intElementLength(resultCode)
-            + Ber.elementLength(0)
-            + Ber.elementLength(Ber.length(diag))
-            + (creds < 0 ? 0 : Ber.elementLength(Ber.length(creds)));
-    int controlsElement = controls < 0 ? 0 : Ber.elementLength(Ber.length(controls));
-    int idLength = Ber.intElementLength(messageId);
-    int content = idLength + Ber.elementLength(opContent) + controlsElement;
-    ByteBuf buf = alloc.buffer(Ber.elementLength(content));
-    Ber.writeHeader(buf, Ber.SEQUENCE, content);
-    Ber.writeInt(buf, Ber.INTEGER, messageId);
-    Ber.writeHeader(buf, ProtocolOp.BIND_RESPONSE, opContent);
-    Ber.writeInt(buf, Ber.ENUMERATED, resultCode);
-    Ber.writeHeader(buf, Ber.OCTET_STRING, 0); // matchedDN: the VC response carries none
-    Ber.writeHeader(buf, Ber.OCTET_STRING, Ber.length(diag));
-    buf.writeBytes(src, Ber.start(diag), Ber.length(diag));
-    if (creds >= 0) {
-      Ber.writeHeader(buf, BIND_SERVER_SASL_CREDS, Ber.length(creds));
-      buf.writeBytes(src, Ber.start(creds), Ber.length(creds));
+  /**
+   * A VC response as read by {@link #read}: positions in the response's frame, which must stay
+   * alive (unreleased) while the answer is used. Not thread-safe; used where it is read.
+   */
+  public static final class Answer {
+    private final ByteBuf src;
+    private final int resultCode;
+    private final long diag;
+    private final long cookie;
+    private final long creds;
+    private final long authzId;
+    private final long controls;
+    /** The Authorization Identity Response control's element, or -1. */
+    private long identityControl = -1;
+    /** Where that control's encoding (its header) starts. */
+    private int identityControlStart;
+    /** That control's value, read when the control is found. */
+    private long identityValue = -1;
+
+    private Answer(
+        ByteBuf src, int resultCode, long diag, long cookie, long creds, long authzId,
+        long controls) {
+      this.src = src;
+      this.resultCode = resultCode;
+      this.diag = diag;
+      this.cookie = cookie;
+      this.creds = creds;
+      this.authzId = authzId;
+      this.controls = controls;
     }
-    if (controls >= 0) {
-      // LDAPMessage controls [0] (RFC 4511 §4.1.1), same content as the VC controls [2].
-      Ber.writeHeader(buf, Ber.CONTEXT_0_CONSTRUCTED, Ber.length(controls));
-      buf.writeBytes(src, Ber.start(controls), Ber.length(controls));
+
+    public int resultCode() {
+      return resultCode;
     }
-    return buf;
+
+    /** The cookie the next step of a SASL exchange sends back, or null when there is none. */
+    public byte[] cookie() {
+      if (cookie < 0) {
+        return null;
+      }
+      byte[] copy = new byte[Ber.length(cookie)];
+      src.getBytes(Ber.start(cookie), copy);
+      return copy;
+    }
+
+    /** The {@code authzid} field: the identity the credentials established, or null. */
+    public String authzId() {
+      return authzId < 0
+          ? null
+          : src.toString(Ber.start(authzId), Ber.length(authzId), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The value of the Authorization Identity Response control among the response's controls
+     * (RFC 3829 §3: {@code dn:...}, {@code u:...}, or empty for anonymous), or null when there
+     * is none.
+     */
+    public String identityFromControl() {
+      if (identityControl < 0) {
+        return null;
+      }
+      return src.toString(
+          Ber.start(identityValue), Ber.length(identityValue), StandardCharsets.UTF_8);
+    }
+
+    private long findIdentityControl() throws MalformedPduException {
+      if (controls < 0) {
+        return -1;
+      }
+      for (int at = Ber.start(controls); at < Ber.end(controls); ) {
+        int start = at;
+        long control = Ber.readElement(src, at, Ber.end(controls), Ber.SEQUENCE);
+        at = Ber.end(control);
+        long type = Ber.readElement(src, Ber.start(control), at, Ber.OCTET_STRING);
+        if (Ber.length(type) == IDENTITY_RESPONSE.length
+            && Controls.equalsAt(src, Ber.start(type), IDENTITY_RESPONSE)) {
+          identityValue = controlValue(src, control, Ber.end(type));
+          identityControlStart = start;
+          return control;
+        }
+      }
+      return -1;
+    }
+
+    /** The controlValue after a control's type (and criticality, if any). */
+    private static long controlValue(ByteBuf buf, long control, int index)
+        throws MalformedPduException {
+      int end = Ber.end(control);
+      if (index < end && buf.getUnsignedByte(index) == Ber.BOOLEAN) {
+        index = Ber.end(Ber.readElement(buf, index, end, Ber.BOOLEAN));
+      }
+      if (index >= end) {
+        throw new MalformedPduException("Authorization Identity Response control without a value");
+      }
+      long value = Ber.readElement(buf, index, end, Ber.OCTET_STRING);
+      if (Ber.end(value) != end) {
+        throw new MalformedPduException("trailing bytes in a control");
+      }
+      return value;
+    }
+
+    /**
+     * The BindResponse this answer stands for, under {@code messageId}: the result, diagnostic
+     * message and serverSaslCreds and, when the response carries the verification's controls,
+     * those as the response's controls. The cookie and authzid stay here.
+     *
+     * @param withoutIdentityControl leave out the Authorization Identity Response control (the
+     *     balancer asked for it, not the client)
+     */
+    public ByteBuf bindResponse(
+        ByteBufAllocator alloc, int messageId, boolean withoutIdentityControl) {
+      long skipped = withoutIdentityControl ? identityControl : -1;
+      int controlsContent =
+          controls < 0
+              ? 0
+              : Ber.length(controls)
+                  - (skipped < 0 ? 0 : Ber.end(skipped) - identityControlStart);
+      boolean withControls = controls >= 0 && controlsContent > 0;
+      int opContent =
+          Ber.intElementLength(resultCode)
+              + Ber.elementLength(0)
+              + Ber.elementLength(Ber.length(diag))
+              + (creds < 0 ? 0 : Ber.elementLength(Ber.length(creds)));
+      int controlsElement = withControls ? Ber.elementLength(controlsContent) : 0;
+      int idLength = Ber.intElementLength(messageId);
+      int content = idLength + Ber.elementLength(opContent) + controlsElement;
+      ByteBuf buf = alloc.buffer(Ber.elementLength(content));
+      Ber.writeHeader(buf, Ber.SEQUENCE, content);
+      Ber.writeInt(buf, Ber.INTEGER, messageId);
+      Ber.writeHeader(buf, ProtocolOp.BIND_RESPONSE, opContent);
+      Ber.writeInt(buf, Ber.ENUMERATED, resultCode);
+      Ber.writeHeader(buf, Ber.OCTET_STRING, 0); // matchedDN: the VC response carries none
+      Ber.writeHeader(buf, Ber.OCTET_STRING, Ber.length(diag));
+      buf.writeBytes(src, Ber.start(diag), Ber.length(diag));
+      if (creds >= 0) {
+        Ber.writeHeader(buf, BIND_SERVER_SASL_CREDS, Ber.length(creds));
+        buf.writeBytes(src, Ber.start(creds), Ber.length(creds));
+      }
+      if (withControls) {
+        // LDAPMessage controls [0] (RFC 4511 §4.1.1), same content as the VC controls [2].
+        Ber.writeHeader(buf, Ber.CONTEXT_0_CONSTRUCTED, controlsContent);
+        if (skipped < 0) {
+          buf.writeBytes(src, Ber.start(controls), Ber.length(controls));
+        } else {
+          buf.writeBytes(src, Ber.start(controls), identityControlStart - Ber.start(controls));
+          buf.writeBytes(src, Ber.end(skipped), Ber.end(controls) - Ber.end(skipped));
+        }
+      }
+      return buf;
+    }
   }
 }

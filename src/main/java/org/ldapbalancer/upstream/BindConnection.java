@@ -92,8 +92,8 @@ final class BindConnection extends UpstreamConnection {
   }
 
   @Override
-  public void releaseSaslPin() {
-    if (saslOwner != null) {
+  public void releaseSaslPin(ClientLink client) {
+    if (client != null && saslOwner == client) {
       saslOwner = null;
       endExchangeOnServer();
     }

@@ -4,12 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.security.sasl.SaslException;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
 import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.BindOperation;
+import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
@@ -26,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * as the mechanism takes) before it is offered to selection, then shared by every client's operations, each carrying its client's identity.
  *
  * <p>With {@code feature vc} it also reads the server's root DSE once it is ready, to learn
- * whether the server announces Verify Credentials; client simple binds then travel here as that
- * operation (as lloadd's {@code client_bind_as_vc}), and their answers go back as BindResponses.
+ * whether the server announces Verify Credentials; client binds, simple and SASL, then travel here
+ * as that operation (as lloadd's {@code client_bind_as_vc}), and their answers go back as
+ * BindResponses. A multi-step SASL exchange continues with the cookie the server answered, on
+ * this connection: the client is pinned here between steps (a map of clients, touched by SASL
+ * binds only), and told if the connection closes or the next step does not come in time.
  *
  * <p>Every field belongs to the channel's event loop.
  */
@@ -46,6 +54,11 @@ final class RegularConnection extends UpstreamConnection {
   private boolean rootDseAnnounces;
   /** The client bind's answer as a BindResponse, re-read for each; reused. */
   private final LdapMessage bindResponse = new LdapMessage();
+  /**
+   * Clients between two steps of a SASL exchange whose Verify Credentials cookie came from this
+   * connection's server, with the time each step was answered; made on the first such exchange.
+   */
+  private Map<ClientLink, Long> saslExchanges;
 
   private static final byte[] ROOT_DSE = new byte[0];
   private static final byte[][] SUPPORTED_EXTENSION = {
@@ -135,24 +148,80 @@ final class RegularConnection extends UpstreamConnection {
     } // a referral or intermediate response says nothing about the server's extensions
   }
 
-  /** A client bind goes as Verify Credentials; any other operation as it came. */
+  /**
+   * A client bind goes as Verify Credentials, a SASL one asking for the identity it establishes
+   * (RFC 3829) and, for a next step, with its exchange's cookie; any other operation as it came.
+   */
   @Override
   public void forward(Operation op, LdapMessage request, ByteBuf control) {
     if (!(op instanceof BindOperation bind)) {
       super.forward(op, request, control);
       return;
     }
+    if (saslExchanges != null) {
+      saslExchanges.remove(op.client()); // its next step is in flight, or a new bind replaces it
+    }
     int id = messageIds.next(idInUse);
     ByteBuf vc;
+    boolean askForIdentity;
     try {
-      vc = VerifyCredentials.request(channel.alloc(), id, request, null);
+      askForIdentity = bind.isSasl() && !VerifyCredentials.asksForIdentity(request);
+      vc = VerifyCredentials.request(channel.alloc(), id, request, bind.cookie(), askForIdentity);
     } catch (MalformedPduException e) {
       // The client side has read this Bind already; it cannot be malformed here.
       throw new IllegalStateException("a checked BindRequest could not be read again", e);
     }
     channel.write(vc, channel.voidPromise());
-    bind.sentAsVerifyCredentials();
+    bind.sentAsVerifyCredentials(askForIdentity);
     sent(op, id);
+  }
+
+  @Override
+  public boolean holdsSaslExchangeOf(ClientLink client) {
+    return isReady() && saslExchanges != null && saslExchanges.containsKey(client);
+  }
+
+  /** Whether a client's exchange waits here for its next step: the connection is not surplus. */
+  @Override
+  boolean holdsSaslExchanges() {
+    return saslExchanges != null && !saslExchanges.isEmpty();
+  }
+
+  /**
+   * Ends exchanges whose next step has not come within the step time limit, as on a bind
+   * connection: their clients' next step starts afresh, and the connection may be let go.
+   */
+  @Override
+  void expire(long nowNanos, long timeoutNanos) {
+    if (holdsSaslExchanges()) {
+      List<ClientLink> stalled = null;
+      for (Map.Entry<ClientLink, Long> e : saslExchanges.entrySet()) {
+        if (nowNanos - e.getValue() >= pool.saslStepTimeoutNanos()) {
+          if (stalled == null) {
+            stalled = new ArrayList<>();
+          }
+          stalled.add(e.getKey());
+        }
+      }
+      if (stalled != null) {
+        for (ClientLink client : stalled) {
+          saslExchanges.remove(client);
+          client.saslExchangeEnded(this);
+        }
+      }
+    }
+    super.expire(nowNanos, timeoutNanos);
+  }
+
+  /**
+   * Forgets the client's exchange. The server may keep its half until it discards it: Verify
+   * Credentials has no way to end an exchange but to finish it.
+   */
+  @Override
+  public void releaseSaslPin(ClientLink client) {
+    if (saslExchanges != null) {
+      saslExchanges.remove(client);
+    }
   }
 
   @Override
@@ -219,36 +288,102 @@ final class RegularConnection extends UpstreamConnection {
   }
 
   /**
-   * The Verify Credentials answer to a client bind, relayed as the BindResponse it stands for. A
-   * simple bind that succeeded establishes the identity it named, as with a bind connection.
+   * The Verify Credentials answer to a client bind, relayed as the BindResponse it stands for.
+   * Every way it can end gives the client exactly one BindResponse:
+   *
+   * <ul>
+   *   <li>saslBindInProgress with a cookie: the client is pinned here for its next step;
+   *   <li>success: a simple bind establishes the identity it named, a SASL bind the one the
+   *       server names, in the response's {@code authzid} or else in its Authorization Identity
+   *       Response control (the control the balancer asked for is not relayed). A server that
+   *       names none gets the bind refused with {@code other (80)} rather than an identity
+   *       guessed: the client is anonymous, and the log says why;
+   *   <li>anything malformed: {@code other (80)}, and the connection goes on for the others.
+   * </ul>
    */
   private void verificationCompleted(BindOperation bind) throws MalformedPduException {
-    ByteBuf made;
+    VerifyCredentials.Answer answer;
     try {
-      made = VerifyCredentials.bindResponse(channel.alloc(), view.messageId(), view);
+      answer = VerifyCredentials.read(view);
     } catch (MalformedPduException e) {
       // The message itself was framed correctly, so the connection is still in step: only this
       // bind fails, and the other clients' operations on the connection go on.
       RateLimitedLog.DEFAULT.warn(
           log, "{}: malformed Verify Credentials response: {}", pool.name(), e.getMessage());
-      bind.client().fail(bind, ResultCode.OTHER, "malformed Verify Credentials response");
-      bind.detachUpstream();
+      fail(bind, "malformed Verify Credentials response");
       return;
     }
+    int code = answer.resultCode();
+    String authzId = null;
+    if (code == ResultCode.SASL_BIND_IN_PROGRESS) {
+      if (!bind.isSasl()) {
+        fail(bind, ResultCode.PROTOCOL_ERROR, "saslBindInProgress answer to a simple bind");
+        return;
+      }
+      byte[] cookie = answer.cookie();
+      if (cookie == null) {
+        RateLimitedLog.DEFAULT.warn(
+            log, "{}: Verify Credentials answered saslBindInProgress without a cookie",
+            pool.name());
+        fail(bind, "the server gave no cookie to continue the SASL exchange with");
+        return;
+      }
+      bind.cookie(cookie);
+      if (!bind.isFinished()) { // a client that left or reset needs no next step
+        if (saslExchanges == null) {
+          saslExchanges = new HashMap<>();
+        }
+        saslExchanges.put(bind.client(), System.nanoTime());
+      }
+    } else if (code == ResultCode.SUCCESS) {
+      authzId = bind.isSasl() ? saslIdentity(bind, answer) : bind.simpleBindAuthzId();
+      if (authzId == null) {
+        fail(bind, NO_IDENTITY);
+        return;
+      }
+    }
+    ByteBuf made = answer.bindResponse(channel.alloc(), view.messageId(), bind.identityAsked());
     try {
       bindResponse.parse(made);
-      int code = Responses.resultCode(bindResponse);
-      if (code == ResultCode.SASL_BIND_IN_PROGRESS) {
-        // Only simple binds go as Verify Credentials: a next step would have nowhere to go.
-        bind.client()
-            .fail(bind, ResultCode.PROTOCOL_ERROR, "saslBindInProgress answer to a simple bind");
-      } else {
-        String authzId = code == ResultCode.SUCCESS ? bind.simpleBindAuthzId() : null;
-        bind.client().bindCompleted(bind, bindResponse, code, authzId);
-      }
+      bind.client().bindCompleted(bind, bindResponse, code, authzId);
     } finally {
       made.release();
     }
+    bind.detachUpstream();
+  }
+
+  static final String NO_IDENTITY =
+      "the server verified the SASL credentials but did not say whose they are";
+
+  /**
+   * The identity a successful SASL verification established, or null (logged) when the server
+   * names none: OpenLDAP's contrib vc module leaves {@code authzid} out and returns the control
+   * only where the {@code authzid} overlay is loaded.
+   */
+  private String saslIdentity(BindOperation bind, VerifyCredentials.Answer answer) {
+    String authzId = answer.authzId();
+    if (authzId == null) {
+      authzId = answer.identityFromControl();
+    }
+    if (authzId == null) {
+      RateLimitedLog.DEFAULT.warn(
+          log,
+          "{}: a SASL {} bind verified with Verify Credentials named no identity (no authzid, no"
+              + " Authorization Identity Response control); the bind is refused with other (80)."
+              + " Load the authzid overlay on the server, or switch feature vc off",
+          pool.name(),
+          bind.mechanism());
+      return null;
+    }
+    return authzId.isEmpty() ? "dn:" : authzId;
+  }
+
+  private void fail(BindOperation bind, String diagnostic) {
+    fail(bind, ResultCode.OTHER, diagnostic);
+  }
+
+  private void fail(BindOperation bind, int code, String diagnostic) {
+    bind.client().fail(bind, code, diagnostic);
     bind.detachUpstream();
   }
 
@@ -272,5 +407,13 @@ final class RegularConnection extends UpstreamConnection {
     cancelSetupTimeout();
     endSasl();
     super.closed();
+    if (saslExchanges != null && !saslExchanges.isEmpty()) {
+      // Their cookies belong to this connection's server: the exchanges cannot go on elsewhere.
+      List<ClientLink> pinned = List.copyOf(saslExchanges.keySet());
+      saslExchanges.clear();
+      for (ClientLink client : pinned) {
+        client.saslExchangeEnded(this);
+      }
+    }
   }
 }

@@ -97,6 +97,14 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   abstract boolean isBindConnection();
 
   /**
+   * Whether a client's multi-step SASL exchange waits here for its next step, outside {@link
+   * #pendingOps()}: a regular connection that gave a Verify Credentials cookie.
+   */
+  boolean holdsSaslExchanges() {
+    return false;
+  }
+
+  /**
    * The connection is up and, if the server uses TLS, encrypted with a checked certificate: set up
    * the rest (the {@code bindconf} bind) and then {@link #becomeReady()}.
    */
@@ -269,7 +277,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   @Override
-  public void releaseSaslPin() {}
+  public void releaseSaslPin(ClientLink client) {}
 
   @Override
   public String serverName() {

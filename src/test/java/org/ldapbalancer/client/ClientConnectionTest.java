@@ -248,6 +248,36 @@ class ClientConnectionTest {
   }
 
   @Test
+  void aBindWithAnotherMechanismDuringASaslExchangeEndsItAndStartsAfresh() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    send(2, saslBind("PLAIN", "\0jo\0pw"));
+
+    assertAnonymousBind(only(binds.sent()));
+    LDAPMessage plain = only(second.sent());
+    assertThat(plain.getBindRequestProtocolOp().getSASLMechanism()).isEqualTo("PLAIN");
+    assertThat(answers()).isEmpty();
+  }
+
+  @Test
+  void anAbandonOfTheStepAnsweredInProgressEndsTheExchange() {
+    Upstream second = ups.bind(SECOND_BIND_IDS);
+    saslInProgress(1);
+
+    send(2, new AbandonRequestProtocolOp(7)); // another ID: nothing happens
+    assertThat(binds.sent()).isEmpty();
+    send(3, new AbandonRequestProtocolOp(1));
+
+    assertAnonymousBind(only(binds.sent()));
+    assertThat(answers()).as("an abandon has no response").isEmpty();
+    send(4, saslBind(SCRAM, "client-final"));
+    assertThat(second.sent()).as("afresh, not on the pinned connection").singleElement()
+        .satisfies(m -> assertThat(m.getBindRequestProtocolOp().getSASLCredentials()
+            .stringValue()).isEqualTo("client-final"));
+  }
+
+  @Test
   void disconnectingDuringASaslExchangeEndsItOnTheServer() {
     saslInProgress(1);
 

@@ -235,15 +235,27 @@ class OperationRouterTest {
   }
 
   @Test
-  void aSaslBindOrAServerWithoutVerifyCredentialsKeepsTheBindConnections() {
+  void withVerifyCredentialsASaslBindGoesToARegularConnectionToo() {
     FakeLink shared = regular.add(new FakeLink());
     shared.verifiesCredentials = true;
     FakeLink bindLink = binds.add(new FakeLink());
     Operation sasl = new BindOperation(client, 1, "PLAIN", "", false);
 
     forwardBind(router, sasl, null);
+
+    assertThat(shared.forwarded).containsExactly(sasl);
+    assertThat(shared.controls).containsOnlyNulls();
+    assertThat(bindLink.forwarded).isEmpty();
+  }
+
+  @Test
+  void aServerWithoutVerifyCredentialsKeepsTheBindConnections() {
+    FakeLink shared = regular.add(new FakeLink());
+    FakeLink bindLink = binds.add(new FakeLink());
+    Operation sasl = new BindOperation(client, 1, "PLAIN", "", false);
+
+    forwardBind(router, sasl, null);
     bindLink.pending = 0;
-    shared.verifiesCredentials = false;
     Operation simple = bind(2);
     forwardBind(router, simple, null);
 
@@ -510,8 +522,10 @@ class OperationRouterTest {
     }
 
     @Override
-    public void releaseSaslPin() {
-      saslOwner = null;
+    public void releaseSaslPin(ClientLink client) {
+      if (saslOwner == client) {
+        saslOwner = null;
+      }
     }
 
     @Override

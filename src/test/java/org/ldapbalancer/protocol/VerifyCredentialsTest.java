@@ -179,6 +179,206 @@ class VerifyCredentialsTest {
     }
   }
 
+  private static final String IDENTITY_REQUEST = "2.16.840.1.113730.3.4.16";
+
+  @Test
+  void saslStepCarriesMechanismCredentialsCookieAndAnIdentityRequestAfterTheBindsControls()
+      throws Exception {
+    Control own = new Control("1.2.3.4", true, new ASN1OctetString("v"));
+    ByteBuf bind =
+        UnboundIdCodec.frame(
+            3,
+            new BindRequestProtocolOp("", "PLAIN", new ASN1OctetString("\0jo\0secret")),
+            own);
+    try {
+      LdapMessage view = new LdapMessage().parse(bind);
+      assertThat(VerifyCredentials.asksForIdentity(view)).isFalse();
+      ASN1Element[] value =
+          requestValue(VerifyCredentials.request(ALLOC, 77, view, new byte[] {7}, true));
+      assertThat(value).hasSize(4);
+      assertThat(value[0].getType()).isEqualTo((byte) 0x80);
+      assertThat(value[0].getValue()).containsExactly(7);
+      assertThat(value[1].decodeAsOctetString().stringValue()).isEmpty();
+      ASN1Element[] sasl = value[2].decodeAsSequence().elements();
+      assertThat(value[2].getType()).isEqualTo((byte) 0xa3);
+      assertThat(sasl[0].decodeAsOctetString().stringValue()).isEqualTo("PLAIN");
+      assertThat(sasl[1].decodeAsOctetString().stringValue()).isEqualTo("\0jo\0secret");
+      assertThat(value[3].getType()).isEqualTo((byte) 0xa2);
+      ASN1Element[] controls = value[3].decodeAsSequence().elements();
+      assertThat(controls).hasSize(2);
+      assertThat(Control.decode(controls[0].decodeAsSequence())).isEqualTo(own);
+      Control asked = Control.decode(controls[1].decodeAsSequence());
+      assertThat(asked.getOID()).isEqualTo(IDENTITY_REQUEST);
+      assertThat(asked.isCritical()).as("a server without it goes on").isFalse();
+      assertThat(asked.hasValue()).isFalse();
+    } finally {
+      bind.release();
+    }
+  }
+
+  @Test
+  void firstStepWithoutCredentialsOrControlsGetsOnlyTheIdentityRequest() throws Exception {
+    ByteBuf bind =
+        UnboundIdCodec.frame(3, new BindRequestProtocolOp("cn=x", "X-TWO-STEP", null));
+    try {
+      ASN1Element[] value =
+          requestValue(
+              VerifyCredentials.request(ALLOC, 77, new LdapMessage().parse(bind), null, true));
+      assertThat(value).hasSize(3);
+      assertThat(value[0].decodeAsOctetString().stringValue()).isEqualTo("cn=x");
+      assertThat(value[1].decodeAsSequence().elements()).hasSize(1);
+      ASN1Element[] controls = value[2].decodeAsSequence().elements();
+      assertThat(controls).singleElement().satisfies(c ->
+          assertThat(Control.decode(c.decodeAsSequence()).getOID()).isEqualTo(IDENTITY_REQUEST));
+    } finally {
+      bind.release();
+    }
+  }
+
+  @Test
+  void aBindThatAsksForItsIdentityItselfIsNotAskedTwice() throws Exception {
+    Control own = new Control(IDENTITY_REQUEST, true);
+    ByteBuf bind =
+        UnboundIdCodec.frame(
+            3, new BindRequestProtocolOp("", "PLAIN", new ASN1OctetString("x")), own);
+    try {
+      LdapMessage view = new LdapMessage().parse(bind);
+      assertThat(VerifyCredentials.asksForIdentity(view)).isTrue();
+      ASN1Element[] value = requestValue(VerifyCredentials.request(ALLOC, 77, view, null, true));
+      ASN1Element[] controls = value[2].decodeAsSequence().elements();
+      assertThat(controls).singleElement().satisfies(c ->
+          assertThat(Control.decode(c.decodeAsSequence())).isEqualTo(own));
+    } finally {
+      bind.release();
+    }
+  }
+
+  /** Reads {@code vc} as {@link VerifyCredentials#read} does, while its frame is alive. */
+  private interface AnswerCheck {
+    void check(VerifyCredentials.Answer answer) throws Exception;
+  }
+
+  private static void withAnswer(ExtendedResponseProtocolOp vc, AnswerCheck check)
+      throws Exception {
+    ByteBuf response = UnboundIdCodec.frame(40, vc);
+    try {
+      check.check(VerifyCredentials.read(new LdapMessage().parse(response)));
+    } finally {
+      response.release();
+    }
+  }
+
+  private static LDAPMessage decodeBindResponse(ByteBuf made) throws Exception {
+    LDAPMessage decoded = UnboundIdCodec.decode(UnboundIdCodec.drain(made));
+    assertThat(decoded.getMessageID()).isEqualTo(9);
+    return decoded;
+  }
+
+  @Test
+  void inProgressAnswerGivesItsCookieAndServerCredentials() throws Exception {
+    withAnswer(
+        vcResponse(
+            new ASN1Integer(14),
+            new ASN1OctetString("go on"),
+            new ASN1OctetString((byte) 0x80, new byte[] {1, 2, 3, 4}),
+            new ASN1OctetString((byte) 0x81, "nonce")),
+        answer -> {
+          assertThat(answer.resultCode()).isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS);
+          assertThat(answer.cookie()).containsExactly(1, 2, 3, 4);
+          assertThat(answer.authzId()).isNull();
+          assertThat(answer.identityFromControl()).isNull();
+          LDAPMessage bind = decodeBindResponse(answer.bindResponse(ALLOC, 9, true));
+          BindResponseProtocolOp op = bind.getBindResponseProtocolOp();
+          assertThat(op.getResultCode()).isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS);
+          assertThat(op.getDiagnosticMessage()).isEqualTo("go on");
+          assertThat(op.getServerSASLCredentials().stringValue()).isEqualTo("nonce");
+          assertThat(bind.getControls()).isEmpty();
+        });
+  }
+
+  @Test
+  void successNamesItsIdentityInAuthzId() throws Exception {
+    withAnswer(
+        vcResponse(
+            new ASN1Integer(0),
+            new ASN1OctetString(""),
+            new ASN1OctetString((byte) 0x82, "dn:uid=jo,dc=x")),
+        answer -> {
+          assertThat(answer.cookie()).isNull();
+          assertThat(answer.authzId()).isEqualTo("dn:uid=jo,dc=x");
+          LDAPMessage bind = decodeBindResponse(answer.bindResponse(ALLOC, 9, true));
+          assertThat(bind.getBindResponseProtocolOp().getResultCode()).isZero();
+          assertThat(bind.getBindResponseProtocolOp().getServerSASLCredentials()).isNull();
+        });
+  }
+
+  @Test
+  void identityControlIsReadAndLeftOutOnlyWhenTheBalancerAskedForIt() throws Exception {
+    Control before = new Control("1.2.3", false, new ASN1OctetString("a"));
+    Control identity =
+        new Control(Oids.AUTHORIZATION_IDENTITY_RESPONSE, false, new ASN1OctetString("u:jo"));
+    Control after = new Control("1.2.4", true);
+    ASN1Sequence controls =
+        new ASN1Sequence((byte) 0xa2, before.encode(), identity.encode(), after.encode());
+    ExtendedResponseProtocolOp vc = vcResponse(
+        new ASN1Integer(0), new ASN1OctetString(""),
+        new ASN1OctetString((byte) 0x81, new byte[] {5}), controls);
+    withAnswer(vc, answer -> {
+      assertThat(answer.authzId()).isNull();
+      assertThat(answer.identityFromControl()).isEqualTo("u:jo");
+      assertThat(decodeBindResponse(answer.bindResponse(ALLOC, 9, true)).getControls())
+          .containsExactly(before, after);
+      assertThat(decodeBindResponse(answer.bindResponse(ALLOC, 9, false)).getControls())
+          .containsExactly(before, identity, after);
+    });
+
+    // The only control left out: no empty controls element.
+    withAnswer(
+        vcResponse(new ASN1Integer(0), new ASN1OctetString(""),
+            new ASN1Sequence((byte) 0xa2, new Control(Oids.AUTHORIZATION_IDENTITY_RESPONSE,
+                false, new ASN1OctetString("")).encode())),
+        answer -> {
+          assertThat(answer.identityFromControl()).isEmpty(); // anonymous (RFC 3829 §3)
+          LDAPMessage bind = decodeBindResponse(answer.bindResponse(ALLOC, 9, true));
+          assertThat(bind.getControls()).isEmpty();
+          assertThat(bind.getBindResponseProtocolOp().getResultCode()).isZero();
+        });
+  }
+
+  @Test
+  void malformedSaslAnswersAreRefused() {
+    for (ExtendedResponseProtocolOp bad :
+        List.of(
+            // authzid after the controls: out of order
+            vcResponse(new ASN1Integer(0), new ASN1OctetString(""),
+                new ASN1Sequence((byte) 0xa2),
+                new ASN1OctetString((byte) 0x82, "dn:")),
+            // two cookies
+            vcResponse(new ASN1Integer(14), new ASN1OctetString(""),
+                new ASN1OctetString((byte) 0x80, "a"), new ASN1OctetString((byte) 0x80, "b")),
+            // a control that is not a sequence
+            vcResponse(new ASN1Integer(0), new ASN1OctetString(""),
+                new ASN1Sequence((byte) 0xa2, new ASN1OctetString("x"))),
+            // an identity control without a value
+            vcResponse(new ASN1Integer(0), new ASN1OctetString(""),
+                new ASN1Sequence((byte) 0xa2,
+                    new Control(Oids.AUTHORIZATION_IDENTITY_RESPONSE, false).encode())),
+            // a result code that is not an INTEGER
+            vcResponse(new ASN1OctetString("0"), new ASN1OctetString("")))) {
+      ByteBuf response = UnboundIdCodec.frame(1, bad);
+      try {
+        LdapMessage view = new LdapMessage().parse(response);
+        assertThatThrownBy(() -> VerifyCredentials.read(view))
+            .as(bad.toString())
+            .isInstanceOf(MalformedPduException.class);
+      } catch (MalformedPduException e) {
+        throw new AssertionError(e);
+      } finally {
+        response.release();
+      }
+    }
+  }
+
   private static boolean announced(Attribute... attributes) throws Exception {
     ByteBuf entry =
         UnboundIdCodec.frame(4, new SearchResultEntryProtocolOp(new Entry("", attributes)));

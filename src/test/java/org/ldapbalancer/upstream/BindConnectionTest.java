@@ -176,7 +176,7 @@ class BindConnectionTest {
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
     BindOperation waiting = bind(router, bob, 1, bobBind(), null);
 
-    u.link().releaseSaslPin();
+    u.link().releaseSaslPin(alice);
 
     List<LDAPMessage> sent = u.sent();
     assertThat(sent).singleElement().satisfies(m -> {
@@ -199,7 +199,7 @@ class BindConnectionTest {
     Upstream u = ups.bind();
     bind(router, alice, 1, scram("client-first"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
-    u.link().releaseSaslPin();
+    u.link().releaseSaslPin(alice);
     int resetId = u.sent().get(0).getMessageID();
 
     u.answer(resetId, bindDone(ResultCode.UNWILLING_TO_PERFORM));
@@ -237,7 +237,7 @@ class BindConnectionTest {
     bind(router, alice, 1, scram("client-first"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
     long before = System.nanoTime();
-    u.link().releaseSaslPin();
+    u.link().releaseSaslPin(alice);
 
     ups.pool().expire(before + STEP.toNanos() - 1, 0);
     assertThat(u.isOpen()).isTrue();
@@ -415,7 +415,7 @@ class BindConnectionTest {
     Upstream u = ups.bind();
     bind(router, alice, 1, scram("client-first"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
-    u.link().releaseSaslPin();
+    u.link().releaseSaslPin(alice);
     BindOperation waiting = bind(router, bob, 1, bobBind(), null);
 
     u.lose();

@@ -83,6 +83,9 @@ public final class EmbeddedUpstreams {
             b.queueCapacity,
             b.queueTimeout.toNanos());
     pool.attach(router);
+    if (b.verifyCredentials) {
+      pool.wantVerifyCredentials();
+    }
   }
 
   public static Builder builder() {
@@ -103,6 +106,13 @@ public final class EmbeddedUpstreams {
     private Duration queueTimeout = Duration.ofSeconds(10);
     private HealthCheck healthCheck = HealthCheck.OFF;
     private int maxConns = 1;
+    private boolean verifyCredentials;
+
+    /** {@code feature vc}: ready regular connections read the root DSE. */
+    public Builder verifyCredentials() {
+      this.verifyCredentials = true;
+      return this;
+    }
 
     /** {@code max-conns}: 1 (the pool never grows) unless set. */
     public Builder maxConns(int maxConns) {

@@ -37,11 +37,23 @@ final class Traffic {
       int clientId,
       BindRequestProtocolOp request,
       UpstreamLink pinned) {
+    return bind(router, client, clientId, request, pinned, null);
+  }
+
+  /** As above, for the next step of an exchange whose Verify Credentials cookie is given. */
+  static BindOperation bind(
+      OperationRouter router,
+      ClientLink client,
+      int clientId,
+      BindRequestProtocolOp request,
+      UpstreamLink pinned,
+      byte[] cookie) {
     boolean sasl = request.getSASLMechanism() != null;
     boolean anonymous = !sasl && request.getSimplePassword().getValue().length == 0;
     BindOperation op =
         new BindOperation(
             client, clientId, request.getSASLMechanism(), request.getBindDN(), anonymous);
+    op.cookie(cookie);
     ByteBuf frame = Pdus.frame(clientId, request);
     try {
       router.forwardBind(op, new LdapMessage().parse(frame), pinned);
