@@ -35,14 +35,10 @@ public final class BindOperation extends Operation {
     this.anonymous = anonymous;
   }
 
-  /** The bind now travels as a Verify Credentials request (set by the connection sending it). */
-  public void sentAsVerifyCredentials() {
-    sentAsVerifyCredentials(false);
-  }
-
   /**
-   * As {@link #sentAsVerifyCredentials()}; {@code identityAsked}: with an Authorization Identity
-   * Request control the client did not send, so that the answer's control is not relayed.
+   * The bind now travels as a Verify Credentials request (set by the connection sending it);
+   * {@code identityAsked}: with an Authorization Identity Request control the client did not
+   * send, so that the answer's control is not relayed.
    */
   public void sentAsVerifyCredentials(boolean identityAsked) {
     verifyingCredentials = true;

@@ -88,7 +88,7 @@ public final class Controls {
   }
 
   /** The controlValue OCTET STRING of a control element, or -1 when it has none. */
-  private static long controlValue(ByteBuf buf, long control) throws MalformedPduException {
+  static long controlValue(ByteBuf buf, long control) throws MalformedPduException {
     int end = Ber.end(control);
     long type = Ber.readElement(buf, Ber.start(control), end, Ber.OCTET_STRING);
     int index = Ber.end(type);

@@ -117,17 +117,9 @@ public final class VerifyCredentials {
    * {@code messageId}.
    *
    * @param cookie the cookie of the exchange this step continues, or null for a first step
-   */
-  public static ByteBuf request(
-      ByteBufAllocator alloc, int messageId, LdapMessage bind, byte[] cookie)
-      throws MalformedPduException {
-    return request(alloc, messageId, bind, cookie, false);
-  }
-
-  /**
-   * As {@link #request(ByteBufAllocator, int, LdapMessage, byte[])}; with {@code askForIdentity}
-   * an Authorization Identity Request control (RFC 3829, not critical) is added to the Bind's
-   * own controls, unless the Bind carries one already (a second would be a protocol error).
+   * @param askForIdentity add an Authorization Identity Request control (RFC 3829, not critical)
+   *     to the Bind's own controls, unless the Bind carries one already (a second would be a
+   *     protocol error)
    */
   public static ByteBuf request(
       ByteBufAllocator alloc, int messageId, LdapMessage bind, byte[] cookie,
@@ -184,17 +176,6 @@ public final class VerifyCredentials {
   }
 
   /**
-   * The BindResponse (RFC 4511 §4.2.2) a VC ExtendedResponse stands for, under {@code
-   * messageId}: see {@link Answer#bindResponse}.
-   *
-   * @throws MalformedPduException if the response or its value is not well formed
-   */
-  public static ByteBuf bindResponse(ByteBufAllocator alloc, int messageId, LdapMessage response)
-      throws MalformedPduException {
-    return read(response).bindResponse(alloc, messageId, false);
-  }
-
-  /**
    * Reads a VC ExtendedResponse. When it has no value (the server refused the operation itself,
    * say with protocolError because it does not know it) its own result and diagnostic message
    * are the Bind's.
@@ -223,7 +204,7 @@ public final class VerifyCredentials {
     }
     int resultCode = Ber.readIntContent(buf, Ber.start(code), Ber.length(code));
     if (value < 0) {
-      return new Answer(buf, resultCode, diagnostic, -1, -1, -1, -1);
+      return new Answer(buf, resultCode, diagnostic, -1, -1, -1, -1, -1, -1, -1);
     }
     long seq = Ber.readElement(buf, Ber.start(value), Ber.end(value), Ber.SEQUENCE);
     if (Ber.end(seq) != Ber.end(value)) {
@@ -250,21 +231,45 @@ public final class VerifyCredentials {
       authzId = Ber.readElement(buf, index, end, AUTHZID);
       index = Ber.end(authzId);
     }
+    // Every control is checked, and the Authorization Identity Response control (the first, if
+    // several) found, in one pass.
+    int identityStart = -1;
+    int identityEnd = -1;
+    long identityValue = -1;
     if (index < end && buf.getUnsignedByte(index) == CONTROLS) {
       controls = Ber.readElement(buf, index, end, CONTROLS);
       index = Ber.end(controls);
       for (int at = Ber.start(controls); at < Ber.end(controls); ) {
         long control = Ber.readElement(buf, at, Ber.end(controls), Ber.SEQUENCE);
-        Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
+        long type = Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
+        if (identityStart < 0
+            && Ber.length(type) == IDENTITY_RESPONSE.length
+            && Controls.equalsAt(buf, Ber.start(type), IDENTITY_RESPONSE)) {
+          identityValue = identityValue(buf, control);
+          identityStart = at;
+          identityEnd = Ber.end(control);
+        }
         at = Ber.end(control);
       }
     }
     if (index != end) {
       throw new MalformedPduException("unexpected element in the Verify Credentials response");
     }
-    Answer answer = new Answer(buf, resultCode, diag, cookie, creds, authzId, controls);
-    answer.identityControl = answer.findIdentityControl();
-    return answer;
+    return new Answer(
+        buf, resultCode, diag, cookie, creds, authzId, controls,
+        identityStart, identityEnd, identityValue);
+  }
+
+  /** The value an Authorization Identity Response control must have (RFC 3829 §3). */
+  private static long identityValue(ByteBuf buf, long control) throws MalformedPduException {
+    long value = Controls.controlValue(buf, control);
+    if (value < 0) {
+      throw new MalformedPduException("Authorization Identity Response control without a value");
+    }
+    if (Ber.end(value) != Ber.end(control)) {
+      throw new MalformedPduException("trailing bytes in a control");
+    }
+    return value;
   }
 
   /**
@@ -279,16 +284,15 @@ public final class VerifyCredentials {
     private final long creds;
     private final long authzId;
     private final long controls;
-    /** The Authorization Identity Response control's element, or -1. */
-    private long identityControl = -1;
-    /** Where that control's encoding (its header) starts. */
-    private int identityControlStart;
-    /** That control's value, read when the control is found. */
-    private long identityValue = -1;
+    /** Where the Authorization Identity Response control's encoding starts and ends, or -1. */
+    private final int identityStart;
+    private final int identityEnd;
+    /** That control's value, or -1. */
+    private final long identityValue;
 
     private Answer(
         ByteBuf src, int resultCode, long diag, long cookie, long creds, long authzId,
-        long controls) {
+        long controls, int identityStart, int identityEnd, long identityValue) {
       this.src = src;
       this.resultCode = resultCode;
       this.diag = diag;
@@ -296,6 +300,9 @@ public final class VerifyCredentials {
       this.creds = creds;
       this.authzId = authzId;
       this.controls = controls;
+      this.identityStart = identityStart;
+      this.identityEnd = identityEnd;
+      this.identityValue = identityValue;
     }
 
     public int resultCode() {
@@ -325,47 +332,11 @@ public final class VerifyCredentials {
      * is none.
      */
     public String identityFromControl() {
-      if (identityControl < 0) {
+      if (identityValue < 0) {
         return null;
       }
       return src.toString(
           Ber.start(identityValue), Ber.length(identityValue), StandardCharsets.UTF_8);
-    }
-
-    private long findIdentityControl() throws MalformedPduException {
-      if (controls < 0) {
-        return -1;
-      }
-      for (int at = Ber.start(controls); at < Ber.end(controls); ) {
-        int start = at;
-        long control = Ber.readElement(src, at, Ber.end(controls), Ber.SEQUENCE);
-        at = Ber.end(control);
-        long type = Ber.readElement(src, Ber.start(control), at, Ber.OCTET_STRING);
-        if (Ber.length(type) == IDENTITY_RESPONSE.length
-            && Controls.equalsAt(src, Ber.start(type), IDENTITY_RESPONSE)) {
-          identityValue = controlValue(src, control, Ber.end(type));
-          identityControlStart = start;
-          return control;
-        }
-      }
-      return -1;
-    }
-
-    /** The controlValue after a control's type (and criticality, if any). */
-    private static long controlValue(ByteBuf buf, long control, int index)
-        throws MalformedPduException {
-      int end = Ber.end(control);
-      if (index < end && buf.getUnsignedByte(index) == Ber.BOOLEAN) {
-        index = Ber.end(Ber.readElement(buf, index, end, Ber.BOOLEAN));
-      }
-      if (index >= end) {
-        throw new MalformedPduException("Authorization Identity Response control without a value");
-      }
-      long value = Ber.readElement(buf, index, end, Ber.OCTET_STRING);
-      if (Ber.end(value) != end) {
-        throw new MalformedPduException("trailing bytes in a control");
-      }
-      return value;
     }
 
     /**
@@ -378,12 +349,9 @@ public final class VerifyCredentials {
      */
     public ByteBuf bindResponse(
         ByteBufAllocator alloc, int messageId, boolean withoutIdentityControl) {
-      long skipped = withoutIdentityControl ? identityControl : -1;
+      boolean skip = withoutIdentityControl && identityStart >= 0;
       int controlsContent =
-          controls < 0
-              ? 0
-              : Ber.length(controls)
-                  - (skipped < 0 ? 0 : Ber.end(skipped) - identityControlStart);
+          controls < 0 ? 0 : Ber.length(controls) - (skip ? identityEnd - identityStart : 0);
       boolean withControls = controls >= 0 && controlsContent > 0;
       int opContent =
           Ber.intElementLength(resultCode)
@@ -408,11 +376,11 @@ public final class VerifyCredentials {
       if (withControls) {
         // LDAPMessage controls [0] (RFC 4511 §4.1.1), same content as the VC controls [2].
         Ber.writeHeader(buf, Ber.CONTEXT_0_CONSTRUCTED, controlsContent);
-        if (skipped < 0) {
-          buf.writeBytes(src, Ber.start(controls), Ber.length(controls));
+        if (skip) {
+          buf.writeBytes(src, Ber.start(controls), identityStart - Ber.start(controls));
+          buf.writeBytes(src, identityEnd, Ber.end(controls) - identityEnd);
         } else {
-          buf.writeBytes(src, Ber.start(controls), identityControlStart - Ber.start(controls));
-          buf.writeBytes(src, Ber.end(skipped), Ber.end(controls) - Ber.end(skipped));
+          buf.writeBytes(src, Ber.start(controls), Ber.length(controls));
         }
       }
       return buf;

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,19 +193,11 @@ final class RegularConnection extends UpstreamConnection {
   @Override
   void expire(long nowNanos, long timeoutNanos) {
     if (holdsSaslExchanges()) {
-      List<ClientLink> stalled = null;
-      for (Map.Entry<ClientLink, Long> e : saslExchanges.entrySet()) {
+      for (var it = saslExchanges.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<ClientLink, Long> e = it.next();
         if (nowNanos - e.getValue() >= pool.saslStepTimeoutNanos()) {
-          if (stalled == null) {
-            stalled = new ArrayList<>();
-          }
-          stalled.add(e.getKey());
-        }
-      }
-      if (stalled != null) {
-        for (ClientLink client : stalled) {
-          saslExchanges.remove(client);
-          client.saslExchangeEnded(this);
+          it.remove();
+          e.getKey().saslExchangeEnded(this); // the client only forgets its pin: no call back
         }
       }
     }
@@ -407,7 +398,7 @@ final class RegularConnection extends UpstreamConnection {
     cancelSetupTimeout();
     endSasl();
     super.closed();
-    if (saslExchanges != null && !saslExchanges.isEmpty()) {
+    if (holdsSaslExchanges()) {
       // Their cookies belong to this connection's server: the exchanges cannot go on elsewhere.
       List<ClientLink> pinned = List.copyOf(saslExchanges.keySet());
       saslExchanges.clear();

@@ -39,7 +39,7 @@ class VerifyCredentialsTest {
     ByteBuf bind = UnboundIdCodec.frame(5, new BindRequestProtocolOp("cn=a,dc=x", "secret"));
     try {
       ASN1Element[] value =
-          requestValue(VerifyCredentials.request(ALLOC, 77, new LdapMessage().parse(bind), null));
+          requestValue(VerifyCredentials.request(ALLOC, 77, new LdapMessage().parse(bind), null, false));
       assertThat(value).hasSize(2);
       assertThat(value[0].decodeAsOctetString().stringValue()).isEqualTo("cn=a,dc=x");
       assertThat(value[1].getType()).isEqualTo((byte) 0x80);
@@ -62,7 +62,7 @@ class VerifyCredentialsTest {
       ASN1Element[] value =
           requestValue(
               VerifyCredentials.request(
-                  ALLOC, 77, new LdapMessage().parse(bind), new byte[] {9, 8}));
+                  ALLOC, 77, new LdapMessage().parse(bind), new byte[] {9, 8}, false));
       assertThat(value).hasSize(4);
       assertThat(value[0].getType()).isEqualTo((byte) 0x80);
       assertThat(value[0].getValue()).containsExactly(9, 8);
@@ -85,7 +85,7 @@ class VerifyCredentialsTest {
     ByteBuf whoAmI = Requests.whoAmI(ALLOC, 3);
     try {
       LdapMessage view = new LdapMessage().parse(whoAmI);
-      assertThatThrownBy(() -> VerifyCredentials.request(ALLOC, 1, view, null))
+      assertThatThrownBy(() -> VerifyCredentials.request(ALLOC, 1, view, null, false))
           .isInstanceOf(IllegalArgumentException.class);
     } finally {
       whoAmI.release();
@@ -99,7 +99,7 @@ class VerifyCredentialsTest {
       LDAPMessage decoded =
           UnboundIdCodec.decode(
               UnboundIdCodec.drain(
-                  VerifyCredentials.bindResponse(ALLOC, 40, new LdapMessage().parse(response))));
+                  VerifyCredentials.read(new LdapMessage().parse(response)).bindResponse(ALLOC, 40, false)));
       assertThat(decoded.getMessageID()).isEqualTo(40);
       return decoded.getBindResponseProtocolOp();
     } finally {
@@ -141,7 +141,7 @@ class VerifyCredentialsTest {
         new ASN1Integer(0), new ASN1OctetString(""), controls));
     try {
       LDAPMessage decoded = UnboundIdCodec.decode(UnboundIdCodec.drain(
-          VerifyCredentials.bindResponse(ALLOC, 2, new LdapMessage().parse(response))));
+          VerifyCredentials.read(new LdapMessage().parse(response)).bindResponse(ALLOC, 2, false)));
       assertThat(decoded.getControls()).containsExactly(control);
       assertThat(decoded.getBindResponseProtocolOp().getResultCode()).isZero();
     } finally {
@@ -169,7 +169,7 @@ class VerifyCredentialsTest {
       ByteBuf response = UnboundIdCodec.frame(1, bad);
       try {
         LdapMessage view = new LdapMessage().parse(response);
-        assertThatThrownBy(() -> VerifyCredentials.bindResponse(ALLOC, 1, view))
+        assertThatThrownBy(() -> VerifyCredentials.read(view).bindResponse(ALLOC, 1, false))
             .isInstanceOf(MalformedPduException.class);
       } catch (MalformedPduException e) {
         throw new AssertionError(e);
