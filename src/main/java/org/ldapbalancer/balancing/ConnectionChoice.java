@@ -5,9 +5,9 @@ import java.util.List;
 /** Choosing a connection within one server. */
 public final class ConnectionChoice {
   /**
-   * When no connection is idle, one already written to in this turn of the event loop takes
-   * further requests while it has fewer than this many in flight: they leave in the same write,
-   * and the server reads them in one go, instead of one request per connection per turn.
+   * A connection already written to in this turn of the event loop takes further requests while
+   * it has fewer than this many in flight: they leave in the same write, and the server reads them
+   * in one go, instead of one request per connection per turn.
    */
   static final int BATCH_PENDING = 8;
 
@@ -15,9 +15,12 @@ public final class ConnectionChoice {
 
   /**
    * The ready connection of {@code server} with the fewest pending operations among those with
-   * nothing half-written, an idle one first, else one already written to in this turn of the
-   * event loop with fewer than {@link #BATCH_PENDING} in flight (so that requests leave
-   * together); {@code null} when none can take another operation.
+   * nothing half-written, or one already written to in this turn of the event loop with fewer
+   * than {@link #BATCH_PENDING} in flight (so that requests leave together); {@code null} when
+   * none can take another operation. Joining this turn's write comes first where the server
+   * {@linkplain ServerEndpoints#answersOutOfOrder() answers out of order}; elsewhere an idle
+   * connection comes first, since a server that works through one connection's requests in turn
+   * would make the request wait behind the others.
    *
    * <p>A connection whose outbound buffer is over its high-water mark is never chosen: its
    * server is not reading (hung, or slower than its clients), and sending it more would only
@@ -87,9 +90,10 @@ public final class ConnectionChoice {
       }
       return null;
     }
-    // An idle connection first (a server that works through one connection's requests in turn
-    // answers soonest there); when none is idle, join the requests already written this turn.
-    return bestPending == 0 || batch == null ? best : batch;
+    if (batch == null || (bestPending == 0 && !server.answersOutOfOrder())) {
+      return best;
+    }
+    return batch;
   }
 
   /**

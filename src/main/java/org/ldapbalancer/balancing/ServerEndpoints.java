@@ -24,6 +24,19 @@ public interface ServerEndpoints<E extends Endpoint> {
     return false;
   }
 
+  /**
+   * Whether the server has been seen answering a connection's requests out of order (a later
+   * request's result before an earlier one's): it works on them concurrently, as OpenLDAP's slapd
+   * and the other directory servers do, so a request may join a connection that already carries
+   * some without waiting behind them. Then selection puts the requests of one turn of the event
+   * loop on one connection, to leave in one write; until then (a server that answers each
+   * connection's requests in turn, such as UnboundID's in-memory server) an idle connection
+   * comes first.
+   */
+  default boolean answersOutOfOrder() {
+    return false;
+  }
+
   /** Operations in flight on this server (within this event loop's share). */
   int pendingOps();
 

@@ -77,6 +77,14 @@ final class JsonText {
     return name(name).value(s);
   }
 
+  JsonText member(String name, boolean b) {
+    name(name);
+    separate();
+    out.append(b);
+    comma = true;
+    return this;
+  }
+
   JsonText member(String name, long n) {
     return name(name).value(n);
   }

@@ -16,6 +16,8 @@ public final class ServerCounters {
   long tlsHandshakeFailures;
   final LatencyHistogram latency = new LatencyHistogram();
   ServerState state = ServerState.CONNECTING;
+  /** See ServerEndpoints#answersOutOfOrder: learnt from the server's answers, then kept. */
+  public boolean answersOutOfOrder;
   long stateSinceMillis = System.currentTimeMillis();
 
   public void forwarded() {

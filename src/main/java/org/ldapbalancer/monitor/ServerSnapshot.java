@@ -37,6 +37,7 @@ public final class ServerSnapshot {
   private long timedOut;
   private long tlsHandshakes;
   private long tlsHandshakeFailures;
+  private boolean answersOutOfOrder;
   private final LatencyHistogram latency = new LatencyHistogram();
 
   /**
@@ -60,6 +61,7 @@ public final class ServerSnapshot {
     this.timedOut = counters.timedOut;
     this.tlsHandshakes = counters.tlsHandshakes;
     this.tlsHandshakeFailures = counters.tlsHandshakeFailures;
+    this.answersOutOfOrder = counters.answersOutOfOrder;
     this.latency.add(counters.latency);
   }
 
@@ -119,6 +121,7 @@ public final class ServerSnapshot {
     timedOut += other.timedOut;
     tlsHandshakes += other.tlsHandshakes;
     tlsHandshakeFailures += other.tlsHandshakeFailures;
+    answersOutOfOrder |= other.answersOutOfOrder;
     latency.add(other.latency);
   }
 
@@ -187,6 +190,14 @@ public final class ServerSnapshot {
 
   public long timedOut() {
     return timedOut;
+  }
+
+  /**
+   * Whether the server has been seen answering a connection's requests out of order (by any
+   * event loop): requests of one turn then share a connection.
+   */
+  public boolean answersOutOfOrder() {
+    return answersOutOfOrder;
   }
 
   public long tlsHandshakes() {

@@ -70,7 +70,8 @@ public final class StatusJson {
         .member("weight", s.weight())
         .member("state", s.state().label())
         .member("since", s.stateSinceMillis())
-        .member("lastError", s.lastError());
+        .member("lastError", s.lastError())
+        .member("answersOutOfOrder", s.answersOutOfOrder());
     j.name("connections").beginObject();
     for (int k = 0; k < ServerSnapshot.KINDS.length; k++) {
       j.name(ServerSnapshot.KINDS[k]).beginObject();

@@ -213,6 +213,28 @@ public final class ServerPool {
     announcesVerifyCredentials = announced;
   }
 
+  /**
+   * Whether one of this loop's regular connections saw the server answer a request before one sent
+   * earlier (see ServerEndpoints#answersOutOfOrder): learnt once, kept for the pool's life.
+   */
+  private boolean answersOutOfOrder;
+
+  boolean answersOutOfOrder() {
+    return answersOutOfOrder;
+  }
+
+  /** A regular connection saw a result arrive before that of a request sent earlier. */
+  void answeredOutOfOrder() {
+    if (!answersOutOfOrder) {
+      answersOutOfOrder = true;
+      counters.answersOutOfOrder = true;
+      log.info(
+          "{}: the server answers a connection's requests out of order; requests from several"
+              + " clients now share a connection and a write",
+          name());
+    }
+  }
+
   /** Client binds may be checked on this pool's regular connections ({@code feature vc}). */
   boolean verifiesCredentials() {
     return announcesVerifyCredentials;
@@ -757,6 +779,11 @@ public final class ServerPool {
     @Override
     public long latencyNanos() {
       return latencyNanos;
+    }
+
+    @Override
+    public boolean answersOutOfOrder() {
+      return limited && answersOutOfOrder;
     }
   }
 }

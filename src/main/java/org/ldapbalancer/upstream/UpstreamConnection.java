@@ -410,6 +410,9 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     pending.remove(id);
+    if (!pending.isEmpty() && !pool.answersOutOfOrder() && !isBindConnection()) {
+      checkOrder(op);
+    }
     long now = System.nanoTime();
     if (op.isStreaming()) {
       streaming--;
@@ -418,6 +421,22 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       pool.operationAnswered(now - op.startNanos(), now);
     }
     completed(op, frame);
+  }
+
+  /**
+   * Whether a request sent here before {@code answered} still waits for its result: then the
+   * server works on a connection's requests concurrently, and selection may give this server's
+   * connections several at once (see ServerEndpoints#answersOutOfOrder). Persistent searches are
+   * left out: they never end, whatever the server's order. Only until the pool has learnt it.
+   */
+  private void checkOrder(Operation answered) {
+    long sent = answered.startNanos();
+    for (Operation op : pending.values()) {
+      if (!op.isPersistent() && op.startNanos() - sent < 0) {
+        pool.answeredOutOfOrder();
+        return;
+      }
+    }
   }
 
   /** Forgets {@code op}, which the client no longer waits for; true if it was pending here. */

@@ -48,6 +48,7 @@ class SelectorTest {
     final List<Conn> conns = new ArrayList<>();
     int maxPending;
     int connMax;
+    boolean outOfOrder;
 
     Server(String name, int n) {
       for (int i = 0; i < n; i++) {
@@ -73,6 +74,11 @@ class SelectorTest {
     @Override
     public int connMaxPending() {
       return connMax;
+    }
+
+    @Override
+    public boolean answersOutOfOrder() {
+      return outOfOrder;
     }
   }
 
@@ -227,6 +233,32 @@ class SelectorTest {
     assertThat(s.select()).isSameAs(a.conns.get(0)); // never one over its high-water mark
 
     a.conns.get(1).writable = true;
+    a.connMax = 2;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // nor one at conn-max-pending
+  }
+
+  @Test
+  void whereTheServerAnswersOutOfOrderThisTurnsWriteIsJoinedBeforeAnIdleConnection() {
+    Server a = new Server("a", 3);
+    a.outOfOrder = true;
+    a.conns.get(1).pending = 2;
+    a.conns.get(1).unflushed = true;
+    Selector<Conn> s = selector(List.of(List.of(a)));
+
+    assertThat(s.select()).isSameAs(a.conns.get(1)); // joins the write though a0 is idle
+
+    a.conns.get(1).pending = ConnectionChoice.BATCH_PENDING;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // a full batch: an idle one again
+
+    a.conns.get(1).pending = 2;
+    a.conns.get(1).writable = false;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // never one over its high-water mark
+
+    a.conns.get(1).writable = true;
+    a.conns.get(1).unflushed = false;
+    assertThat(s.select()).isSameAs(a.conns.get(0)); // written in an earlier turn: idle first
+
+    a.conns.get(1).unflushed = true;
     a.connMax = 2;
     assertThat(s.select()).isSameAs(a.conns.get(0)); // nor one at conn-max-pending
   }

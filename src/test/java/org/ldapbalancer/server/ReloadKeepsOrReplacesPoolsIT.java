@@ -114,6 +114,10 @@ class ReloadKeepsOrReplacesPoolsIT {
         RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(a.url(), 3, 1).start()
             .awaitReady(a.url());
         MessageClient before = MessageClient.connect(lb.port())) {
+      // Answered before the reload: the balancer has accepted this client (a TCP connect alone
+      // may still wait in the accept queue when the new settings take effect).
+      before.send(MessageClient.search(9, "(uid=user.1)"));
+      assertThat(finalOf(before.readThrough(9))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
       a.holdRequestsMatching(r -> r.isSearch() && r.filter().equals("(uid=held)"));
       BalancerConfig limited =
           RunningBalancer.builder().ioThreads(1).server(a.url(), 3, 1).clientMaxPending(1).config();
