@@ -93,12 +93,19 @@ public record BalancerConfig(
   public static final int MAX_DEFAULT_IO_THREADS = 16;
 
   /**
-   * Event loops when {@code io-threads} is not given: one per available processor, at most
-   * {@link #MAX_DEFAULT_IO_THREADS}; beyond that more loops mostly mean more upstream
-   * connections per server, not more throughput.
+   * Event loops when {@code io-threads} is not given: one per two available processors, at least
+   * one and at most {@link #MAX_DEFAULT_IO_THREADS}. One loop forwards tens of thousands of
+   * operations per second; more loops split the same traffic into smaller batches (requests of
+   * one turn share an upstream write only within a loop) and more wake-ups, and on loopback or a
+   * busy network the kernel's TCP work, which runs beside the loops, needs the other processors
+   * (BENCHMARKS.md: on 2 processors, one loop took 18 µs per search where two took 28).
    */
   public static int defaultIoThreads() {
-    return Math.min(Runtime.getRuntime().availableProcessors(), MAX_DEFAULT_IO_THREADS);
+    return defaultIoThreads(Runtime.getRuntime().availableProcessors());
+  }
+
+  static int defaultIoThreads(int processors) {
+    return Math.max(1, Math.min(processors / 2, MAX_DEFAULT_IO_THREADS));
   }
 
   public BalancerConfig {

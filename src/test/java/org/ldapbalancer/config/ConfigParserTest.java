@@ -16,6 +16,15 @@ class ConfigParserTest {
   @TempDir Path dir;
 
   @Test
+  void ioThreadsDefaultsToHalfTheProcessors() {
+    assertThat(BalancerConfig.defaultIoThreads(1)).isEqualTo(1);
+    assertThat(BalancerConfig.defaultIoThreads(2)).isEqualTo(1);
+    assertThat(BalancerConfig.defaultIoThreads(3)).isEqualTo(1);
+    assertThat(BalancerConfig.defaultIoThreads(8)).isEqualTo(4);
+    assertThat(BalancerConfig.defaultIoThreads(64)).isEqualTo(16);
+  }
+
+  @Test
   void aSingleServerGetsEveryDefault() throws Exception {
     BalancerConfig config = parse(SERVER);
 
@@ -28,7 +37,7 @@ class ConfigParserTest {
               assertThat(t.servers()).hasSize(1);
             });
     assertThat(config.ioThreads())
-        .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), 16))
+        .isEqualTo(Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() / 2, 16)))
         .isEqualTo(BalancerConfig.defaultIoThreads());
     assertThat(config.clientMaxPending()).isZero();
     assertThat(config.maxIncomingClient()).isEqualTo(262143);
