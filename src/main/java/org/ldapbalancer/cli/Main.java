@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,8 +180,7 @@ public final class Main implements Callable<Integer> {
     Path pidFile = config.pidFile().orElse(null);
     if (pidFile != null) {
       try {
-        Files.writeString(
-            pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        writePidFile(pidFile);
       } catch (IOException e) {
         // -t checked the directory; it may have changed since. Do not serve without the file.
         err.println("ldap-balancer: cannot write pidfile " + pidFile + ": " + e);
@@ -250,5 +251,24 @@ public final class Main implements Callable<Integer> {
   static String versionString() {
     String v = Main.class.getPackage().getImplementationVersion();
     return v == null ? "(development build)" : v;
+  }
+
+  /**
+   * Writes the process ID whole or not at all: into a file beside it, then renamed over it, so a
+   * reader (systemd's {@code PIDFile=}, {@code kill $(cat ...)}) never sees it empty or partly
+   * written.
+   */
+  private static void writePidFile(Path pidFile) throws IOException {
+    Path dir = pidFile.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + pidFile.getFileName(), ".tmp");
+    try {
+      Files.writeString(tmp, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+      // A temporary file is private (0600); a pid file is for every reader.
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.move(
+          tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 }
