@@ -88,6 +88,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   private boolean retired;
   /** The message ID of the health probe in flight ({@link HealthWatch}), or -1. */
   private int probeId = -1;
+  /** When the latest request to get its final result so far was sent (see #noteOrder). */
+  private long lastAnsweredSentNanos = System.nanoTime();
 
   UpstreamConnection(ServerPool pool, int firstMessageId) {
     this.pool = pool;
@@ -410,8 +412,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     pending.remove(id);
-    if (!pending.isEmpty() && !pool.answersOutOfOrder() && !isBindConnection()) {
-      checkOrder(op);
+    if (!op.isPersistent()) {
+      noteOrder(op.startNanos());
     }
     long now = System.nanoTime();
     if (op.isStreaming()) {
@@ -424,18 +426,17 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   /**
-   * Whether a request sent here before {@code answered} still waits for its result: then the
-   * server works on a connection's requests concurrently, and selection may give this server's
-   * connections several at once (see ServerEndpoints#answersOutOfOrder). Persistent searches are
-   * left out: they never end, whatever the server's order. Only until the pool has learnt it.
+   * A final result came for a request sent at {@code sentNanos}: if one sent later was answered
+   * before it, the server works on a connection's requests concurrently, and selection may give
+   * this server's connections several at once (see ServerEndpoints#answersOutOfOrder). Persistent
+   * searches are left out (they end whenever the server ends them, whatever its order); abandoned
+   * and timed-out requests never get here. Two comparisons per result, no allocation.
    */
-  private void checkOrder(Operation answered) {
-    long sent = answered.startNanos();
-    for (Operation op : pending.values()) {
-      if (!op.isPersistent() && op.startNanos() - sent < 0) {
-        pool.answeredOutOfOrder();
-        return;
-      }
+  private void noteOrder(long sentNanos) {
+    if (sentNanos - lastAnsweredSentNanos >= 0) {
+      lastAnsweredSentNanos = sentNanos;
+    } else if (!isBindConnection()) {
+      pool.answeredOutOfOrder();
     }
   }
 
