@@ -93,7 +93,7 @@ public final class DirectoryData {
         // With "authz-policy to" this is what allows proxied authorization. slapd tries the
         // values in order: the subtree rule (a suffix comparison) answers for every user; the
         // regular expression, which slapd compiles on every check, is reached only for identities
-        // outside it, such as the empty DN of anonymous clients (BENCHMARKS.md, fourth round).
+        // outside it (BENCHMARKS.md, fourth round).
         .append("authzTo: {0}dn.subtree:").append(SUFFIX).append('\n')
         .append("authzTo: {1}dn.regex:.*\n\n");
   }
