@@ -96,7 +96,9 @@ public final class Affinity<E extends Endpoint> {
     boolean skipHeld = paging == Paging.FIRST_PAGE;
     if (pin != Pin.NONE) {
       E chosen = selector.selectIn(server, skipHeld, nowNanos);
-      if (chosen != null || selector.refusal() != Refusal.UNAVAILABLE) {
+      if (chosen != null
+          || (selector.refusal() != Refusal.UNAVAILABLE
+              && selector.refusal() != Refusal.STARTING)) {
         return chosen;
       }
       // The pinned server is down: its writes are there or lost; carry on elsewhere.

@@ -79,6 +79,8 @@ public final class ConnectionChoice {
     if (!anyReady) {
       if (server.isReconnecting()) {
         outcome.busy(); // worth waiting for, not unavailable
+      } else if (server.isStarting()) {
+        outcome.starting();
       }
       return null;
     }

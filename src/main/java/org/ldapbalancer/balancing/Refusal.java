@@ -9,6 +9,12 @@ public enum Refusal {
   BACKLOGGED,
   /** Something is up but every usable connection or server is at its limit. */
   BUSY,
+  /**
+   * Nothing is ready yet, but a server's first connections are being set up (the balancer has
+   * just started): the request may wait (bounded) for them rather than be refused. Tiers after
+   * this one are still tried, as for {@link #UNAVAILABLE}.
+   */
+  STARTING,
   /** Nothing is connected and ready anywhere. */
   UNAVAILABLE,
   /**

@@ -7,6 +7,7 @@ package org.ldapbalancer.balancing;
 public final class SelectionOutcome {
   private boolean sawBusy;
   private boolean sawBacklog;
+  private boolean sawStarting;
   /** Set while choosing for a first page: connections held by a paged search are passed over. */
   private boolean skipHeld;
   private long nowNanos;
@@ -16,6 +17,7 @@ public final class SelectionOutcome {
   void reset() {
     sawBusy = false;
     sawBacklog = false;
+    sawStarting = false;
     pinRefusal = null;
   }
 
@@ -41,9 +43,15 @@ public final class SelectionOutcome {
     sawBacklog = true;
   }
 
+  /** A server whose first connections are still being set up (ServerEndpoints#isStarting). */
+  void starting() {
+    sawStarting = true;
+  }
+
   /**
    * A connection held back only by its write backlog is worth waiting for; one at a limit is
-   * busy; nothing ready at all is unavailable.
+   * busy; nothing ready, but a server's first connections on their way, is worth waiting for
+   * too; nothing ready at all is unavailable.
    */
   public Refusal refusal() {
     if (pinRefusal != null) {
@@ -52,6 +60,9 @@ public final class SelectionOutcome {
     if (sawBacklog) {
       return Refusal.BACKLOGGED;
     }
-    return sawBusy ? Refusal.BUSY : Refusal.UNAVAILABLE;
+    if (sawBusy) {
+      return Refusal.BUSY;
+    }
+    return sawStarting ? Refusal.STARTING : Refusal.UNAVAILABLE;
   }
 }

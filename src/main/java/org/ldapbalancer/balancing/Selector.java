@@ -26,7 +26,8 @@ public final class Selector<E extends Endpoint> {
       if (chosen != null) {
         return chosen;
       }
-      if (outcome.refusal() != Refusal.UNAVAILABLE) {
+      Refusal refusal = outcome.refusal();
+      if (refusal != Refusal.UNAVAILABLE && refusal != Refusal.STARTING) {
         return null;
       }
     }

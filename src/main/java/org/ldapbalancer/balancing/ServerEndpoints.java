@@ -25,6 +25,16 @@ public interface ServerEndpoints<E extends Endpoint> {
   }
 
   /**
+   * Whether the balancer has only just started towards this server: none of its connections has
+   * been ready yet and no attempt has failed. An operation then waits (bounded) for the first
+   * connection instead of being refused as unavailable: clients that connect as the balancer
+   * starts are served, not turned away.
+   */
+  default boolean isStarting() {
+    return false;
+  }
+
+  /**
    * Whether the server has been seen answering a connection's requests out of order (a later
    * request's result before an earlier one's): it works on them concurrently, as OpenLDAP's slapd
    * and the other directory servers do, so a request may join a connection that already carries

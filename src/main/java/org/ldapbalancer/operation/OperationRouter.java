@@ -110,7 +110,7 @@ public final class OperationRouter {
       return ResultCode.SUCCESS;
     }
     Refusal refusal = drainQueue.isEmpty() ? regular.refusal() : Refusal.BACKLOGGED;
-    if (refusal == Refusal.BACKLOGGED) {
+    if (refusal == Refusal.BACKLOGGED || refusal == Refusal.STARTING) {
       return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
     }
     return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
@@ -142,7 +142,7 @@ public final class OperationRouter {
       return switch (regular.refusal()) {
         case PIN_LOST -> PIN_LOST;
         case PAGED_STATE_LOST -> PAGED_STATE_LOST;
-        case UNAVAILABLE -> ResultCode.UNAVAILABLE;
+        case UNAVAILABLE, STARTING -> ResultCode.UNAVAILABLE;
         default -> ResultCode.BUSY;
       };
     }
@@ -200,7 +200,8 @@ public final class OperationRouter {
       UpstreamLink link = regular.select();
       if (link != null) {
         send(drainQueue.poll(), link);
-      } else if (regular.refusal() == Refusal.BACKLOGGED) {
+      } else if (regular.refusal() == Refusal.BACKLOGGED
+          || regular.refusal() == Refusal.STARTING) {
         return;
       } else {
         WaitingQueue.Entry e = drainQueue.poll();
@@ -248,7 +249,11 @@ public final class OperationRouter {
     connectionsChanged();
     while ((e = drainQueue.pollExpired(nowNanos)) != null) {
       e.request.release();
-      e.op.client().fail(e.op, ResultCode.BUSY, "every connection to the servers is backlogged");
+      if (regular.refusal() == Refusal.STARTING) {
+        e.op.client().fail(e.op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
+      } else {
+        e.op.client().fail(e.op, ResultCode.BUSY, "every connection to the servers is backlogged");
+      }
     }
   }
 
@@ -279,7 +284,7 @@ public final class OperationRouter {
   }
 
   private static void fail(Operation op, Refusal refusal) {
-    if (refusal == Refusal.UNAVAILABLE) {
+    if (refusal == Refusal.UNAVAILABLE || refusal == Refusal.STARTING) {
       op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
     } else {
       op.client().fail(op, ResultCode.BUSY, "no connection became free in time");

@@ -96,6 +96,8 @@ public final class ServerPool {
   private String reportedDown;
   /** Whether a refused StartTLS ({@code starttls=yes}) has been logged since it last worked. */
   private boolean reportedClearText;
+  /** Whether a regular connection has been ready since the pool started (see #isStarting). */
+  private boolean everReady;
 
   /**
    * @param template a bootstrap with the channel type and options set; the pool adds the event
@@ -495,10 +497,20 @@ public final class ServerPool {
       bindConnectionIdle(connection);
     } else {
       size.attemptEnded();
+      everReady = true;
       regular.add(connection);
       updateState();
       connectionsChanged();
     }
+  }
+
+  /**
+   * The balancer has only just started towards this server: no regular connection has been ready
+   * yet, and no attempt has failed. Operations wait for the first connection (see
+   * ServerEndpoints#isStarting) rather than be refused.
+   */
+  private boolean isStarting() {
+    return !everReady && reportedDown == null && !closed && !retiring;
   }
 
   /** Up while a regular connection is ready; down while attempts fail; connecting otherwise. */
@@ -774,6 +786,12 @@ public final class ServerPool {
     @Override
     public boolean isReconnecting() {
       return !limited && !closed && connections.isEmpty() && !regular.isEmpty();
+    }
+
+    /** Regular and bind connections alike wait for the pool's first connections. */
+    @Override
+    public boolean isStarting() {
+      return connections.isEmpty() && ServerPool.this.isStarting();
     }
 
     @Override

@@ -49,6 +49,7 @@ class SelectorTest {
     int maxPending;
     int connMax;
     boolean outOfOrder;
+    boolean starting;
 
     Server(String name, int n) {
       for (int i = 0; i < n; i++) {
@@ -79,6 +80,11 @@ class SelectorTest {
     @Override
     public boolean answersOutOfOrder() {
       return outOfOrder;
+    }
+
+    @Override
+    public boolean isStarting() {
+      return starting;
     }
   }
 
@@ -261,5 +267,26 @@ class SelectorTest {
     a.conns.get(1).unflushed = true;
     a.connMax = 2;
     assertThat(s.select()).isSameAs(a.conns.get(0)); // nor one at conn-max-pending
+  }
+
+  @Test
+  void aServerWhoseFirstConnectionsAreOnTheirWayIsWaitedForUnlessAnotherTierIsReady() {
+    Server first = new Server("a", 1);
+    first.conns.get(0).ready = false;
+    first.starting = true;
+    Server backup = new Server("b", 1);
+    backup.conns.get(0).ready = false;
+    Selector<Conn> s = selector(List.of(List.of(first), List.of(backup)));
+
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.STARTING); // worth waiting for
+
+    backup.conns.get(0).ready = true;
+    assertThat(s.select()).isSameAs(backup.conns.get(0)); // the next tier serves meanwhile
+
+    backup.conns.get(0).ready = false;
+    first.starting = false; // its first attempt failed
+    assertThat(s.select()).isNull();
+    assertThat(s.refusal()).isEqualTo(Refusal.UNAVAILABLE);
   }
 }
