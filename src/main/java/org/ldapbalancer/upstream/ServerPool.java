@@ -96,8 +96,9 @@ public final class ServerPool {
   private String reportedDown;
   /** Whether a refused StartTLS ({@code starttls=yes}) has been logged since it last worked. */
   private boolean reportedClearText;
-  /** Whether a regular connection has been ready since the pool started (see #isStarting). */
-  private boolean everReady;
+  /** Whether a regular, and a bind, connection has been ready since the pool started. */
+  private boolean everReadyRegular;
+  private boolean everReadyBind;
 
   /**
    * @param template a bootstrap with the channel type and options set; the pool adds the event
@@ -492,12 +493,13 @@ public final class ServerPool {
       reportedDown = null;
     }
     if (connection.isBindConnection()) {
+      everReadyBind = true;
       binds.add(connection);
       updateState();
       bindConnectionIdle(connection);
     } else {
       size.attemptEnded();
-      everReady = true;
+      everReadyRegular = true;
       regular.add(connection);
       updateState();
       connectionsChanged();
@@ -505,12 +507,15 @@ public final class ServerPool {
   }
 
   /**
-   * The balancer has only just started towards this server: no regular connection has been ready
-   * yet, and no attempt has failed. Operations wait for the first connection (see
+   * The balancer has only just started towards this server: no connection of the kind has been
+   * ready yet, and no attempt has failed. Operations wait for the first one (see
    * ServerEndpoints#isStarting) rather than be refused.
    */
-  private boolean isStarting() {
-    return !everReady && reportedDown == null && !closed && !retiring;
+  private boolean isStarting(boolean regularKind) {
+    return !(regularKind ? everReadyRegular : everReadyBind)
+        && reportedDown == null
+        && !closed
+        && !retiring;
   }
 
   /** Up while a regular connection is ready; down while attempts fail; connecting otherwise. */
@@ -791,7 +796,7 @@ public final class ServerPool {
     /** Regular and bind connections alike wait for the pool's first connections. */
     @Override
     public boolean isStarting() {
-      return connections.isEmpty() && ServerPool.this.isStarting();
+      return connections.isEmpty() && ServerPool.this.isStarting(limited);
     }
 
     @Override

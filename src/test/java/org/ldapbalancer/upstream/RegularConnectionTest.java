@@ -71,14 +71,16 @@ class RegularConnectionTest {
     assertThat(bind.getSimplePassword().stringValue()).isEqualTo("secret");
     assertThat(u.connection.state()).isEqualTo(UpstreamConnection.State.SETTING_UP);
     assertThat(ups.pool().readyConnections()).isZero();
-    assertThat(routerForward(ups, 1)).isEqualTo(ResultCode.UNAVAILABLE);
+    // The pool's first connection is on its way: a request waits for it, not unavailable (52).
+    assertThat(routerForward(ups, 1)).isEqualTo(OperationRouter.WAITING);
 
     u.answer(sent.get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
 
     assertThat(u.link().isReady()).isTrue();
     assertThat(ups.pool().readyConnections()).isEqualTo(1);
     assertThat(routerForward(ups, 2)).isEqualTo(ResultCode.SUCCESS);
-    assertThat(u.sent()).singleElement().satisfies(m -> assertThat(m.getSearchRequestProtocolOp())
+    // The waiting request left when the connection came up, then the new one.
+    assertThat(u.sent()).hasSize(2).allSatisfy(m -> assertThat(m.getSearchRequestProtocolOp())
         .isNotNull());
     // The set-up timer went with the answer.
     assertThat(u.channel().runScheduledPendingTasks()).isEqualTo(-1);
