@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
 final class LoopShard {
   private static final Logger log = LoggerFactory.getLogger(LoopShard.class);
 
-  /** How long a bind, or a request held back by write backlogs, may wait before it is answered busy. */
+  /**
+   * How long a bind, or a request held back by write backlogs or by the servers' first
+   * connections at start, may wait before it is answered (busy, or unavailable at start).
+   */
   static final long QUEUE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** Binds, and other requests, that may wait per event loop before further ones are answered busy. */
