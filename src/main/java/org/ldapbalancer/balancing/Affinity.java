@@ -96,9 +96,7 @@ public final class Affinity<E extends Endpoint> {
     boolean skipHeld = paging == Paging.FIRST_PAGE;
     if (pin != Pin.NONE) {
       E chosen = selector.selectIn(server, skipHeld, nowNanos);
-      if (chosen != null
-          || (selector.refusal() != Refusal.UNAVAILABLE
-              && selector.refusal() != Refusal.STARTING)) {
+      if (chosen != null || !selector.refusal().nothingReady()) {
         return chosen;
       }
       // The pinned server is down: its writes are there or lost; carry on elsewhere.

@@ -26,5 +26,18 @@ public enum Refusal {
    * A paged search's next page names state that no longer exists here: the connection that held
    * it was lost, its hold expired, or the client never started one.
    */
-  PAGED_STATE_LOST
+  PAGED_STATE_LOST;
+
+  /**
+   * Whether the operation may wait (bounded) for a connection rather than be refused: a backlog
+   * that will drain, or a server's first connections on their way.
+   */
+  public boolean mayWait() {
+    return this == BACKLOGGED || this == STARTING;
+  }
+
+  /** Whether nothing is ready here: the next tier is tried, and a refusal is unavailable (52). */
+  public boolean nothingReady() {
+    return this == UNAVAILABLE || this == STARTING;
+  }
 }

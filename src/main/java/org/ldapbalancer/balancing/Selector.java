@@ -26,8 +26,7 @@ public final class Selector<E extends Endpoint> {
       if (chosen != null) {
         return chosen;
       }
-      Refusal refusal = outcome.refusal();
-      if (refusal != Refusal.UNAVAILABLE && refusal != Refusal.STARTING) {
+      if (!outcome.refusal().nothingReady()) {
         return null;
       }
     }

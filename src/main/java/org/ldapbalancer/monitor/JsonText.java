@@ -65,6 +65,13 @@ final class JsonText {
     return this;
   }
 
+  JsonText value(boolean b) {
+    separate();
+    out.append(b);
+    comma = true;
+    return this;
+  }
+
   JsonText value(double d) {
     separate();
     // JSON has no NaN or infinity.
@@ -78,11 +85,7 @@ final class JsonText {
   }
 
   JsonText member(String name, boolean b) {
-    name(name);
-    separate();
-    out.append(b);
-    comma = true;
-    return this;
+    return name(name).value(b);
   }
 
   JsonText member(String name, long n) {

@@ -17,8 +17,17 @@ public final class ServerCounters {
   final LatencyHistogram latency = new LatencyHistogram();
   ServerState state = ServerState.CONNECTING;
   /** See ServerEndpoints#answersOutOfOrder: learnt from the server's answers, then kept. */
-  public boolean answersOutOfOrder;
+  boolean answersOutOfOrder;
   long stateSinceMillis = System.currentTimeMillis();
+
+  /** The server was seen answering a connection's requests out of order. */
+  public void answeredOutOfOrder() {
+    answersOutOfOrder = true;
+  }
+
+  public boolean answersOutOfOrder() {
+    return answersOutOfOrder;
+  }
 
   public void forwarded() {
     forwarded++;

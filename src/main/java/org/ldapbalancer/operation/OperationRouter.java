@@ -110,7 +110,7 @@ public final class OperationRouter {
       return ResultCode.SUCCESS;
     }
     Refusal refusal = drainQueue.isEmpty() ? regular.refusal() : Refusal.BACKLOGGED;
-    if (refusal == Refusal.BACKLOGGED || refusal == Refusal.STARTING) {
+    if (refusal.mayWait()) {
       return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
     }
     return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
@@ -200,8 +200,7 @@ public final class OperationRouter {
       UpstreamLink link = regular.select();
       if (link != null) {
         send(drainQueue.poll(), link);
-      } else if (regular.refusal() == Refusal.BACKLOGGED
-          || regular.refusal() == Refusal.STARTING) {
+      } else if (regular.refusal().mayWait()) {
         return;
       } else {
         WaitingQueue.Entry e = drainQueue.poll();
@@ -284,7 +283,7 @@ public final class OperationRouter {
   }
 
   private static void fail(Operation op, Refusal refusal) {
-    if (refusal == Refusal.UNAVAILABLE || refusal == Refusal.STARTING) {
+    if (refusal.nothingReady()) {
       op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
     } else {
       op.client().fail(op, ResultCode.BUSY, "no connection became free in time");

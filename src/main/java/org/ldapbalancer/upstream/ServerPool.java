@@ -217,20 +217,12 @@ public final class ServerPool {
   }
 
   /**
-   * Whether one of this loop's regular connections saw the server answer a request before one sent
-   * earlier (see ServerEndpoints#answersOutOfOrder): learnt once, kept for the pool's life.
+   * A regular connection saw a result arrive before that of a request sent earlier (see
+   * ServerEndpoints#answersOutOfOrder): learnt once, kept in the counters for the pool's life.
    */
-  private boolean answersOutOfOrder;
-
-  boolean answersOutOfOrder() {
-    return answersOutOfOrder;
-  }
-
-  /** A regular connection saw a result arrive before that of a request sent earlier. */
   void answeredOutOfOrder() {
-    if (!answersOutOfOrder) {
-      answersOutOfOrder = true;
-      counters.answersOutOfOrder = true;
+    if (!counters.answersOutOfOrder()) {
+      counters.answeredOutOfOrder();
       log.info(
           "{}: the server answers a connection's requests out of order; requests from several"
               + " clients now share a connection and a write",
@@ -806,7 +798,7 @@ public final class ServerPool {
 
     @Override
     public boolean answersOutOfOrder() {
-      return limited && answersOutOfOrder;
+      return limited && counters.answersOutOfOrder();
     }
   }
 }
