@@ -613,6 +613,10 @@ public final class Balancer implements AutoCloseable {
       }));
     }
     done.forEach(f -> f.awaitUninterruptibly(5, TimeUnit.SECONDS));
+    // Each notice closes its channel once written. On io_uring a write completes after the task
+    // that flushed it, so closing the group at once could cut notices off: wait for those closes
+    // first (bounded: a client that reads nothing never takes its notice), then close the rest.
+    clients.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     for (LoopShard shard : shards) {
       shard.loop().submit(() -> {
