@@ -52,7 +52,8 @@ final class DemoCommand implements Callable<Integer> {
             new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
                 SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ZERO),
             List.of(new Tier(TierPolicy.ROUNDROBIN, servers)),
-            2, 0, 262143, 4194303, true, Optional.empty(), List.of(),
+            BalancerConfig.defaultIoThreads(), 0, 262143, 4194303, true, Optional.empty(),
+            List.of(),
             BalancerConfig.DEFAULT_IO_TIMEOUT, List.of());
     Balancer balancer;
     try {

@@ -322,12 +322,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               + " identity (bindconf); other clients are proxied as themselves");
       return;
     }
+    boolean rootDse = RootDse.isRootDseSearch(request);
     Operation op =
-        tag == ProtocolOp.SEARCH_REQUEST
-                && RootDse.isRootDseSearch(request)
-                && ExternalBind.available(channel, settings.tls())
+        rootDse && ExternalBind.available(channel, settings.tls())
             ? new RootDseSearch(this, id, RootDse.asksForMechanisms(request))
             : new Operation(this, id, tag);
+    op.readsRootDse(rootDse);
     if (!settings.restrictions().mark(op, request, exopName)) {
       respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
           "extended operation or control disallowed"); // lloadd's wording

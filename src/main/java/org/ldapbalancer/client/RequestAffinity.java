@@ -12,11 +12,10 @@ import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ProtocolOp;
-import org.ldapbalancer.protocol.RootDseRewriter;
 
 /**
  * What one request asks of routing: whether it is rejected, the pin it asks for, whether it is a
- * page of a paged search, a persistent search, or a read of the root DSE (see Affinity and
+ * page of a paged search, or a persistent search (see Affinity and
  * docs/architecture.md "Operations that span requests").
  *
  * <p>The pin follows {@code restrict_exop}, {@code restrict_control} and {@code write_coherence}
@@ -108,15 +107,12 @@ final class RequestAffinity {
     if (action != RestrictAction.IGNORE) {
       op.pin(pinOf(action));
     }
-    if (request.opTag() == ProtocolOp.SEARCH_REQUEST) {
-      if (request.hasControls()) {
-        int cookie = Controls.pagedResultsCookieLength(request);
-        if (cookie != Controls.NOT_PAGED) {
-          op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
-        }
-        op.persistent(Controls.asksForPersistence(request));
+    if (request.opTag() == ProtocolOp.SEARCH_REQUEST && request.hasControls()) {
+      int cookie = Controls.pagedResultsCookieLength(request);
+      if (cookie != Controls.NOT_PAGED) {
+        op.paging(cookie == 0 ? Paging.FIRST_PAGE : Paging.NEXT_PAGE);
       }
-      op.readsRootDse(RootDseRewriter.isRootDseSearch(request));
+      op.persistent(Controls.asksForPersistence(request));
     }
     return true;
   }

@@ -16,13 +16,21 @@ public final class ServerCounters {
   long tlsHandshakeFailures;
   final LatencyHistogram latency = new LatencyHistogram();
   ServerState state = ServerState.CONNECTING;
-  /** See ServerEndpoints#answersOutOfOrder: learnt from the server's answers, then kept. */
+  /**
+   * See ServerEndpoints#answersOutOfOrder: learnt from the server's answers, kept until the
+   * server is seen down.
+   */
   boolean answersOutOfOrder;
   long stateSinceMillis = System.currentTimeMillis();
 
   /** The server was seen answering a connection's requests out of order. */
   public void answeredOutOfOrder() {
     answersOutOfOrder = true;
+  }
+
+  /** The server is down: whatever answers at its address next is learnt afresh. */
+  public void orderForgotten() {
+    answersOutOfOrder = false;
   }
 
   public boolean answersOutOfOrder() {

@@ -218,7 +218,8 @@ public final class ServerPool {
 
   /**
    * A regular connection saw a result arrive before that of a request sent earlier (see
-   * ServerEndpoints#answersOutOfOrder): learnt once, kept in the counters for the pool's life.
+   * ServerEndpoints#answersOutOfOrder): learnt once, kept in the counters until an attempt to
+   * connect fails (the server is down, and what comes back may be another).
    */
   void answeredOutOfOrder() {
     if (!counters.answersOutOfOrder()) {
@@ -449,6 +450,8 @@ public final class ServerPool {
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
       reportedDown = why;
     }
+    // What answers at this address next may be another server: its order is learnt afresh.
+    counters.orderForgotten();
     updateState();
     scheduleConnect(bindConnection);
   }

@@ -66,6 +66,38 @@ class ServerOrderLearntIT {
   }
 
   @Test
+  void whatAnswersAfterAnOutageIsLearntAfresh() throws Exception {
+    try (SlapdGroup slapd = SlapdGroup.start(1, USERS);
+        RunningBalancer lb =
+            RunningBalancer.builder()
+                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+                .proxyAuthz(true)
+                .ioThreads(1)
+                .server(slapd.server(0).url(), 1, 1)
+                .start()
+                .awaitReady(slapd.urls())) {
+      BenchLoad load = load(lb, 8);
+      await("slapd seen answering out of order")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> answersOutOfOrder(lb) || load.isDone());
+      assertThat(answersOutOfOrder(lb)).as(load.progress()).isTrue();
+      everySearchSucceeded(load.result(), load);
+
+      // The server goes away: the balancer's attempts to reach it fail, and whatever answers at
+      // its address later may be another server.
+      slapd.server(0).stop();
+      await("the order forgotten once the server is seen down")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !answersOutOfOrder(lb));
+      slapd.server(0).restart();
+      lb.awaitReady(slapd.urls());
+      assertThat(answersOutOfOrder(lb)).as("back, before any load").isFalse();
+    }
+  }
+
+  @Test
   void anInOrderServerIsNeverTakenForOne() throws Exception {
     try (RecordingDirectory dir = RecordingDirectory.start("a", USERS);
         RunningBalancer lb =
