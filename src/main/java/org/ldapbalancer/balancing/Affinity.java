@@ -12,11 +12,25 @@ package org.ldapbalancer.balancing;
  * <p>When nothing is pinned, {@link #isFree()} is one field check, so operations without any
  * affinity pay nothing more.
  *
+ * <p>Besides the pins, one soft tie ({@link #serverInFlight}): while a client has operations in
+ * flight, its next operation without affinity goes to the server they went to, if that server
+ * can take it now; otherwise the tier's policy chooses as usual. The answers to one client then
+ * come from one upstream connection or two and leave the balancer together, in one write to the
+ * client, instead of arriving from every server in turn, each in a write of its own — what costs
+ * a pipelining client (and, through fewer requests per read, the servers) most behind a
+ * per-operation balancer. A client with one operation at a time is balanced per operation
+ * exactly as before; one that always has some in flight is re-balanced by the policy at least
+ * every {@link #MAX_RUN_IN_FLIGHT} operations, so that it is still spread and a slow server
+ * ({@code bestof}) does not keep it.
+ *
  * <p>Not thread-safe: owned by the client's event loop, as are the endpoints it names.
  */
 public final class Affinity<E extends Endpoint> {
   /** How long a paged search may wait between pages before its connection may go to another. */
   public static final long PAGED_IDLE_NANOS = 300_000_000_000L;
+
+  /** The most operations in a row sent to a client's server in flight before the policy chooses. */
+  public static final int MAX_RUN_IN_FLIGHT = 16;
 
   /** 0: writes do not pin; negative: until the next bind; else the window after the last write. */
   private final long coherenceNanos;
@@ -37,6 +51,10 @@ public final class Affinity<E extends Endpoint> {
   private E paged;
   private ServerEndpoints<E> pagedServer;
   private int pagesInFlight;
+
+  /** Where the client's last operation without affinity went, and how many in a row went there. */
+  private ServerEndpoints<E> inFlightServer;
+  private int inFlightRun;
 
   /**
    * @param writeCoherenceSeconds {@code write_coherence}: 0 none, negative until the next bind
@@ -106,6 +124,32 @@ public final class Affinity<E extends Endpoint> {
   }
 
   /**
+   * The server to try first for an operation without affinity: the one the client's last such
+   * operation went to, while others are in flight and the run there is under {@link
+   * #MAX_RUN_IN_FLIGHT}; else {@code null}, and the policy chooses.
+   *
+   * @param othersInFlight whether the client has operations in flight besides this one
+   */
+  public ServerEndpoints<E> serverInFlight(boolean othersInFlight) {
+    return othersInFlight && inFlightRun < MAX_RUN_IN_FLIGHT ? inFlightServer : null;
+  }
+
+  /**
+   * An operation without affinity went to {@code server}.
+   *
+   * @param followed whether it went there because of {@link #serverInFlight} (the run goes on)
+   *     rather than by the policy's choice (a run starts)
+   */
+  public void sentInFlight(ServerEndpoints<E> server, boolean followed) {
+    if (followed) {
+      inFlightRun++;
+    } else {
+      inFlightServer = server;
+      inFlightRun = 1;
+    }
+  }
+
+  /**
    * Records where an operation went.
    *
    * @param own the pin the operation asked for
@@ -159,6 +203,8 @@ public final class Affinity<E extends Endpoint> {
   public void reset() {
     drop();
     releasePaged();
+    inFlightServer = null;
+    inFlightRun = 0;
   }
 
   private void expireWrites(long nowNanos) {

@@ -836,6 +836,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   @Override
+  public int operationsPending() {
+    return pending.size();
+  }
+
+  @Override
   public long connectionId() {
     return connectionId;
   }

@@ -34,6 +34,12 @@ public interface ClientLink {
    */
   void saslExchangeEnded(UpstreamLink link);
 
+  /**
+   * The client's operations now pending: forwarded, waiting in a queue or being answered (an
+   * operation being forwarded counts itself).
+   */
+  int operationsPending();
+
   /** The connection's number, unique in the process (cn=Monitor's {@code cn=Connection N}). */
   long connectionId();
 

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
+import org.ldapbalancer.balancing.ServerEndpoints;
 import org.ldapbalancer.monitor.OperationCounters;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
@@ -104,7 +105,32 @@ public final class OperationRouter {
    *     the result code to fail it with ({@code busy} or {@code unavailable})
    */
   public int forward(Operation op, LdapMessage request, ByteBuf control) {
-    UpstreamLink link = drainQueue.isEmpty() ? regular.select() : null;
+    return forwardFree(op, request, control, null);
+  }
+
+  /**
+   * {@link #forward(Operation, LdapMessage, ByteBuf)} for an operation without affinity of a
+   * client with {@code affinity} (or none): tried first on the server the client's other
+   * operations in flight went to, where there are some (Affinity#serverInFlight).
+   */
+  private int forwardFree(
+      Operation op, LdapMessage request, ByteBuf control, Affinity<UpstreamLink> affinity) {
+    UpstreamLink link = null;
+    if (drainQueue.isEmpty()) {
+      ServerEndpoints<UpstreamLink> tied =
+          affinity != null ? affinity.serverInFlight(op.client().operationsPending() > 1) : null;
+      if (tied != null) {
+        link = regular.selectIn(tied, false, 0);
+      }
+      if (link != null) {
+        affinity.sentInFlight(tied, true);
+      } else {
+        link = regular.select();
+        if (link != null && affinity != null) {
+          affinity.sentInFlight(link.server(), false);
+        }
+      }
+    }
     if (link != null) {
       send(link, op, request, control);
       return ResultCode.SUCCESS;
@@ -124,8 +150,8 @@ public final class OperationRouter {
 
   /**
    * Forwards an operation of a client with {@code affinity}: when neither the client nor the
-   * operation is pinned, exactly {@link #forward(Operation, LdapMessage, ByteBuf)} (one field
-   * check more); otherwise to where the pin says. A pinned operation is never queued for a drain
+   * operation is pinned, as {@link #forward(Operation, LdapMessage, ByteBuf)}, first trying the
+   * server of the client's other operations in flight; otherwise to where the pin says. A pinned operation is never queued for a drain
    * (the queue may send it anywhere): it is answered busy instead.
    *
    * @return as {@link #forward(Operation, LdapMessage, ByteBuf)}, or {@link #PIN_LOST} or {@link
@@ -134,7 +160,7 @@ public final class OperationRouter {
   public int forward(
       Operation op, LdapMessage request, ByteBuf control, Affinity<UpstreamLink> affinity) {
     if (affinity.isFree() && !op.hasAffinity()) {
-      return forward(op, request, control);
+      return forwardFree(op, request, control, affinity);
     }
     UpstreamLink link =
         affinity.select(regular, op.pin(), op.paging(), System.nanoTime());

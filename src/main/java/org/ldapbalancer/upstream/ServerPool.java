@@ -773,9 +773,10 @@ public final class ServerPool {
       return server.weight();
     }
 
+    /** Not once closed (a reload removed the server, or shutdown): pins to it move on too. */
     @Override
     public boolean isUsable() {
-      return health.health().isUsable();
+      return !closed && health.health().isUsable();
     }
 
     /**

@@ -266,4 +266,61 @@ class AffinityTest {
     assertThat(selector.refusal()).isEqualTo(Refusal.PAGED_STATE_LOST);
     assertThat(affinity.isFree()).isTrue();
   }
+
+  /** Sends an operation without affinity as the router does; returns the server it went to. */
+  private Server sendFree(Affinity<Conn> affinity, boolean othersInFlight) {
+    ServerEndpoints<Conn> tied = affinity.serverInFlight(othersInFlight);
+    Conn c = tied != null ? selector.selectIn(tied, false, 0) : null;
+    if (c != null) {
+      affinity.sentInFlight(tied, true);
+    } else {
+      c = selector.select();
+      affinity.sentInFlight(serverOf(c), false);
+    }
+    return serverOf(c);
+  }
+
+  @Test
+  void withNothingElseInFlightEachOperationIsChosenByThePolicy() {
+    Affinity<Conn> affinity = new Affinity<>(0);
+    List<Server> servers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      servers.add(sendFree(affinity, false));
+    }
+    assertThat(servers).containsExactly(a, b, a, b);
+  }
+
+  @Test
+  void operationsInFlightShareAServerForARunThenThePolicyChoosesAgain() {
+    int run = Affinity.MAX_RUN_IN_FLIGHT;
+    Affinity<Conn> affinity = new Affinity<>(0);
+    List<Server> servers = new ArrayList<>();
+    servers.add(sendFree(affinity, false));
+    for (int i = 1; i < 2 * run + 1; i++) {
+      servers.add(sendFree(affinity, true));
+    }
+    assertThat(servers.subList(0, run)).containsOnly(a);
+    assertThat(servers.subList(run, 2 * run)).containsOnly(b);
+    assertThat(servers.get(2 * run)).isEqualTo(a);
+    assertThat(affinity.isFree()).as("a soft tie, not a pin").isTrue();
+  }
+
+  @Test
+  void aServerThatCannotTakeTheOperationIsLeftAndTheRunStartsWhereThePolicySends() {
+    Affinity<Conn> affinity = new Affinity<>(0);
+    assertThat(sendFree(affinity, false)).isEqualTo(a);
+    a.conns.forEach(c -> c.ready = false);
+    assertThat(sendFree(affinity, true)).isEqualTo(b);
+    a.conns.forEach(c -> c.ready = true);
+    assertThat(sendFree(affinity, true)).as("the run goes on at b").isEqualTo(b);
+  }
+
+  @Test
+  void aBindEndsTheTie() {
+    Affinity<Conn> affinity = new Affinity<>(0);
+    assertThat(sendFree(affinity, false)).isEqualTo(a);
+    assertThat(sendFree(affinity, true)).isEqualTo(a);
+    affinity.reset();
+    assertThat(sendFree(affinity, true)).isEqualTo(b);
+  }
 }

@@ -88,6 +88,12 @@ public final class RecordingClient implements ClientLink {
     saslExchangesEnded.add(link);
   }
 
+  /** None counted here: the router then chooses by policy alone. */
+  @Override
+  public int operationsPending() {
+    return 0;
+  }
+
   @Override
   public long connectionId() {
     return 1;
