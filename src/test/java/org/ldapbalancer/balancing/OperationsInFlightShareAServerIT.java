@@ -12,6 +12,7 @@ import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchResultReference;
 import com.unboundid.ldap.sdk.SearchScope;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,13 @@ class OperationsInFlightShareAServerIT {
     return lb.balancer().snapshot().toCompletableFuture().get().servers().stream()
         .map(ServerSnapshot::forwarded)
         .toList();
+  }
+
+  /** One event loop, one connection to each directory, round robin. */
+  private static RunningBalancer inFrontOf(RecordingDirectory a, RecordingDirectory b)
+      throws IOException {
+    return RunningBalancer.builder().ioThreads(1).server(a.url(), 1, 1).server(b.url(), 1, 1)
+        .start().awaitReady(a.url(), b.url());
   }
 
   private static SearchRequest search(int user) throws Exception {
@@ -78,9 +86,7 @@ class OperationsInFlightShareAServerIT {
     int total = run + 5;
     try (RecordingDirectory a = RecordingDirectory.start("a", 5);
         RecordingDirectory b = RecordingDirectory.start("b", 5);
-        RunningBalancer lb =
-            RunningBalancer.builder().ioThreads(1).server(a.url(), 1, 1).server(b.url(), 1, 1)
-                .start().awaitReady(a.url(), b.url());
+        RunningBalancer lb = inFrontOf(a, b);
         LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
       a.holdRequestsMatching(RecordingDirectory.Request::isSearch);
       b.holdRequestsMatching(RecordingDirectory.Request::isSearch);
@@ -109,9 +115,7 @@ class OperationsInFlightShareAServerIT {
   void aClientWithOneOperationAtATimeIsBalancedPerOperation() throws Exception {
     try (RecordingDirectory a = RecordingDirectory.start("a", 5);
         RecordingDirectory b = RecordingDirectory.start("b", 5);
-        RunningBalancer lb =
-            RunningBalancer.builder().ioThreads(1).server(a.url(), 1, 1).server(b.url(), 1, 1)
-                .start().awaitReady(a.url(), b.url());
+        RunningBalancer lb = inFrontOf(a, b);
         LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
       List<Long> before = forwardedPerServer(lb);
       for (int i = 0; i < 40; i++) {

@@ -3,6 +3,7 @@ package org.ldapbalancer.balancing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,46 +44,43 @@ class ServerOrderLearntIT {
     assertThat(a.answered()).as(context).isPositive();
   }
 
+  /** The balancer with one connection to the one slapd, forwarding with proxied authorization. */
+  private static RunningBalancer inFrontOf(SlapdGroup slapd) throws IOException {
+    return RunningBalancer.builder()
+        .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+        .proxyAuthz(true)
+        .ioThreads(1)
+        .server(slapd.server(0).url(), 1, 1)
+        .start()
+        .awaitReady(slapd.urls());
+  }
+
+  /** Loads slapd for at most {@code seconds} until it is seen answering out of order. */
+  private static void seenAnsweringOutOfOrderUnderLoad(RunningBalancer lb, int seconds)
+      throws Exception {
+    BenchLoad load = load(lb, seconds);
+    await("slapd seen answering out of order")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> answersOutOfOrder(lb) || load.isDone());
+    assertThat(answersOutOfOrder(lb)).as(load.progress()).isTrue();
+    everySearchSucceeded(load.result(), load);
+  }
+
   @Test
   void slapdIsSeenAnsweringOutOfOrder() throws Exception {
     try (SlapdGroup slapd = SlapdGroup.start(1, USERS);
-        RunningBalancer lb =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .proxyAuthz(true)
-                .ioThreads(1)
-                .server(slapd.server(0).url(), 1, 1)
-                .start()
-                .awaitReady(slapd.urls())) {
+        RunningBalancer lb = inFrontOf(slapd)) {
       assertThat(answersOutOfOrder(lb)).as("before any load").isFalse();
-      BenchLoad load = load(lb, 20);
-      await("slapd seen answering out of order")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> answersOutOfOrder(lb) || load.isDone());
-      assertThat(answersOutOfOrder(lb)).as(load.progress()).isTrue();
-      everySearchSucceeded(load.result(), load);
+      seenAnsweringOutOfOrderUnderLoad(lb, 20);
     }
   }
 
   @Test
   void whatAnswersAfterAnOutageIsLearntAfresh() throws Exception {
     try (SlapdGroup slapd = SlapdGroup.start(1, USERS);
-        RunningBalancer lb =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .proxyAuthz(true)
-                .ioThreads(1)
-                .server(slapd.server(0).url(), 1, 1)
-                .start()
-                .awaitReady(slapd.urls())) {
-      BenchLoad load = load(lb, 8);
-      await("slapd seen answering out of order")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> answersOutOfOrder(lb) || load.isDone());
-      assertThat(answersOutOfOrder(lb)).as(load.progress()).isTrue();
-      everySearchSucceeded(load.result(), load);
+        RunningBalancer lb = inFrontOf(slapd)) {
+      seenAnsweringOutOfOrderUnderLoad(lb, 8);
 
       // The server goes away: the balancer's attempts to reach it fail, and whatever answers at
       // its address later may be another server.
