@@ -830,13 +830,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Operations the client waits for (forwarded or queued); none means it may be idle. */
-  int operationsInFlight() {
-    return pending.size();
-  }
-
+  /** None means the client may be idle. */
   @Override
-  public int operationsPending() {
+  public int operationsInFlight() {
     return pending.size();
   }
 

@@ -35,10 +35,10 @@ public interface ClientLink {
   void saslExchangeEnded(UpstreamLink link);
 
   /**
-   * The client's operations now pending: forwarded, waiting in a queue or being answered (an
+   * The operations the client waits for: forwarded, waiting in a queue or being answered (an
    * operation being forwarded counts itself).
    */
-  int operationsPending();
+  int operationsInFlight();
 
   /** The connection's number, unique in the process (cn=Monitor's {@code cn=Connection N}). */
   long connectionId();

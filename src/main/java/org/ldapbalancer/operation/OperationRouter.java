@@ -118,7 +118,7 @@ public final class OperationRouter {
     UpstreamLink link = null;
     if (drainQueue.isEmpty()) {
       ServerEndpoints<UpstreamLink> tied =
-          affinity != null ? affinity.serverInFlight(op.client().operationsPending() > 1) : null;
+          affinity != null ? affinity.serverInFlight(op.client().operationsInFlight() > 1) : null;
       if (tied != null) {
         link = regular.selectIn(tied, false, 0);
       }

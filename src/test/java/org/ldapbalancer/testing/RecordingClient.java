@@ -90,7 +90,7 @@ public final class RecordingClient implements ClientLink {
 
   /** None counted here: the router then chooses by policy alone. */
   @Override
-  public int operationsPending() {
+  public int operationsInFlight() {
     return 0;
   }
 
