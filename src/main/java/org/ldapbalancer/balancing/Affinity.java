@@ -16,12 +16,12 @@ package org.ldapbalancer.balancing;
  * flight, its next operation without affinity goes to the server they went to, if that server
  * can take it now; otherwise the tier's policy chooses as usual. The answers to one client then
  * come from one upstream connection or two and leave the balancer together, in one write to the
- * client, instead of arriving from every server in turn, each in a write of its own — what costs
- * a pipelining client (and, through fewer requests per read, the servers) most behind a
- * per-operation balancer. A client with one operation at a time is balanced per operation
- * exactly as before; one that always has some in flight is re-balanced by the policy at least
- * every {@link #MAX_RUN_IN_FLIGHT} operations, so that it is still spread and a slow server
- * ({@code bestof}) does not keep it.
+ * client, instead of arriving from every server in turn, each in a write of its own — what a
+ * pipelining client pays for most behind a per-operation balancer (BENCHMARKS.md, fifth round).
+ * A client with one operation at a time is balanced per operation exactly as before; one that
+ * always has some in flight is re-balanced by the policy at least every {@link
+ * #MAX_RUN_IN_FLIGHT} operations, so that it is still spread and a slow server ({@code bestof})
+ * does not keep it.
  *
  * <p>Not thread-safe: owned by the client's event loop, as are the endpoints it names.
  */

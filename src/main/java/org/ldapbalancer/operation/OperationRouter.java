@@ -151,8 +151,9 @@ public final class OperationRouter {
   /**
    * Forwards an operation of a client with {@code affinity}: when neither the client nor the
    * operation is pinned, as {@link #forward(Operation, LdapMessage, ByteBuf)}, first trying the
-   * server of the client's other operations in flight; otherwise to where the pin says. A pinned operation is never queued for a drain
-   * (the queue may send it anywhere): it is answered busy instead.
+   * server of the client's other operations in flight; otherwise to where the pin says. A
+   * pinned operation is never queued for a drain (the queue may send it anywhere): it is
+   * answered busy instead.
    *
    * @return as {@link #forward(Operation, LdapMessage, ByteBuf)}, or {@link #PIN_LOST} or {@link
    *     #PAGED_STATE_LOST}
