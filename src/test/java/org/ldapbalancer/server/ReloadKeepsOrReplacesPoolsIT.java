@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.ModifyRequestProtocolOp;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.ResultCode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -15,7 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.BindConf;
 import org.ldapbalancer.config.BindMethod;
+import org.ldapbalancer.config.RestrictAction;
+import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.tls.TlsContexts;
+import org.ldapbalancer.testing.DirectoryData;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RecordingDirectory;
 import org.ldapbalancer.testing.RunningBalancer;
@@ -24,8 +31,9 @@ import org.ldapbalancer.testing.RunningBalancer;
  * {@link Balancer#reload} in process, against in-memory directories that record which of the
  * balancer's connections carried each request: a server whose settings are unchanged keeps its
  * connections, a changed one gets new connections while the old ones close, a removed one's
- * connection with a request in flight stays until that request is answered, and a reload that
- * would change the balancer's own identity is refused without changing anything.
+ * connection with a request in flight stays until that request is answered (while a client
+ * pinned to that server goes on with the others), and a reload that would change the balancer's
+ * own identity is refused without changing anything.
  */
 @Timeout(120)
 class ReloadKeepsOrReplacesPoolsIT {
@@ -84,6 +92,41 @@ class ReloadKeepsOrReplacesPoolsIT {
       assertThat(finalOf(client.readThrough(heldId))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
       await("a's last connection closed").atMost(DEADLINE)
           .until(() -> lb.balancer().retiringConnections() == 0);
+    }
+  }
+
+  @Test
+  void aClientPinnedToARemovedServerGoesOnWithTheOthers() throws Exception {
+    // write_coherence -1: after a write, the client's operations go to that server until its
+    // next bind.
+    Restrictions coherent = new Restrictions(Map.of(), RestrictAction.IGNORE, Map.of(), -1);
+    try (RecordingDirectory a = RecordingDirectory.start("a", 5);
+        RecordingDirectory b = RecordingDirectory.start("b", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).restrictions(coherent)
+            .server(a.url(), 1, 1).server(b.url(), 1, 1).start().awaitReady(a.url(), b.url());
+        MessageClient client = MessageClient.connect(lb.port())) {
+      client.send(new LDAPMessage(1, new ModifyRequestProtocolOp(DirectoryData.userDn(1),
+          List.of(new Modification(ModificationType.REPLACE, "description", "pinned")))));
+      assertThat(client.read().getMessageID()).isEqualTo(1);
+      java.util.function.Predicate<RecordingDirectory.Request> modify =
+          r -> r.op() instanceof ModifyRequestProtocolOp;
+      RecordingDirectory pinned = a.requests(modify).isEmpty() ? b : a;
+      RecordingDirectory other = pinned == a ? b : a;
+      // A search held there keeps the pinned server's connection open through the reload.
+      pinned.holdRequestsMatching(r -> r.isSearch() && r.filter().equals("(uid=held)"));
+      client.send(MessageClient.search(2, "(uid=held)"));
+      await("the search held where the write went").atMost(DEADLINE)
+          .until(() -> pinned.held().size() == 1);
+
+      reload(lb, RunningBalancer.builder().ioThreads(1).restrictions(coherent)
+          .server(other.url(), 1, 1).config());
+      searches(client, 10);
+      assertThat(other.requests(r -> r.isSearch() && r.filter().equals("(uid=user.1)")))
+          .hasSize(SEARCHES);
+      assertThat(pinned.requests(r -> r.isSearch() && r.filter().equals("(uid=user.1)")))
+          .as("nothing more to the removed server").isEmpty();
+      pinned.release();
+      assertThat(finalOf(client.readThrough(2))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
     }
   }
 
