@@ -4,7 +4,6 @@ import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
@@ -48,13 +47,11 @@ final class DemoCommand implements Callable<Integer> {
           2, Duration.ofSeconds(1), 0, 0));
     }
     BalancerConfig config =
-        new BalancerConfig(
-            new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
-                SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ZERO),
-            List.of(new Tier(TierPolicy.ROUNDROBIN, servers)),
-            BalancerConfig.defaultIoThreads(), 0, 262143, 4194303, true, Optional.empty(),
-            List.of(),
-            BalancerConfig.DEFAULT_IO_TIMEOUT, List.of());
+        BalancerConfig.builder(
+                new BindConf(BindMethod.SIMPLE, SampleDirectory.BALANCER_DN,
+                    SampleDirectory.BALANCER_PASSWORD, Duration.ofSeconds(5), Duration.ZERO),
+                List.of(new Tier(TierPolicy.ROUNDROBIN, servers)))
+            .build();
     Balancer balancer;
     try {
       List<LdapUrl> urls = new ArrayList<>(List.of(LdapUrl.parse("ldap://127.0.0.1:" + port)));

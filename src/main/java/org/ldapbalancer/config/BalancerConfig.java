@@ -116,43 +116,15 @@ public record BalancerConfig(
   }
 
   /**
-   * A configuration with the default logging (no access log), no session tracking, no
-   * restrictions, the default health checks, no idle timeout, and cn=Monitor for the {@code
-   * bindconf} identity only, without {@code feature vc}.
+   * A configuration of {@code bindConf} and {@code tiers} with every other setting at its
+   * default until set: the default event loops, no client limit, lloadd's PDU limits and
+   * {@code iotimeout}, proxied authorization on (as the balancer ships), no pid file or listeners
+   * from the file, the default TLS settings towards clients, the default logging (no access log),
+   * no session tracking, no restrictions, the default health checks, no idle timeout, cn=Monitor
+   * for the {@code bindconf} identity only, and no {@code feature vc}.
    */
-  public BalancerConfig(
-      BindConf bindConf,
-      List<Tier> tiers,
-      int ioThreads,
-      int clientMaxPending,
-      int maxIncomingClient,
-      int maxIncomingUpstream,
-      boolean proxyAuthz,
-      Optional<Path> pidFile,
-      List<String> listenUrls,
-      Duration ioTimeout,
-      List<ConfigProblem> warnings,
-      TlsSettings listenerTls) {
-    this(
-        bindConf,
-        tiers,
-        ioThreads,
-        clientMaxPending,
-        maxIncomingClient,
-        maxIncomingUpstream,
-        proxyAuthz,
-        pidFile,
-        listenUrls,
-        ioTimeout,
-        warnings,
-        listenerTls,
-        LogSettings.DEFAULT,
-        false,
-        Restrictions.NONE,
-        HealthCheck.DEFAULTS,
-        Duration.ZERO,
-        List.of(),
-        false);
+  public static Builder builder(BindConf bindConf, List<Tier> tiers) {
+    return new Builder(bindConf, tiers);
   }
 
   /** The same configuration with other logging settings (the command line's {@code -d}). */
@@ -179,32 +151,140 @@ public record BalancerConfig(
         verifyCredentials);
   }
 
-  /** A configuration without TLS towards clients. */
-  public BalancerConfig(
-      BindConf bindConf,
-      List<Tier> tiers,
-      int ioThreads,
-      int clientMaxPending,
-      int maxIncomingClient,
-      int maxIncomingUpstream,
-      boolean proxyAuthz,
-      Optional<Path> pidFile,
-      List<String> listenUrls,
-      Duration ioTimeout,
-      List<ConfigProblem> warnings) {
-    this(
-        bindConf,
-        tiers,
-        ioThreads,
-        clientMaxPending,
-        maxIncomingClient,
-        maxIncomingUpstream,
-        proxyAuthz,
-        pidFile,
-        listenUrls,
-        ioTimeout,
-        warnings,
-        TlsSettings.listenerDefaults());
+  /** Names each setting, so that no call site depends on the order of the components. */
+  public static final class Builder {
+    private final BindConf bindConf;
+    private final List<Tier> tiers;
+    private int ioThreads = defaultIoThreads();
+    private int clientMaxPending;
+    private int maxIncomingClient = DEFAULT_MAX_INCOMING_CLIENT;
+    private int maxIncomingUpstream = DEFAULT_MAX_INCOMING_UPSTREAM;
+    private boolean proxyAuthz = true;
+    private Optional<Path> pidFile = Optional.empty();
+    private List<String> listenUrls = List.of();
+    private Duration ioTimeout = DEFAULT_IO_TIMEOUT;
+    private List<ConfigProblem> warnings = List.of();
+    private TlsSettings listenerTls = TlsSettings.listenerDefaults();
+    private LogSettings logging = LogSettings.DEFAULT;
+    private boolean sessionTracking;
+    private Restrictions restrictions = Restrictions.NONE;
+    private HealthCheck healthCheck = HealthCheck.DEFAULTS;
+    private Duration idleTimeout = Duration.ZERO;
+    private List<String> monitorAccess = List.of();
+    private boolean verifyCredentials;
+
+    private Builder(BindConf bindConf, List<Tier> tiers) {
+      this.bindConf = bindConf;
+      this.tiers = tiers;
+    }
+
+    public Builder ioThreads(int n) {
+      this.ioThreads = n;
+      return this;
+    }
+
+    public Builder clientMaxPending(int n) {
+      this.clientMaxPending = n;
+      return this;
+    }
+
+    public Builder maxIncomingClient(int bytes) {
+      this.maxIncomingClient = bytes;
+      return this;
+    }
+
+    public Builder maxIncomingUpstream(int bytes) {
+      this.maxIncomingUpstream = bytes;
+      return this;
+    }
+
+    public Builder proxyAuthz(boolean on) {
+      this.proxyAuthz = on;
+      return this;
+    }
+
+    public Builder pidFile(Optional<Path> file) {
+      this.pidFile = file;
+      return this;
+    }
+
+    public Builder listenUrls(List<String> urls) {
+      this.listenUrls = urls;
+      return this;
+    }
+
+    public Builder ioTimeout(Duration timeout) {
+      this.ioTimeout = timeout;
+      return this;
+    }
+
+    public Builder warnings(List<ConfigProblem> problems) {
+      this.warnings = problems;
+      return this;
+    }
+
+    public Builder listenerTls(TlsSettings tls) {
+      this.listenerTls = tls;
+      return this;
+    }
+
+    public Builder logging(LogSettings settings) {
+      this.logging = settings;
+      return this;
+    }
+
+    public Builder sessionTracking(boolean on) {
+      this.sessionTracking = on;
+      return this;
+    }
+
+    public Builder restrictions(Restrictions r) {
+      this.restrictions = r;
+      return this;
+    }
+
+    public Builder healthCheck(HealthCheck check) {
+      this.healthCheck = check;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    public Builder monitorAccess(List<String> dns) {
+      this.monitorAccess = dns;
+      return this;
+    }
+
+    public Builder verifyCredentials(boolean on) {
+      this.verifyCredentials = on;
+      return this;
+    }
+
+    public BalancerConfig build() {
+      return new BalancerConfig(
+          bindConf,
+          tiers,
+          ioThreads,
+          clientMaxPending,
+          maxIncomingClient,
+          maxIncomingUpstream,
+          proxyAuthz,
+          pidFile,
+          listenUrls,
+          ioTimeout,
+          warnings,
+          listenerTls,
+          logging,
+          sessionTracking,
+          restrictions,
+          healthCheck,
+          idleTimeout,
+          monitorAccess,
+          verifyCredentials);
+    }
   }
 
   /** Every configured server, tier by tier. */

@@ -160,26 +160,25 @@ public final class ConfigParser {
     if (problems.hasErrors()) {
       throw new ConfigException(problems.errors());
     }
-    return new BalancerConfig(
-        bind,
-        tierList,
-        globals.ioThreads(),
-        globals.clientMaxPending(),
-        globals.maxIncomingClient(),
-        globals.maxIncomingUpstream(),
-        globals.proxyAuthz(),
-        globals.pidFile(),
-        globals.listenUrls(),
-        globals.ioTimeout(),
-        problems.warnings(),
-        listenerTls,
-        logging.build(),
-        globals.sessionTracking(),
-        restrictions.build(),
-        globals.healthCheck(),
-        globals.idleTimeout(),
-        monitorAccess.build(),
-        globals.verifyCredentials());
+    return BalancerConfig.builder(bind, tierList)
+        .ioThreads(globals.ioThreads())
+        .clientMaxPending(globals.clientMaxPending())
+        .maxIncomingClient(globals.maxIncomingClient())
+        .maxIncomingUpstream(globals.maxIncomingUpstream())
+        .proxyAuthz(globals.proxyAuthz())
+        .pidFile(globals.pidFile())
+        .listenUrls(globals.listenUrls())
+        .ioTimeout(globals.ioTimeout())
+        .warnings(problems.warnings())
+        .listenerTls(listenerTls)
+        .logging(logging.build())
+        .sessionTracking(globals.sessionTracking())
+        .restrictions(restrictions.build())
+        .healthCheck(globals.healthCheck())
+        .idleTimeout(globals.idleTimeout())
+        .monitorAccess(monitorAccess.build())
+        .verifyCredentials(globals.verifyCredentials())
+        .build();
   }
 
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */

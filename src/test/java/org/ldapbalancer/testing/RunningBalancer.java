@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.ldapbalancer.config.BackendServer;
 import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.Restrictions;
@@ -230,10 +229,21 @@ public final class RunningBalancer implements AutoCloseable {
           built.add(new Tier(policies.get(i), tiers.get(i)));
         }
       }
-      return new BalancerConfig(bindConf, built, ioThreads,
-          clientMaxPending, maxIncomingClient, 4194303, proxyAuthz, Optional.empty(), List.of(),
-          ioTimeout, List.of(), listenerTls, logging, sessionTracking, restrictions,
-          healthCheck, idleTimeout, monitorAccess, verifyCredentials);
+      return BalancerConfig.builder(bindConf, built)
+          .ioThreads(ioThreads)
+          .clientMaxPending(clientMaxPending)
+          .maxIncomingClient(maxIncomingClient)
+          .proxyAuthz(proxyAuthz)
+          .ioTimeout(ioTimeout)
+          .listenerTls(listenerTls)
+          .logging(logging)
+          .sessionTracking(sessionTracking)
+          .restrictions(restrictions)
+          .healthCheck(healthCheck)
+          .idleTimeout(idleTimeout)
+          .monitorAccess(monitorAccess)
+          .verifyCredentials(verifyCredentials)
+          .build();
     }
 
     public RunningBalancer start() throws IOException {

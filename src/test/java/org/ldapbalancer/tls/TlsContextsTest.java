@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldapbalancer.config.BackendServer;
@@ -38,9 +37,11 @@ class TlsContextsTest {
         upstream);
     BackendServer server = new BackendServer(LdapUrl.parse("ldap://127.0.0.1:1"), 1, 1,
         Duration.ofSeconds(1), 0, 0, tls ? StartTls.CRITICAL : StartTls.NO);
-    return new BalancerConfig(bind, List.of(new Tier(TierPolicy.ROUNDROBIN, List.of(server))), 1,
-        0, 262143, 4194303, true, Optional.empty(), List.of(), Duration.ofSeconds(10), List.of(),
-        listener);
+    return BalancerConfig.builder(bind, List.of(new Tier(TierPolicy.ROUNDROBIN, List.of(server))))
+        .ioThreads(1)
+        .ioTimeout(Duration.ofSeconds(10))
+        .listenerTls(listener)
+        .build();
   }
 
   private static ConfigValue at(String name, Object value, int line) {
