@@ -830,6 +830,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
+  @Override
+  public void forwardedFromQueue(Operation op, UpstreamLink link) {
+    op.pin(affinity.forwarded(op.pin(), op.paging(), link, link.server()));
+  }
+
   /** None means the client may be idle. */
   @Override
   public int operationsInFlight() {

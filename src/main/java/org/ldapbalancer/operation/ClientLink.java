@@ -35,6 +35,12 @@ public interface ClientLink {
   void saslExchangeEnded(UpstreamLink link);
 
   /**
+   * An operation that waited in the router's queue (the first page of a paged search at start)
+   * has been sent on {@code link}: the client records it as its operations sent at once are.
+   */
+  void forwardedFromQueue(Operation op, UpstreamLink link);
+
+  /**
    * The operations the client waits for: forwarded, waiting in a queue or being answered (an
    * operation being forwarded counts itself).
    */

@@ -10,6 +10,8 @@ import java.util.Set;
 
 import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Affinity;
+import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.balancing.ServerEndpoints;
@@ -165,6 +167,16 @@ public final class OperationRouter {
     }
     UpstreamLink link =
         affinity.select(regular, op.pin(), op.paging(), System.nanoTime());
+    if (link == null
+        && regular.refusal() == Refusal.STARTING
+        && affinity.isFree()
+        && op.pin() == Pin.NONE
+        && op.paging() == Paging.FIRST_PAGE) {
+      // The first page of a paged search at start waits like any unpinned request; the
+      // connection that takes it is recorded as the search's when it leaves (see send below).
+      // Pinned operations do not: a later one would have to follow them through the queue.
+      return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
+    }
     if (link == null) {
       return switch (regular.refusal()) {
         case PIN_LOST -> PIN_LOST;
@@ -224,7 +236,10 @@ public final class OperationRouter {
    */
   public void connectionsChanged() {
     while (!drainQueue.isEmpty()) {
-      UpstreamLink link = regular.select();
+      UpstreamLink link =
+          drainQueue.peek().op.paging() == Paging.FIRST_PAGE
+              ? regular.selectUnheld(System.nanoTime())
+              : regular.select();
       if (link != null) {
         send(drainQueue.poll(), link);
       } else if (regular.refusal().mayWait()) {
@@ -246,6 +261,9 @@ public final class OperationRouter {
   private void send(WaitingQueue.Entry e, UpstreamLink link) {
     try {
       send(link, e.op, queuedView.parse(e.request), e.control);
+      if (e.op.paging() != Paging.NONE) {
+        e.op.client().forwardedFromQueue(e.op, link); // where its next pages must go
+      }
     } catch (MalformedPduException ex) {
       throw new IllegalStateException("a queued request was parsed before it was queued", ex);
     } finally {

@@ -3,9 +3,12 @@ package org.ldapbalancer.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.sdk.Control;
 import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.controls.SimplePagedResultsControl;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +64,50 @@ class ClientsAtStartWaitForTheFirstConnectionsIT {
         assertThat(dir.requests(r -> r.isSearch() && r.filter().equals("(uid=user.1)")))
             .singleElement()
             .satisfies(r -> assertThat(r.proxiedAuthz()).isEqualTo("dn:"));
+      }
+    }
+  }
+
+  /** A page of (uid=user.*) under the sample base, two entries a page. */
+  private static LDAPMessage page(int id, ASN1OctetString cookie) throws Exception {
+    LDAPMessage plain = MessageClient.search(id, "(uid=user.*)");
+    return new LDAPMessage(id, plain.getSearchRequestProtocolOp(),
+        List.of(new SimplePagedResultsControl(2, cookie)));
+  }
+
+  private static ASN1OctetString cookieOf(LDAPMessage done) throws Exception {
+    for (Control c : done.getControls()) {
+      if (c.getOID().equals(SimplePagedResultsControl.PAGED_RESULTS_OID)) {
+        return new SimplePagedResultsControl(c.getOID(), c.isCritical(), c.getValue())
+            .getCookie();
+      }
+    }
+    throw new AssertionError("no paged results control in " + done);
+  }
+
+  @Test
+  void theFirstPageOfAPagedSearchWaitsAndItsNextPagesFollowIt() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5)) {
+      dir.holdRequestsMatching(ClientsAtStartWaitForTheFirstConnectionsIT::isBalancerBind);
+      // Two connections: a next page that did not know where its first page went would be
+      // refused (its paged state unknown), not sent to the other by chance.
+      try (RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 2, 1)
+              .start();
+          MessageClient client = MessageClient.connect(lb.port())) {
+        await("the balancer's bind held").atMost(DEADLINE).until(() -> !dir.held().isEmpty());
+        client.send(page(1, new ASN1OctetString()));
+        dir.release();
+
+        List<LDAPMessage> first = client.readThrough(1);
+        assertThat(finalCode(first)).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+        assertThat(first).hasSize(3); // two entries and the result
+        ASN1OctetString cookie = cookieOf(first.get(2));
+        assertThat(cookie.getValueLength()).isPositive();
+
+        client.send(page(2, cookie));
+        List<LDAPMessage> second = client.readThrough(2);
+        assertThat(finalCode(second)).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+        assertThat(second).hasSize(3);
       }
     }
   }

@@ -88,6 +88,9 @@ public final class RecordingClient implements ClientLink {
     saslExchangesEnded.add(link);
   }
 
+  @Override
+  public void forwardedFromQueue(Operation op, UpstreamLink link) {}
+
   /** None counted here: the router then chooses by policy alone. */
   @Override
   public int operationsInFlight() {
