@@ -155,7 +155,9 @@ public final class OperationRouter {
    * operation is pinned, as {@link #forward(Operation, LdapMessage, ByteBuf)}, first trying the
    * server of the client's other operations in flight; otherwise to where the pin says. A
    * pinned operation is never queued for a drain (the queue may send it anywhere): it is
-   * answered busy instead.
+   * answered busy instead. The one exception is the first page of a paged search at start
+   * ({@link Refusal#STARTING}): nothing ties it yet, and the client records where it went when
+   * it leaves the queue.
    *
    * @return as {@link #forward(Operation, LdapMessage, ByteBuf)}, or {@link #PIN_LOST} or {@link
    *     #PAGED_STATE_LOST}
