@@ -831,7 +831,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   @Override
-  public void forwardedFromQueue(Operation op, UpstreamLink link) {
+  public void sentWithAffinity(Operation op, UpstreamLink link) {
     op.pin(affinity.forwarded(op.pin(), op.paging(), link, link.server()));
   }
 

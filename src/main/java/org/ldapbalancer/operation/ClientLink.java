@@ -35,10 +35,11 @@ public interface ClientLink {
   void saslExchangeEnded(UpstreamLink link);
 
   /**
-   * An operation that waited in the router's queue (the first page of a paged search at start)
-   * has been sent on {@code link}: the client records it as its operations sent at once are.
+   * An operation with affinity (a pin of its own, or a page of a paged search) has been sent on
+   * {@code link}, at once or after waiting in the router's queue: the client records where it
+   * went, for the pins and pages that follow it.
    */
-  void forwardedFromQueue(Operation op, UpstreamLink link);
+  void sentWithAffinity(Operation op, UpstreamLink link);
 
   /**
    * The operations the client waits for: forwarded, waiting in a queue or being answered (an

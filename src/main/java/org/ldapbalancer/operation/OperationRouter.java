@@ -187,8 +187,8 @@ public final class OperationRouter {
         default -> ResultCode.BUSY;
       };
     }
-    link.forward(op, request, control);
-    op.pin(affinity.forwarded(op.pin(), op.paging(), link, link.server()));
+    send(link, op, request, control);
+    op.client().sentWithAffinity(op, link);
     return ResultCode.SUCCESS;
   }
 
@@ -264,7 +264,7 @@ public final class OperationRouter {
     try {
       send(link, e.op, queuedView.parse(e.request), e.control);
       if (e.op.paging() != Paging.NONE) {
-        e.op.client().forwardedFromQueue(e.op, link); // where its next pages must go
+        e.op.client().sentWithAffinity(e.op, link); // where its next pages must go
       }
     } catch (MalformedPduException ex) {
       throw new IllegalStateException("a queued request was parsed before it was queued", ex);

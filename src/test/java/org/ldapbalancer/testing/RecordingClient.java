@@ -89,7 +89,7 @@ public final class RecordingClient implements ClientLink {
   }
 
   @Override
-  public void forwardedFromQueue(Operation op, UpstreamLink link) {}
+  public void sentWithAffinity(Operation op, UpstreamLink link) {}
 
   /** None counted here: the router then chooses by policy alone. */
   @Override
