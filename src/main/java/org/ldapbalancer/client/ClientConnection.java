@@ -2,7 +2,6 @@ package org.ldapbalancer.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -866,7 +865,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         failed);
   }
 
-  /** Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes. */
+  /**
+   * Sends a Notice of Disconnection (RFC 4511 §4.4.1) and closes, once the client has had the
+   * chance to read it ({@link LingeringClose}).
+   */
   @Override
   public void disconnect(int resultCode, String diagnostic) {
     if (state == State.CLOSING) {
@@ -878,7 +880,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     abandonAll();
     channel
         .writeAndFlush(Responses.noticeOfDisconnection(channel.alloc(), resultCode, diagnostic))
-        .addListener(ChannelFutureListener.CLOSE);
+        .addListener(LingeringClose.AFTER_NOTICE);
   }
 
   @Override
