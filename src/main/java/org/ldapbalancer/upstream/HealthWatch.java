@@ -39,6 +39,8 @@ final class HealthWatch {
   private long probeSentNanos;
   /** When the outstanding probe counts as unanswered. */
   private long probeDeadlineNanos;
+  /** Whether the server was in selection at this loop's last check. */
+  private boolean sawUsable = true;
 
   HealthWatch(ServerHealth health) {
     this.health = health;
@@ -63,6 +65,17 @@ final class HealthWatch {
     if (timeoutNanos <= 0) {
       return;
     }
+    boolean usable = health.isUsable();
+    if (usable && !sawUsable) {
+      // Back in selection, maybe through another loop's probe: what this loop saw while the
+      // server was out is void. Its silence is old, and its own probe, sent before the server
+      // resumed, may be answered behind the backlog the server is working through; judged by
+      // its old deadline, it would take a server that answers straight back out.
+      lastProgressNanos = nowNanos;
+      expiredSinceRead = 0;
+      probeDeadlineNanos = nowNanos + timeoutNanos;
+    }
+    sawUsable = usable;
     boolean stalled = false;
     if (reads != readsSeen) {
       readsSeen = reads;
@@ -76,7 +89,6 @@ final class HealthWatch {
     if (probing != null && !probing.probeOutstanding()) {
       probing = null; // answered, or its connection was lost
     }
-    boolean usable = health.isUsable();
     if (stalled && usable) {
       // Silence alone may be a long operation: a server that still answers a probe at once is
       // left in. One that does not, within a fifth of the time-out, is hung.

@@ -74,7 +74,7 @@ public final class EmbeddedUpstreams {
             flushes,
             null,
             false,
-            new ServerHealth(server.name(), b.healthCheck));
+            b.health != null ? b.health : new ServerHealth(server.name(), b.healthCheck));
     router =
         new OperationRouter(
             new Selector<>(List.of(Tier.roundRobin(List.of(pool.regularConnections())))),
@@ -107,6 +107,7 @@ public final class EmbeddedUpstreams {
     private HealthCheck healthCheck = HealthCheck.OFF;
     private int maxConns = 1;
     private boolean verifyCredentials;
+    private ServerHealth health;
 
     /** {@code feature vc}: ready regular connections read the root DSE. */
     public Builder verifyCredentials() {
@@ -125,6 +126,15 @@ public final class EmbeddedUpstreams {
     /** Health checks of the server; off unless set, so that other tests see no probes. */
     public Builder healthCheck(HealthCheck healthCheck) {
       this.healthCheck = healthCheck;
+      return this;
+    }
+
+    /**
+     * The server's health shared with another pool, as the pools of one server on two event
+     * loops share it; {@link #healthCheck} is then ignored.
+     */
+    public Builder health(ServerHealth shared) {
+      this.health = shared;
       return this;
     }
 

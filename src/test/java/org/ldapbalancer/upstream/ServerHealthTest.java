@@ -88,6 +88,65 @@ class ServerHealthTest {
     }
   }
 
+  /**
+   * Two event loops, one server: both probe it while it is stopped; it resumes and answers one
+   * loop's probe first. The other loop's probe, sent while the server was stopped, waits behind
+   * the backlog the server works through: it must not take the server straight back out (once
+   * logged twice per outage under load), yet that loop still takes it out if the server then
+   * stays silent towards it for the whole time-out.
+   */
+  @Test
+  void aServerBroughtBackByOneLoopIsNotTakenOutByAnotherLoopsOldProbe() {
+    ServerHealth shared =
+        new ServerHealth("upstream.test", new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
+    EmbeddedUpstreams loopA = EmbeddedUpstreams.builder().health(shared).build();
+    EmbeddedUpstreams loopB = EmbeddedUpstreams.builder().health(shared).build();
+    try {
+      Upstream ua = loopA.regular();
+      Upstream ub = loopB.regular();
+      forward(ua.link(), client, 1, search());
+      forward(ub.link(), client, 2, search());
+      ua.sent();
+      int opB = ub.sent().get(0).getMessageID();
+      long t0 = System.nanoTime();
+      try (LogCapture log = LogCapture.of(ServerHealth.class)) {
+        loopA.pool().expire(t0 + 2 * SECOND, 0);
+        loopB.pool().expire(t0 + 2 * SECOND, 0);
+        int probeA = probeId(ua.sent());
+        int probeB = probeId(ub.sent());
+        loopA.pool().expire(t0 + 2 * SECOND + SECOND / 2, 0);
+        loopB.pool().expire(t0 + 2 * SECOND + SECOND / 2, 0);
+        assertThat(shared.isUsable()).as("stopped: out").isFalse();
+
+        // Resumed at 5 s: loop A's probe is answered first.
+        ua.answer(probeA, searchDone(ResultCode.SUCCESS));
+        assertThat(shared.isUsable()).isTrue();
+        loopB.pool().expire(t0 + 5 * SECOND, 0);
+        loopB.pool().expire(t0 + 5 * SECOND + SECOND / 2, 0);
+        assertThat(shared.isUsable()).as("loop B's probe has a fresh time-out").isTrue();
+        ub.answer(opB, searchDone(ResultCode.SUCCESS));
+        ub.answer(probeB, searchDone(ResultCode.SUCCESS));
+        loopB.pool().expire(t0 + 6 * SECOND, 0);
+        assertThat(shared.isUsable()).isTrue();
+        assertThat(log.lines()).hasSize(2);
+        assertThat(log.lines().get(0)).contains("unresponsive");
+        assertThat(log.lines().get(1)).contains("answers again");
+
+        // Out again: loop B's operation stays unanswered for the whole time-out and its probe too.
+        forward(ub.link(), client, 3, search());
+        ub.sent();
+        loopB.pool().expire(t0 + 7 * SECOND + SECOND / 10, 0);
+        probeId(ub.sent());
+        loopB.pool().expire(t0 + 7 * SECOND + SECOND / 2, 0);
+        assertThat(shared.isUsable()).as("silent towards loop B for 1.1 s, probe unanswered")
+            .isFalse();
+      }
+    } finally {
+      loopA.releaseUnread();
+      loopB.releaseUnread();
+    }
+  }
+
   @Test
   void anyResponseKeepsTheServerIn() {
     Upstream u = start(new HealthCheck(Duration.ZERO, Duration.ofSeconds(1)));
