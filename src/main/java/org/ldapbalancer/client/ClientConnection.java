@@ -7,12 +7,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.balancing.Affinity;
@@ -89,10 +87,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private final OperationCounters counters;
   private final ClientSettings settings;
   private final LdapFrameDecoder framer;
-  /** The check of a partly received request or of stalled responses, when one is scheduled. */
-  private ScheduledFuture<?> ioCheck;
-  /** Bytes the channel had to write before becoming writable at the last check. */
-  private long unwrittenAtLastCheck;
+  /** {@code iotimeout}: a partly received request, or responses the client takes none of. */
+  private ClientIoTimeout ioTimeout;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final long connectionId = CONNECTION_IDS.incrementAndGet();
   /** This connection's operations, for cn=Monitor: received, completed, failed. */
@@ -162,6 +158,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     channel = ctx.channel();
     peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
+    ioTimeout = new ClientIoTimeout(this, channel, framer, settings.ioTimeoutMillis());
     counters.clientAccepted();
     router.clientOpened(this);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
@@ -242,11 +239,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     switch (tag) {
-      case ProtocolOp.UNBIND_REQUEST -> {
-        state = State.CLOSING;
-        abandonAll();
-        channel.close();
-      }
+      case ProtocolOp.UNBIND_REQUEST -> closeAtOnce();
       case ProtocolOp.ABANDON_REQUEST -> abandon(Requests.abandonedMessageId(request));
       case ProtocolOp.BIND_REQUEST -> bind(request, id);
       default -> operation(request, id, tag);
@@ -429,9 +422,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               }
               if (!f.isSuccess() || framer.partialSinceNanos() != 0) {
                 // Bytes that came before the response would be taken for TLS records: give up.
-                state = State.CLOSING;
-                abandonAll();
-                channel.close();
+                closeAtOnce();
                 return;
               }
               SslHandler tls = settings.tls().newHandler(channel.alloc());
@@ -664,9 +655,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       // A Notice of Disconnection would only queue behind what it does not read: just close.
       log.warn("closing client {}: more than {} bytes of responses unread",
           peer, MAX_BACKLOG_BYTES);
-      state = State.CLOSING;
-      abandonAll();
-      channel.close();
+      closeAtOnce();
     }
   }
 
@@ -883,11 +872,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         .addListener(LingeringClose.AFTER_NOTICE);
   }
 
+  /**
+   * Closes without a Notice of Disconnection: after an Unbind, or where a notice would only queue
+   * behind responses the client does not read. Its operations are abandoned.
+   */
+  void closeAtOnce() {
+    state = State.CLOSING;
+    abandonAll();
+    channel.close();
+  }
+
+  boolean isClosing() {
+    return state == State.CLOSING;
+  }
+
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (ioCheck == null && framer.partialSinceNanos() != 0) {
-      scheduleIoCheck();
-    }
+    ioTimeout.readComplete();
     ctx.fireChannelReadComplete();
   }
 
@@ -902,57 +903,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         router.backlogs().remove(this);
       } else {
         router.backlogs().add(this);
-        unwrittenAtLastCheck = ctx.channel().bytesBeforeWritable();
-        if (ioCheck == null) {
-          scheduleIoCheck();
-        }
+        ioTimeout.unwritable();
       }
     }
     ctx.fireChannelWritabilityChanged();
-  }
-
-  /**
-   * {@code iotimeout}: a request started and not finished, or responses waiting that the client
-   * takes none of, for that long close the connection (slow-loris clients, hung readers); each
-   * would otherwise hold its memory, and its operations, for ever.
-   */
-  private void scheduleIoCheck() {
-    long timeout = settings.ioTimeoutMillis();
-    if (timeout > 0 && state != State.CLOSING) {
-      ioCheck = channel.eventLoop().schedule(this::checkIo, timeout, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void checkIo() {
-    ioCheck = null;
-    if (state == State.CLOSING || !channel.isActive()) {
-      return;
-    }
-    long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.ioTimeoutMillis());
-    long partialSince = framer.partialSinceNanos();
-    if (partialSince != 0 && System.nanoTime() - partialSince >= timeoutNanos) {
-      disconnect(ResultCode.PROTOCOL_ERROR,
-          "request not complete after " + settings.ioTimeoutMillis() + " ms (iotimeout)");
-      return;
-    }
-    if (!channel.isWritable()) {
-      long unwritten = channel.bytesBeforeWritable();
-      if (unwritten >= unwrittenAtLastCheck) {
-        RateLimitedLog.DEFAULT.info(log,
-            "closing client {}: it took none of its responses for {} ms (iotimeout)",
-            peer, settings.ioTimeoutMillis());
-        state = State.CLOSING;
-        abandonAll();
-        channel.close();
-        return;
-      }
-      unwrittenAtLastCheck = unwritten;
-    } else {
-      unwrittenAtLastCheck = Long.MAX_VALUE;
-    }
-    if (partialSince != 0 || !channel.isWritable()) {
-      scheduleIoCheck();
-    }
   }
 
   @Override
@@ -973,9 +927,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       } else {
         log.debug("client {}: {}", peer, cause.toString());
       }
-      state = State.CLOSING;
-      abandonAll();
-      ctx.close();
+      closeAtOnce();
     }
   }
 
@@ -1010,9 +962,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     RateLimitedLog.DEFAULT.warn(log, "closing client {}: {}", peer, reason);
-    state = State.CLOSING;
-    abandonAll();
-    channel.close();
+    closeAtOnce();
   }
 
   @Override
@@ -1021,10 +971,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     counters.clientClosed();
     router.clientGone(this);
     router.backlogs().remove(this);
-    if (ioCheck != null) {
-      ioCheck.cancel(false);
-      ioCheck = null;
-    }
+    ioTimeout.stop();
     state = State.CLOSING;
     abandonAll();
     if (saslConnection != null) {
