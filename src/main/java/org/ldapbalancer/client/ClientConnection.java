@@ -87,7 +87,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private final OperationCounters counters;
   private final ClientSettings settings;
   private final LdapFrameDecoder framer;
-  /** {@code iotimeout}: a partly received request, or responses the client takes none of. */
+  /**
+   * {@code iotimeout}: a partly received request, or responses the client takes none of; made
+   * the first time either happens, so that an idle client does not carry it.
+   */
   private ClientIoTimeout ioTimeout;
   private final IntObjectHashMap<Operation> pending = new IntObjectHashMap<>();
   private final long connectionId = CONNECTION_IDS.incrementAndGet();
@@ -158,7 +161,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     channel = ctx.channel();
     peer = channel.remoteAddress();
     flushSlot = new FlushBatch.Slot(channel);
-    ioTimeout = new ClientIoTimeout(this, channel, framer, settings.ioTimeoutMillis());
     counters.clientAccepted();
     router.clientOpened(this);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
@@ -234,6 +236,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       disconnect(ResultCode.PROTOCOL_ERROR, "invalid message ID " + id);
       return;
     }
+    if (state == State.TLS_PENDING) {
+      // RFC 4511 §4.14.1: nothing may follow a StartTLS before its response. Whatever it is
+      // (a Bind, an Unbind, another StartTLS), it was sent in clear text and must not be taken
+      // as coming from inside the TLS session about to start.
+      disconnect(ResultCode.PROTOCOL_ERROR, "request sent before the StartTLS response");
+      return;
+    }
     if (draining && tag != ProtocolOp.UNBIND_REQUEST && tag != ProtocolOp.ABANDON_REQUEST) {
       refuseWhileDraining(id, tag);
       return;
@@ -274,10 +283,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       } else {
         startTls(id);
       }
-      return;
-    }
-    if (state == State.TLS_PENDING) {
-      disconnect(ResultCode.PROTOCOL_ERROR, "request sent before the StartTLS response");
       return;
     }
     if (state != State.READY) {
@@ -420,9 +425,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               if (state != State.TLS_PENDING) {
                 return; // closed meanwhile
               }
-              if (!f.isSuccess() || framer.partialSinceNanos() != 0) {
-                // Bytes that came before the response would be taken for TLS records: give up.
+              if (!f.isSuccess()) {
                 closeAtOnce();
+                return;
+              }
+              if (framer.holdsBytes()) {
+                // Bytes the client sent behind its StartTLS and already read (requests, or a
+                // part of one) came in clear text and must not pass for the TLS session's. On
+                // epoll and NIO this write completes within its flush, while the framer is still
+                // handing on the frames of the same read: they are in its buffer.
+                disconnect(ResultCode.PROTOCOL_ERROR, "request sent before the StartTLS response");
                 return;
               }
               SslHandler tls = settings.tls().newHandler(channel.alloc());
@@ -882,13 +894,22 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     channel.close();
   }
 
+  private ClientIoTimeout ioTimeout() {
+    if (ioTimeout == null) {
+      ioTimeout = new ClientIoTimeout(this, channel, framer, settings.ioTimeoutMillis());
+    }
+    return ioTimeout;
+  }
+
   boolean isClosing() {
     return state == State.CLOSING;
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    ioTimeout.readComplete();
+    if (framer.partialSinceNanos() != 0) {
+      ioTimeout().readComplete();
+    }
     ctx.fireChannelReadComplete();
   }
 
@@ -903,7 +924,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         router.backlogs().remove(this);
       } else {
         router.backlogs().add(this);
-        ioTimeout.unwritable();
+        ioTimeout().unwritable();
       }
     }
     ctx.fireChannelWritabilityChanged();
@@ -971,7 +992,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     counters.clientClosed();
     router.clientGone(this);
     router.backlogs().remove(this);
-    ioTimeout.stop();
+    if (ioTimeout != null) {
+      ioTimeout.stop();
+    }
     state = State.CLOSING;
     abandonAll();
     if (saslConnection != null) {

@@ -44,9 +44,9 @@ final class ClientIoTimeout {
     this.timeoutMillis = timeoutMillis;
   }
 
-  /** A read ended: a request left partly received starts the clock. */
+  /** A read ended inside a request: it starts the clock. */
   void readComplete() {
-    if (check == null && framer.partialSinceNanos() != 0) {
+    if (check == null) {
       schedule();
     }
   }

@@ -36,6 +36,14 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
     return actualReadableBytes() > 0 ? partialSinceNanos : 0;
   }
 
+  /**
+   * Whether the decoder holds bytes it has not handed on: the start of a frame, or whole frames
+   * behind the one being handled (a client that wrote several requests at once).
+   */
+  public boolean holdsBytes() {
+    return actualReadableBytes() > 0;
+  }
+
   private void incomplete() {
     if (partialSinceNanos == 0) {
       partialSinceNanos = System.nanoTime() | 1; // never 0 while a frame is incomplete
