@@ -249,7 +249,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     switch (tag) {
       case ProtocolOp.UNBIND_REQUEST -> closeAtOnce();
-      case ProtocolOp.ABANDON_REQUEST -> abandon(Requests.abandonedMessageId(request));
+      case ProtocolOp.ABANDON_REQUEST -> {
+        abandon(Requests.abandonedMessageId(request));
+        if (draining) {
+          disconnectIfDrained(); // it may have been the last one pending
+        }
+      }
       case ProtocolOp.BIND_REQUEST -> bind(request, id);
       default -> operation(request, id, tag);
     }
@@ -384,6 +389,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     completed++;
     if (access != null) access.result(id, op.responseTag(), code, answer.diagnostic());
     writeResult(id, op.responseTag(), code, answer.diagnostic());
+    if (draining) {
+      disconnectIfDrained();
+    }
   }
 
   /**

@@ -803,6 +803,19 @@ class ClientConnectionTest {
     assertShuttingDownNotice(got.get(1));
   }
 
+  @Test
+  void aClientThatAbandonsItsLastOperationWhileDrainingIsToldAtOnce() {
+    send(1, search());
+    drain();
+    assertThat(answers()).isEmpty();
+
+    send(2, new AbandonRequestProtocolOp(1));
+    unanswered.remove(1); // abandoned: no answer is owed
+
+    assertShuttingDownNotice(only(answers()));
+    assertThat(client.isOpen()).isFalse();
+  }
+
   private void drain() {
     client.pipeline().get(ClientConnection.class).drain();
   }
@@ -889,6 +902,25 @@ class ClientConnectionTest {
     client.runPendingTasks();
 
     assertThat(answers()).isEmpty();
+  }
+
+  @Test
+  void aMonitorAnswerEndingTheLastOperationWhileDrainingIsFollowedByTheNotice() {
+    CompletableFuture<MonitorSnapshot> later = new CompletableFuture<>();
+    startWithMonitor(() -> later);
+    bindAs(1, OWN_DN);
+    send(2, monitorSearch("cn=Monitor"));
+    drain();
+    assertThat(answers()).isEmpty();
+
+    later.complete(emptySnapshot());
+    client.runPendingTasks();
+
+    List<LDAPMessage> got = answers();
+    assertResult(got.get(got.size() - 2), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.SUCCESS);
+    assertShuttingDownNotice(got.get(got.size() - 1));
+    assertThat(client.isOpen()).isFalse();
   }
 
   // --- helpers ---
