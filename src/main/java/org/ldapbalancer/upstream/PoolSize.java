@@ -60,7 +60,7 @@ final class PoolSize {
     UpstreamConnection surplus = null;
     for (int i = 0, n = regular.size(); i < n; i++) {
       UpstreamConnection c = regular.get(i);
-      if (c.pendingOps() > 0 || c.holdsSaslExchanges() || !c.isReady()) {
+      if (!c.isReady() || !c.isQuiet(nowNanos)) {
         c.idleSinceNanos = 0;
       } else if (c.idleSinceNanos == 0) {
         c.idleSinceNanos = nowNanos;

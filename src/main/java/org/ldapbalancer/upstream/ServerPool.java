@@ -558,7 +558,8 @@ public final class ServerPool {
   }
 
   void bindConnectionIdle(UpstreamConnection connection) {
-    if (router != null && connection.isReady()) {
+    // A retiring pool's server was removed by a reload: no queued bind goes there any more.
+    if (router != null && connection.isReady() && !retiring) {
       router.bindConnectionIdle(connection);
     }
   }
@@ -687,7 +688,7 @@ public final class ServerPool {
   }
 
   private void closeIfIdle(UpstreamConnection connection) {
-    if (connection.pendingOps() == 0) {
+    if (connection.isQuiet(System.nanoTime())) {
       connection.channel().close();
     }
   }

@@ -107,6 +107,19 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   }
 
   /**
+   * Whether closing the connection would cut nothing: no operation in flight, a search that
+   * already streams entries included (which {@link #pendingOps()} leaves out: it holds no slot),
+   * no SASL exchange waiting here for its next step, no paged search holding it between pages.
+   * What shrinking a pool and retiring one close by.
+   */
+  boolean isQuiet(long nowNanos) {
+    return pendingOps() == 0
+        && streaming == 0
+        && !holdsSaslExchanges()
+        && (pagedHolder == null || nowNanos - pagedHoldUntilNanos >= 0);
+  }
+
+  /**
    * The connection is up and, if the server uses TLS, encrypted with a checked certificate: set up
    * the rest (the {@code bindconf} bind) and then {@link #becomeReady()}.
    */

@@ -1,6 +1,7 @@
 package org.ldapbalancer.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ldapbalancer.testing.Messages.entry;
 import static org.ldapbalancer.testing.Messages.search;
 import static org.ldapbalancer.testing.Messages.searchDone;
 import static org.ldapbalancer.upstream.Traffic.forward;
@@ -63,6 +64,57 @@ class PoolSizeTest {
     assertThat(ups.connectAttempts()).as("not replaced").isEqualTo(1);
     ups.pool().expire(t + 3 * MINUTE, 0);
     assertThat(ups.pool().readyConnections()).as("never below numconns").isEqualTo(1);
+  }
+
+  /**
+   * A search that streams its entries holds no slot, but the connection carrying it is not idle:
+   * shrinking the pool closes the other one (closing it cut the search with {@code other}).
+   */
+  @Test
+  void aConnectionStreamingASearchIsNotTheOneClosedWhenThePoolShrinks() {
+    Upstream first = ups.regular();
+    long t = System.nanoTime();
+    forward(first.link(), client, 1, search());
+    forward(first.link(), client, 2, search());
+    var streaming = forward(first.link(), client, 3, search());
+    ups.pool().expire(t, 0);
+    Upstream second = ups.regular();
+    first.answer(1, searchDone(ResultCode.SUCCESS));
+    first.answer(2, searchDone(ResultCode.SUCCESS));
+    first.answer(3, entry("cn=a"));
+    assertThat(first.pendingOps()).as("streaming: no slot held").isZero();
+
+    ups.pool().expire(t + 1, 0);
+    ups.pool().expire(t + 2 * MINUTE, 0);
+
+    assertThat(ups.pool().readyConnections()).as("back to numconns").isEqualTo(1);
+    assertThat(second.isOpen()).as("the idle one closed").isFalse();
+    assertThat(first.isOpen()).isTrue();
+    first.answer(3, entry("cn=b"));
+    first.answer(3, searchDone(ResultCode.SUCCESS));
+    assertThat(client.answersTo(streaming)).extracting(RecordingClient.Answer::isFinal)
+        .containsExactly(false, false, true);
+    assertThat(client.finalAnswerTo(streaming).resultCode()).isEqualTo(ResultCode.SUCCESS);
+  }
+
+  /**
+   * A reload removed the server: its pool retires, and each connection closes once nothing
+   * runs on it — a search streaming its entries runs to its end first.
+   */
+  @Test
+  void aRetiringPoolLetsAStreamingSearchFinishBeforeClosingItsConnection() {
+    Upstream first = ups.regular();
+    var streaming = forward(first.link(), client, 1, search());
+    first.answer(1, entry("cn=a"));
+
+    ups.pool().retire();
+    assertThat(ups.pool().closeIdleConnections()).isEqualTo(1);
+    assertThat(first.isOpen()).isTrue();
+
+    first.answer(1, searchDone(ResultCode.SUCCESS));
+    assertThat(client.finalAnswerTo(streaming).resultCode()).isEqualTo(ResultCode.SUCCESS);
+    ups.pool().closeIdleConnections();
+    assertThat(first.isOpen()).as("closed once the search ended").isFalse();
   }
 
   @Test
