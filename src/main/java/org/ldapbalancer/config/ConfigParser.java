@@ -157,6 +157,11 @@ public final class ConfigParser {
           lastLine,
           "no backend-server configured: every operation will be answered unavailable (52)");
     }
+    // On by default (lloadd 2.7), but an anonymous connection cannot assert identities: a file
+    // that names neither (lloadd 2.6's, where it was off by default) runs as it did there. The
+    // balancer says so at start (Balancer#reportProxiedAuthorization).
+    boolean proxyAuthz =
+        globals.proxyAuthz() && (globals.proxyAuthzNamed() || bind.method() != BindMethod.NONE);
     if (problems.hasErrors()) {
       throw new ConfigException(problems.errors());
     }
@@ -165,7 +170,7 @@ public final class ConfigParser {
         .clientMaxPending(globals.clientMaxPending())
         .maxIncomingClient(globals.maxIncomingClient())
         .maxIncomingUpstream(globals.maxIncomingUpstream())
-        .proxyAuthz(globals.proxyAuthz())
+        .proxyAuthz(proxyAuthz)
         .pidFile(globals.pidFile())
         .listenUrls(globals.listenUrls())
         .ioTimeout(globals.ioTimeout())

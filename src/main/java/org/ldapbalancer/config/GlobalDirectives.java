@@ -30,6 +30,8 @@ final class GlobalDirectives {
   private int maxIncomingClient = BalancerConfig.DEFAULT_MAX_INCOMING_CLIENT;
   private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
   private boolean proxyAuthz = true;
+  /** Whether a {@code feature}, {@code enable} or {@code disable} line named proxyauthz. */
+  private boolean proxyAuthzNamed;
   private boolean sessionTracking;
   private boolean verifyCredentials;
   private Path pidFile;
@@ -86,6 +88,7 @@ final class GlobalDirectives {
       String name = word.text().toLowerCase(Locale.ROOT);
       if (name.equals("proxyauthz")) {
         proxyAuthz = on;
+        proxyAuthzNamed = true;
       } else if (name.equals(SESSION_TRACKING)) {
         sessionTracking = on;
       } else if (name.equals("vc")) {
@@ -212,6 +215,10 @@ final class GlobalDirectives {
 
   boolean proxyAuthz() {
     return proxyAuthz;
+  }
+
+  boolean proxyAuthzNamed() {
+    return proxyAuthzNamed;
   }
 
   boolean sessionTracking() {

@@ -160,7 +160,7 @@ public final class Balancer implements AutoCloseable {
             "cannot listen on " + url + ": no certificate configured (TLSCertificateFile)");
       }
     }
-    warnIfProxyingAnonymously(config);
+    reportProxiedAuthorization(config);
     Balancer balancer = new Balancer(config, tls);
     for (var server : config.servers()) {
       if (server.uri().isDomainSocket() && balancer.transport.domainSocketChannel() == null) {
@@ -198,20 +198,28 @@ public final class Balancer implements AutoCloseable {
   }
 
   /**
-   * An anonymous connection may not assert another identity: servers refuse the critical Proxied
-   * Authorization control from it, so with no {@code bindconf} every forwarded operation would
-   * fail. Likely a file written for a server without RFC 4370 that forgot {@code disable
-   * proxyauthz}; said once, at start.
+   * Says at start with whose rights forwarded operations run. Off, they run with the {@code
+   * bindconf} identity's whatever the client bound as (lloadd 2.6's default; also a file with no
+   * {@code bindconf} account and no {@code feature proxyauthz}, see ConfigParser). On with an
+   * anonymous connection, servers refuse the critical Proxied Authorization control and every
+   * operation fails: likely a file for a server without RFC 4370 that forgot {@code disable
+   * proxyauthz}.
    */
-  static boolean warnIfProxyingAnonymously(BalancerConfig config) {
-    if (!config.proxyAuthz() || config.bindConf().method() != BindMethod.NONE) {
-      return false;
+  static void reportProxiedAuthorization(BalancerConfig config) {
+    boolean anonymous = config.bindConf().method() == BindMethod.NONE;
+    if (!config.proxyAuthz()) {
+      log.info(
+          "proxied authorization is off: forwarded operations run with the rights of the"
+              + " balancer's {}, whatever identity each client bound with; 'feature proxyauthz'"
+              + " (with a bindconf account allowed to proxy) gives each client its own",
+          anonymous ? "anonymous connections" : "bindconf identity " + config.bindConf().bindDn());
+    } else if (anonymous) {
+      log.warn(
+          "proxied authorization is on but no bindconf account is set: servers normally refuse"
+              + " the Proxied Authorization control (RFC 4370) on an anonymous connection, so"
+              + " operations will fail; set bindconf to an account allowed to proxy, or 'disable"
+              + " proxyauthz'");
     }
-    log.warn(
-        "proxied authorization is on but no bindconf account is set: servers normally refuse the"
-            + " Proxied Authorization control (RFC 4370) on an anonymous connection, so operations"
-            + " will fail; set bindconf to an account allowed to proxy, or 'disable proxyauthz'");
-    return true;
   }
 
   private void startShards() {

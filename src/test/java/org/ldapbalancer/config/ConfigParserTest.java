@@ -42,7 +42,7 @@ class ConfigParserTest {
     assertThat(config.clientMaxPending()).isZero();
     assertThat(config.maxIncomingClient()).isEqualTo(262143);
     assertThat(config.maxIncomingUpstream()).isEqualTo(4194303);
-    assertThat(config.proxyAuthz()).isTrue();
+    assertThat(config.proxyAuthz()).as("anonymous bindconf, no feature line").isFalse();
     assertThat(config.pidFile()).isEmpty();
     assertThat(config.listenUrls()).isEmpty();
     assertThat(config.ioTimeout()).isEqualTo(java.time.Duration.ofMillis(10_000));
@@ -128,6 +128,21 @@ class ConfigParserTest {
   @Test
   void aLaterSettingOverridesAnEarlierOne() throws Exception {
     assertThat(parse("io-threads 2", "io-threads 8", SERVER).ioThreads()).isEqualTo(8);
+  }
+
+  /**
+   * On by default with a bindconf account (lloadd 2.7's default); without one and without a
+   * feature line — a lloadd 2.6 file, where it was off by default — off (said at start), since
+   * an anonymous connection cannot assert identities and every bound client's operation would
+   * fail. Named explicitly, it is on whatever the account (the balancer then warns at start).
+   */
+  @Test
+  void proxyAuthzIsOnByDefaultWithABindconfAccountAndOffWithoutOneUnlessNamed() throws Exception {
+    String account =
+        "bindconf bindmethod=simple binddn=cn=lb,dc=example,dc=com credentials=secret";
+    assertThat(parse(account, SERVER).proxyAuthz()).isTrue();
+    assertThat(parse(SERVER).proxyAuthz()).isFalse();
+    assertThat(parse("feature proxyauthz", SERVER).proxyAuthz()).isTrue();
   }
 
   @Test

@@ -15,8 +15,9 @@ import org.ldapbalancer.testing.RunningBalancer;
 import org.slf4j.LoggerFactory;
 
 /**
- * Proxied authorization on an anonymous connection fails every operation (a server without RFC
- * 4370, such as Active Directory, refuses the critical control anyway): said once at start.
+ * With whose rights forwarded operations run, said once at start: proxied authorization on an
+ * anonymous connection fails every operation (warned about); off, every operation runs with the
+ * balancer's own rights (said).
  */
 class ProxiedAuthorizationWarningTest {
   private final Logger logger = (Logger) LoggerFactory.getLogger(Balancer.class);
@@ -43,7 +44,7 @@ class ProxiedAuthorizationWarningTest {
 
   @Test
   void withoutABindconfAccountProxiedAuthorizationIsWarnedAbout() {
-    assertThat(Balancer.warnIfProxyingAnonymously(config(BindConf.anonymous(), true))).isTrue();
+    Balancer.reportProxiedAuthorization(config(BindConf.anonymous(), true));
 
     assertThat(lines.list)
         .singleElement()
@@ -57,12 +58,24 @@ class ProxiedAuthorizationWarningTest {
   }
 
   @Test
-  void withAnAccountOrWithoutProxiedAuthorizationNothingIsSaid() {
-    BalancerConfig withAccount =
-        RunningBalancer.builder().server("ldap://127.0.0.1:1", 1, 1).config();
-
-    assertThat(Balancer.warnIfProxyingAnonymously(withAccount)).isFalse();
-    assertThat(Balancer.warnIfProxyingAnonymously(config(BindConf.anonymous(), false))).isFalse();
+  void withAnAccountNothingIsSaid() {
+    Balancer.reportProxiedAuthorization(
+        RunningBalancer.builder().server("ldap://127.0.0.1:1", 1, 1).config());
     assertThat(lines.list).isEmpty();
+  }
+
+  @Test
+  void offItIsSaidWhoseRightsOperationsRunWith() {
+    Balancer.reportProxiedAuthorization(config(BindConf.anonymous(), false));
+
+    assertThat(lines.list)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.INFO);
+              assertThat(e.getFormattedMessage())
+                  .contains("proxied authorization is off")
+                  .contains("the balancer's anonymous connections");
+            });
   }
 }
