@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.ldapbalancer.balancing.Affinity;
 import org.ldapbalancer.balancing.Paging;
+import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.monitor.ClientSnapshot;
 import org.ldapbalancer.monitor.tree.MonitorAddress;
 import org.ldapbalancer.monitor.tree.MonitorAnswer;
@@ -113,8 +114,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
    * null to add none.
    */
   private ByteBuf identityControl;
-  /** Whether {@link #identityControl} holds a Proxied Authorization control. */
-  private boolean proxiesIdentity;
+  /** Whether the client is bound as the balancer's bindconf identity (see ClientSettings). */
+  private boolean ownIdentity;
   /**
    * Whether {@link #identityControl} matches {@link #authzId}: it is made on the first operation
    * after a bind, so clients that only bind (authentication checks) never pay for it.
@@ -282,6 +283,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     String exopName =
         tag == ProtocolOp.EXTENDED_REQUEST ? Requests.extendedRequestName(request) : null;
     if (exopName != null && Oids.START_TLS.equals(exopName)) {
+      if (refusesCriticalControls(request, id, responseTag)) {
+        return;
+      }
       if (settings.restrictions().rejectsStartTls()) {
         respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
             "extended operation or control disallowed");
@@ -305,20 +309,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "pending operation limit reached on this connection");
       return;
     }
-    MonitorView monitor = settings.monitor();
-    if (monitor != null && MonitorView.targets(request)) {
-      answerFromMonitor(monitor, request, id);
-      return;
-    }
     if (!identityControlMade) {
       identityControl = settings.controlsFor(authzId, peer);
-      proxiesIdentity = settings.proxies(authzId);
+      ownIdentity = settings.isOwnIdentity(authzId);
       identityControlMade = true;
     }
-    if (proxiesIdentity && request.hasControls()
-        && Controls.hasProxiedAuthorization(request)) {
-      // RFC 4370 allows one such control per request, and the balancer's carries this
-      // client's identity: a second one would be refused upstream as a protocol error.
+    if (!ownIdentity && request.hasControls() && Controls.hasProxiedAuthorization(request)) {
       respond(id, responseTag, ResultCode.UNWILLING_TO_PERFORM,
           "a Proxied Authorization control is passed through only for the balancer's own"
               + " identity (bindconf); other clients are proxied as themselves");
@@ -326,7 +322,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     boolean rootDse = RootDse.isRootDseSearch(request);
     Operation op =
-        rootDse && ExternalBind.available(channel, settings.tls())
+        rootDse && !RootDse.typesOnly(request) && ExternalBind.available(channel, settings.tls())
             ? new RootDseSearch(this, id, RootDse.asksForMechanisms(request))
             : new Operation(this, id, tag);
     op.readsRootDse(rootDse);
@@ -335,8 +331,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "extended operation or control disallowed"); // lloadd's wording
       return;
     }
+    MonitorView monitor = settings.monitor();
+    if (monitor != null && MonitorView.targets(request)) {
+      if (!refusesCriticalControls(request, id, responseTag)) {
+        answerFromMonitor(monitor, request, op);
+      }
+      return;
+    }
     if (exopName != null && Oids.CANCEL.equals(exopName)) {
-      cancel(id, request);
+      if (!refusesCriticalControls(request, id, responseTag)) {
+        cancel(op, request);
+      }
       return;
     }
     pending.put(id, op);
@@ -364,11 +369,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
    * pending operation meanwhile, so that an abandon, an unbind or the client leaving drop the
    * answer, and a reused message ID is caught.
    */
-  private void answerFromMonitor(MonitorView monitor, LdapMessage request, int id)
+  private void answerFromMonitor(MonitorView monitor, LdapMessage request, Operation op)
       throws MalformedPduException {
     CompletionStage<MonitorAnswer> answer = monitor.answer(request, authzId);
-    Operation op = new Operation(this, id, request.opTag());
-    pending.put(id, op);
+    pending.put(op.clientMessageId(), op);
     answer.whenCompleteAsync(
         (done, error) -> monitorAnswered(op, done != null ? done : MonitorAnswer.unavailable()),
         channel.eventLoop());
@@ -457,13 +461,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /**
-   * Cancel (RFC 3909), answered here: the client's message ID means nothing upstream, where its
-   * operation runs under another ID on a connection other clients share, so forwarding the
-   * request would cancel someone else's operation. The named operation is abandoned upstream and
-   * answered {@code canceled (118)}, then the Cancel {@code success}; an ID with no operation in
-   * progress is {@code noSuchOperation (119)}, a bind {@code cannotCancel (121)}.
+   * Cancel (RFC 3909). The client's message ID means nothing upstream, where its operation runs
+   * under another ID on a connection other clients share: forwarded as it is, the request would
+   * cancel someone else's operation. So the balancer looks the ID up among this client's own:
+   *
+   * <ul>
+   *   <li>none in progress: {@code noSuchOperation (119)}; a bind: {@code cannotCancel (121)};
+   *   <li>not at a server (waiting in a queue, or answered by the balancer itself): nothing has
+   *       run, so it is dropped and answered {@code canceled (118)}, then the Cancel {@code
+   *       success};
+   *   <li>at a server: a Cancel naming the ID it runs under there goes on its connection, and the
+   *       server answers both (the operation's response first, RFC 3909 §2): {@code canceled}
+   *       only if the server stopped it; a write it had already made gets its real result, the
+   *       Cancel {@code tooLate (120)}. A client is never told a write was cancelled that was made.
+   * </ul>
    */
-  private void cancel(int id, LdapMessage request) {
+  private void cancel(Operation cancel, LdapMessage request) {
+    int id = cancel.clientMessageId();
     int target;
     try {
       target = Requests.cancelId(request);
@@ -483,10 +497,44 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "a bind cannot be cancelled");
       return;
     }
-    abandon(target);
-    // RFC 3909 §2: the cancelled operation's response comes before the Cancel response.
-    respond(target, op.responseTag(), ResultCode.CANCELED, "cancelled");
-    respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
+    UpstreamLink link = op.upstream();
+    if (link == null) {
+      abandon(target);
+      respond(target, op.responseTag(), ResultCode.CANCELED, "cancelled");
+      respond(id, ProtocolOp.EXTENDED_RESPONSE, ResultCode.SUCCESS, "");
+      return;
+    }
+    // Where the operation runs, whatever the client's pins say; as the balancer's own request,
+    // which is what the named operation is on that connection.
+    cancel.pin(Pin.NONE);
+    ByteBuf frame = Requests.cancel(channel.alloc(), id, op.upstreamMessageId());
+    try {
+      LdapMessage upstreamCancel = new LdapMessage().parse(frame);
+      pending.put(id, cancel);
+      router.forwardOn(link, cancel, upstreamCancel);
+      if (access != null) access.routed(cancel);
+    } catch (MalformedPduException e) {
+      throw new IllegalStateException("the balancer's own Cancel request did not parse", e);
+    } finally {
+      frame.release();
+    }
+  }
+
+  /**
+   * Answers {@code unavailableCriticalExtension (12)} to a request the balancer answers itself
+   * (StartTLS, Cancel, cn=Monitor, SASL EXTERNAL) that carries a critical control: it applies
+   * none, and RFC 4511 §4.1.11 forbids performing the operation without one marked critical.
+   *
+   * @return whether the request was refused
+   */
+  private boolean refusesCriticalControls(LdapMessage request, int id, int responseTag)
+      throws MalformedPduException {
+    if (!request.hasControls() || !Controls.hasCritical(request)) {
+      return false;
+    }
+    respond(id, responseTag, ResultCode.UNAVAILABLE_CRITICAL_EXTENSION,
+        "critical control not supported for this operation");
+    return true;
   }
 
   /** Reports the end of an operation that had, or was sent under, some affinity. */
@@ -543,7 +591,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (bind.isSasl() && ExternalBind.isExternal(bind.saslMechanism())) {
-      externalBind(request, id);
+      if (!refusesCriticalControls(request, id, ProtocolOp.BIND_RESPONSE)) {
+        externalBind(request, id);
+      }
       return;
     }
     UpstreamLink pinned = null;

@@ -218,11 +218,13 @@ public final class ClientSettings {
   }
 
   /**
-   * Whether requests of a client with {@code authzId} carry a Proxied Authorization control of
-   * the balancer's, so that the client may not send its own (RFC 4370 allows one).
+   * Whether a client with {@code authzId} is bound as the balancer's own {@code bindconf}
+   * identity: only then may it send a Proxied Authorization control of its own. Any other client
+   * would borrow that account's right to act for others (and, with proxied authorization on,
+   * its requests carry the balancer's control already: RFC 4370 allows one).
    */
-  boolean proxies(String authzId) {
-    return proxyAuthz && !normalize(authzId).equals(ownAuthzId);
+  boolean isOwnIdentity(String authzId) {
+    return normalize(authzId).equals(ownAuthzId);
   }
 
   /**

@@ -33,7 +33,6 @@ final class RootDsePolicy {
   static final String TXN_SPEC = "1.3.6.1.1.21.2";
   static final String TURN = "1.3.6.1.1.19";
   static final String VLV = "2.16.840.1.113730.3.4.9";
-  static final String PROXIED_AUTHORIZATION_V1 = "2.16.840.1.113730.3.4.12";
 
   private RootDsePolicy() {}
 
@@ -42,7 +41,8 @@ final class RootDsePolicy {
     // unavailable), so with proxyauthz on a transaction cannot even start.
     boolean txn = r.exops().get(TXN_START) == RestrictAction.CONNECTION && !proxyAuthz;
     boolean vlv = r.controls().get(VLV) == RestrictAction.CONNECTION;
-    Set<String> proxied = Set.of(Oids.PROXIED_AUTHORIZATION, PROXIED_AUTHORIZATION_V1);
+    // Clients' own are refused (only the bindconf identity may send one), proxyauthz on or off.
+    Set<String> proxied = Set.of(Oids.PROXIED_AUTHORIZATION, Oids.PROXIED_AUTHORIZATION_V1);
     return new RootDseRewriter(
         oid -> {
           if (r.controls().get(oid) == RestrictAction.REJECT) {
@@ -54,7 +54,7 @@ final class RootDsePolicy {
           if (oid.equals(VLV)) {
             return vlv;
           }
-          return !(proxyAuthz && proxied.contains(oid));
+          return !proxied.contains(oid);
         },
         oid -> {
           if (oid.equals(Oids.START_TLS)) {

@@ -254,6 +254,14 @@ public final class OperationRouter {
     }
   }
 
+  /**
+   * Sends {@code op} on {@code link} whatever selection would choose: a Cancel, which must go
+   * where the operation it names runs.
+   */
+  public void forwardOn(UpstreamLink link, Operation op, LdapMessage request) {
+    send(link, op, request, null);
+  }
+
   /** Every forwarded operation leaves through here: the one place it is counted as forwarded. */
   private void send(UpstreamLink link, Operation op, LdapMessage request, ByteBuf control) {
     link.forward(op, request, control);

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 public final class Controls {
   private static final byte[] PROXIED_AUTHORIZATION_OID =
       Oids.PROXIED_AUTHORIZATION.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PROXIED_AUTHORIZATION_V1_OID =
+      Oids.PROXIED_AUTHORIZATION_V1.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PAGED_RESULTS_OID =
       Oids.PAGED_RESULTS.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SYNC_REQUEST_OID =
@@ -21,12 +23,43 @@ public final class Controls {
   private Controls() {}
 
   /**
-   * Whether the message carries a Proxied Authorization control of its own. Reads the control
-   * types in place; called only for messages that have controls.
+   * Whether the message carries a Proxied Authorization control of its own, in either form (RFC
+   * 4370's, or the first one that 389 Directory Server still honours). Reads the control types
+   * in place; called only for messages that have controls.
    */
   public static boolean hasProxiedAuthorization(LdapMessage message)
       throws MalformedPduException {
-    return find(message, PROXIED_AUTHORIZATION_OID) != -1;
+    return find(message, PROXIED_AUTHORIZATION_OID) != -1
+        || find(message, PROXIED_AUTHORIZATION_V1_OID) != -1;
+  }
+
+  /**
+   * Whether any control of the message is marked critical (RFC 4511 §4.1.11): one the balancer
+   * answers itself must then be refused {@code unavailableCriticalExtension}, since it applies
+   * none of them.
+   */
+  public static boolean hasCritical(LdapMessage message) throws MalformedPduException {
+    if (!message.hasControls()) {
+      return false;
+    }
+    ByteBuf buf = message.frame();
+    long controls =
+        Ber.readElement(buf, message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+    int index = Ber.start(controls);
+    int end = Ber.end(controls);
+    while (index < end) {
+      long control = Ber.readElement(buf, index, end, Ber.SEQUENCE);
+      long type = Ber.readElement(buf, Ber.start(control), Ber.end(control), Ber.OCTET_STRING);
+      int next = Ber.end(type);
+      if (next < Ber.end(control) && buf.getUnsignedByte(next) == Ber.BOOLEAN) {
+        long critical = Ber.readElement(buf, next, Ber.end(control), Ber.BOOLEAN);
+        if (Ber.length(critical) > 0 && buf.getByte(Ber.start(critical)) != 0) {
+          return true;
+        }
+      }
+      index = Ber.end(control);
+    }
+    return false;
   }
 
   /**

@@ -18,6 +18,11 @@ public final class Oids {
   public static final String PERSISTENT_SEARCH = "2.16.840.1.113730.3.4.3";
   /** RFC 4370. */
   public static final String PROXIED_AUTHORIZATION = "2.16.840.1.113730.3.4.18";
+  /**
+   * The Proxied Authorization control's first form (draft-weltman-ldapv3-proxy-04), still
+   * honoured by 389 Directory Server and Red Hat's: a client's would assert an identity too.
+   */
+  public static final String PROXIED_AUTHORIZATION_V1 = "2.16.840.1.113730.3.4.12";
   /** Session Tracking control, draft-wahl-ldap-session-03 §2. */
   public static final String SESSION_TRACKING = "1.3.6.1.4.1.21008.108.63.1";
   /**

@@ -173,6 +173,22 @@ public final class Requests {
     return buf;
   }
 
+  /**
+   * A Cancel request (RFC 3909 §2) for the operation with message ID {@code cancelId} on the same
+   * connection: {@code cancelRequestValue ::= SEQUENCE { cancelID MessageID }}.
+   */
+  public static ByteBuf cancel(ByteBufAllocator alloc, int messageId, int cancelId) {
+    byte[] oid = Oids.CANCEL.getBytes(StandardCharsets.US_ASCII);
+    int sequence = Ber.elementLength(Ber.intElementLength(cancelId));
+    int content = Ber.elementLength(oid.length) + Ber.elementLength(sequence);
+    ByteBuf buf = message(alloc, messageId, ProtocolOp.EXTENDED_REQUEST, content);
+    Ber.writeOctets(buf, EXTENDED_NAME, oid);
+    Ber.writeHeader(buf, EXTENDED_VALUE, sequence);
+    Ber.writeHeader(buf, Ber.SEQUENCE, Ber.intElementLength(cancelId));
+    Ber.writeInt(buf, Ber.INTEGER, cancelId);
+    return buf;
+  }
+
   /** An AbandonRequest for {@code abandonedId}. */
   public static ByteBuf abandon(ByteBufAllocator alloc, int messageId, int abandonedId) {
     int idLength = Ber.intElementLength(messageId);

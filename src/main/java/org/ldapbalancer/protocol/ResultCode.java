@@ -9,6 +9,7 @@ public final class ResultCode {
   public static final int TIME_LIMIT_EXCEEDED = 3;
   public static final int SIZE_LIMIT_EXCEEDED = 4;
   public static final int ADMIN_LIMIT_EXCEEDED = 11;
+  public static final int UNAVAILABLE_CRITICAL_EXTENSION = 12;
   public static final int SASL_BIND_IN_PROGRESS = 14;
   public static final int CONSTRAINT_VIOLATION = 19;
   public static final int NO_SUCH_OBJECT = 32;

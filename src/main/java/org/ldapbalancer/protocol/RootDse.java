@@ -39,6 +39,21 @@ public final class RootDse {
   }
 
   /**
+   * Whether a search asks for attribute types only ({@code typesOnly}, RFC 4511 §4.5.1.6): then
+   * no value may be added to what the server returns.
+   */
+  public static boolean typesOnly(LdapMessage request) throws MalformedPduException {
+    ByteBuf buf = request.frame();
+    int end = request.opEnd();
+    int index = request.opContentStart();
+    for (int i = 0; i < 5; i++) { // baseObject .. timeLimit
+      index = Ber.end(Ber.readAnyElement(buf, index, end));
+    }
+    long typesOnly = Ber.readElement(buf, index, end, Ber.BOOLEAN);
+    return Ber.length(typesOnly) > 0 && buf.getByte(Ber.start(typesOnly)) != 0;
+  }
+
+  /**
    * Whether a root DSE search asks for {@code supportedSASLMechanisms} by name or for every
    * operational attribute ({@code +}, RFC 3673): operational attributes come only when asked
    * for (RFC 4511 §4.5.1.8).

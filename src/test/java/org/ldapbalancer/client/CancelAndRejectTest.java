@@ -2,12 +2,15 @@ package org.ldapbalancer.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ldapbalancer.testing.Messages.entry;
+import static org.ldapbalancer.testing.Messages.modify;
+import static org.ldapbalancer.testing.Messages.modifyDone;
 import static org.ldapbalancer.testing.Messages.search;
 import static org.ldapbalancer.testing.Messages.searchDone;
 import static org.ldapbalancer.testing.Messages.simpleBind;
 
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
+import com.unboundid.ldap.protocol.ExtendedResponseProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.ProtocolOp;
 import com.unboundid.ldap.sdk.Control;
@@ -93,27 +96,67 @@ class CancelAndRejectTest {
         "1.3.6.1.1.8", requestValue(new CancelExtendedRequest(id).getValue().getValue()));
   }
 
+  private static ExtendedResponseProtocolOp cancelDone(int resultCode) {
+    return new ExtendedResponseProtocolOp(resultCode, null, null, null, null, null);
+  }
+
   @Test
-  void cancellingAnOperationAbandonsItUpstreamAndAnswersCanceledThenSuccess() {
+  void aCancelGoesWhereTheOperationRunsUnderItsUpstreamIdAndTheServersAnswersAreRelayed() {
     EmbeddedChannel client = connect();
     send(client, 7, search());
     assertThat(regular.sent()).hasSize(1);
 
     send(client, 8, cancel(7));
 
-    LDAPMessage abandon = regular.sent().get(0);
-    assertThat(abandon.getAbandonRequestProtocolOp().getIDToAbandon()).isEqualTo(REGULAR_IDS);
-    List<LDAPMessage> got = answers(client);
-    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(7, 8);
-    assertThat(Pdus.resultCode(got.get(0))).isEqualTo(ResultCode.CANCELED);
-    assertThat(got.get(0).getProtocolOpType())
-        .isEqualTo(LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE);
-    assertThat(Pdus.resultCode(got.get(1))).isEqualTo(ResultCode.SUCCESS);
-    assertThat(got.get(1).getExtendedResponseProtocolOp().getResponseOID()).isNull();
-    // The server's late answers are dropped.
+    LDAPMessage forwarded = regular.sent().get(0);
+    ExtendedRequestProtocolOp op = forwarded.getExtendedRequestProtocolOp();
+    assertThat(op.getOID()).isEqualTo("1.3.6.1.1.8");
+    assertThat(forwarded.getControls()).as("the balancer's own request").isEmpty();
+    int cancelId = forwarded.getMessageID();
+    assertThat(cancelId).isEqualTo(REGULAR_IDS + 1);
+    assertThat(answers(client)).as("the server answers, not the balancer").isEmpty();
+
     regular.answer(REGULAR_IDS, entry("cn=a"));
+    regular.answer(REGULAR_IDS, searchDone(ResultCode.CANCELED));
+    regular.answer(cancelId, cancelDone(ResultCode.SUCCESS));
+    List<LDAPMessage> got = answers(client);
+    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(7, 7, 8);
+    assertThat(Pdus.resultCode(got.get(1))).isEqualTo(ResultCode.CANCELED);
+    assertThat(Pdus.resultCode(got.get(2))).isEqualTo(ResultCode.SUCCESS);
+  }
+
+  @Test
+  void aWriteTheServerHadMadeIsReportedMadeAndTheCancelTooLate() {
+    EmbeddedChannel client = connect();
+    send(client, 5, modify());
+    send(client, 6, cancel(5));
+    List<LDAPMessage> sent = regular.sent();
+    assertThat(sent).hasSize(2);
+    int cancelId = sent.get(1).getMessageID();
+
+    regular.answer(REGULAR_IDS, modifyDone(ResultCode.SUCCESS));
+    regular.answer(cancelId, cancelDone(ResultCode.TOO_LATE));
+
+    List<LDAPMessage> got = answers(client);
+    assertThat(got).extracting(LDAPMessage::getMessageID).containsExactly(5, 6);
+    assertThat(Pdus.resultCode(got.get(0))).as("the modify was made").isEqualTo(ResultCode.SUCCESS);
+    assertThat(Pdus.resultCode(got.get(1))).isEqualTo(ResultCode.TOO_LATE);
+  }
+
+  @Test
+  void aCancelWithACriticalControlIsRefusedAndCancelsNothing() {
+    EmbeddedChannel client = connect();
+    send(client, 7, search());
+    assertThat(regular.sent()).hasSize(1);
+
+    send(client, 8, cancel(7), new Control("1.2.3.4", true));
+
+    assertThat(regular.sent()).isEmpty();
+    LDAPMessage refused = answers(client).get(0);
+    assertThat(refused.getMessageID()).isEqualTo(8);
+    assertThat(Pdus.resultCode(refused)).isEqualTo(ResultCode.UNAVAILABLE_CRITICAL_EXTENSION);
     regular.answer(REGULAR_IDS, searchDone(ResultCode.SUCCESS));
-    assertThat(answers(client)).isEmpty();
+    assertThat(answers(client)).extracting(Pdus::resultCode).containsExactly(ResultCode.SUCCESS);
   }
 
   @Test

@@ -7,6 +7,10 @@ import com.unboundid.ldap.sdk.AsyncRequestID;
 import com.unboundid.ldap.sdk.AsyncSearchResultListener;
 import com.unboundid.ldap.sdk.ExtendedResult;
 import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPResult;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResult;
@@ -21,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.ldapbalancer.testing.DirectoryData;
 import org.ldapbalancer.testing.RunningBalancer;
 import org.ldapbalancer.testing.SlapdGroup;
 
@@ -111,16 +116,60 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
         ExtendedResult cancel =
             c.processExtendedOperation(new CancelExtendedRequest(id.getMessageID()));
         SearchResult result = search.done.get(120, TimeUnit.SECONDS);
-        // The search may have ended before the Cancel arrived; then there is nothing to cancel.
+        // The search may have ended before the Cancel arrived (at the balancer: no such
+        // operation; at slapd: no such operation or too late); then there is nothing to cancel.
         if (cancel.getResultCode() == ResultCode.SUCCESS) {
           assertThat(result.getResultCode()).isEqualTo(ResultCode.CANCELED);
           assertThat(search.entries.get()).isLessThan(USERS);
         } else {
-          assertThat(cancel.getResultCode()).isEqualTo(ResultCode.NO_SUCH_OPERATION);
+          assertThat(cancel.getResultCode())
+              .isIn(ResultCode.NO_SUCH_OPERATION, ResultCode.TOO_LATE);
           assertThat(result.getResultCode()).isEqualTo(ResultCode.SUCCESS);
         }
-        // The connection goes on working: the cancelled search's late responses are dropped.
+        // The connection goes on working.
         assertThat(c.getEntry(PEOPLE_DN)).isNotNull();
+      }
+    }
+  }
+
+  /**
+   * A Modify cancelled right after it was sent: slapd either stops it before it starts ({@code
+   * canceled}, the Cancel {@code success}) or has made it (its real result, the Cancel {@code
+   * tooLate}). Whichever, what the client is told is what the directory holds: never {@code
+   * canceled} for a change that was made.
+   */
+  @Test
+  void aCancelledModifyIsReportedAsTheDirectoryHasIt() throws Exception {
+    try (SlapdGroup slapds = SlapdGroup.start(1, 10);
+        RunningBalancer balancer =
+            RunningBalancer.builder()
+                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+                .ioThreads(1)
+                .server(slapds.server(0).url(), 1, 1)
+                .start()) {
+      balancer.awaitReady(slapds.urls());
+      String dn = DirectoryData.userDn(3);
+      try (LDAPConnection c = new LDAPConnection("127.0.0.1", balancer.port(), dn,
+              DirectoryData.USER_PASSWORD)) {
+        for (int i = 0; i < 20; i++) {
+          String mail = "m" + i + "@example.com";
+          AsyncRequestID modify = c.asyncModify(
+              new ModifyRequest(dn, new Modification(ModificationType.REPLACE, "mail", mail)),
+              null);
+          ExtendedResult cancel =
+              c.processExtendedOperation(new CancelExtendedRequest(modify.getMessageID()));
+          LDAPResult result = modify.get(60, TimeUnit.SECONDS);
+          String held = c.getEntry(dn, "mail").getAttributeValue("mail");
+          if (result.getResultCode() == ResultCode.CANCELED) {
+            assertThat(cancel.getResultCode()).isEqualTo(ResultCode.SUCCESS);
+            assertThat(held).as("cancelled: not made").isNotEqualTo(mail);
+          } else {
+            assertThat(result.getResultCode()).isEqualTo(ResultCode.SUCCESS);
+            assertThat(held).as("reported made").isEqualTo(mail);
+            assertThat(cancel.getResultCode())
+                .isIn(ResultCode.TOO_LATE, ResultCode.NO_SUCH_OPERATION, ResultCode.CANNOT_CANCEL);
+          }
+        }
       }
     }
   }

@@ -21,6 +21,7 @@ import com.unboundid.ldap.sdk.Control;
 import com.unboundid.ldap.sdk.DereferencePolicy;
 import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.SearchScope;
+import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV1RequestControl;
 import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV2RequestControl;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -508,6 +509,28 @@ class ClientConnectionTest {
     assertThat(proxiedAs(forwarded)).isEqualTo("dn:uid=boss,dc=example,dc=com");
   }
 
+  /**
+   * The control's first form asserts an identity too (389 Directory Server honours it before
+   * RFC 4370's): a client's own is refused like the other, with proxied authorization on or off,
+   * since it would borrow the bindconf account's right to act for others.
+   */
+  @Test
+  void aClientsOwnFirstFormProxiedAuthorizationControlIsRefusedToo() {
+    Control v1 = new ProxiedAuthorizationV1RequestControl("uid=boss,dc=example,dc=com");
+    bindAs(1, JO);
+    send(2, search(), v1);
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.UNWILLING_TO_PERFORM);
+
+    start(EmbeddedUpstreams.create(), new ClientSettings(0, false, "dn:" + OWN_DN, 0));
+    bindAs(1, JO);
+    send(2, search(), v1);
+    send(3, search(), new ProxiedAuthorizationV2RequestControl("dn:uid=boss,dc=example,dc=com"));
+    assertThat(answers()).extracting(Pdus::resultCode)
+        .containsExactly(ResultCode.UNWILLING_TO_PERFORM, ResultCode.UNWILLING_TO_PERFORM);
+    assertThat(regular.sent()).isEmpty();
+  }
+
   @Test
   void withProxiedAuthorizationOffNoControlIsAdded() {
     start(EmbeddedUpstreams.create(), new ClientSettings(0, false, "dn:" + OWN_DN, 0));
@@ -516,6 +539,22 @@ class ClientConnectionTest {
     send(2, search());
 
     assertThat(only(regular.sent()).getControls()).isEmpty();
+  }
+
+  /** RFC 4511 §4.1.11: what the balancer answers itself, it answers applying no control. */
+  @Test
+  void requestsAnsweredHereWithACriticalControlAreUnavailableCriticalExtension() {
+    Control critical = new Control("1.2.840.113556.1.4.473", true); // server-side sort
+    send(1, new ExtendedRequestProtocolOp(Oids.START_TLS, null), critical);
+    send(2, saslBind("EXTERNAL", null), critical);
+
+    List<LDAPMessage> got = answers();
+    assertResult(got.get(0), 1, LDAPMessage.PROTOCOL_OP_TYPE_EXTENDED_RESPONSE,
+        ResultCode.UNAVAILABLE_CRITICAL_EXTENSION);
+    assertResult(got.get(1), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.UNAVAILABLE_CRITICAL_EXTENSION);
+    assertThat(regular.sent()).isEmpty();
+    assertThat(binds.sent()).isEmpty();
   }
 
   @Test
@@ -887,6 +926,24 @@ class ClientConnectionTest {
 
     assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
         ResultCode.UNAVAILABLE);
+  }
+
+  @Test
+  void aMonitorSearchWithACriticalControlIsRefusedAndOneWithANonCriticalOneAnswered() {
+    startWithMonitor(() -> CompletableFuture.completedFuture(emptySnapshot()));
+    bindAs(1, OWN_DN);
+
+    send(2, monitorSearch("cn=Monitor"), new Control("1.2.840.113556.1.4.473", true, null));
+    client.runPendingTasks();
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.UNAVAILABLE_CRITICAL_EXTENSION);
+
+    send(3, monitorSearch("cn=Monitor"), new Control("1.2.840.113556.1.4.473", false, null));
+    client.runPendingTasks();
+    List<LDAPMessage> got = answers();
+    assertResult(got.get(got.size() - 1), 3, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.SUCCESS);
+    assertThat(regular.sent()).isEmpty();
   }
 
   @Test

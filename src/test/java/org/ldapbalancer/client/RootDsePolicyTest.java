@@ -64,10 +64,11 @@ class RootDsePolicyTest {
     assertThat(e.getAttributeValues("supportedExtension")).containsExactly(CANCEL, WHO_AM_I);
   }
 
+  /** Clients' own Proxied Authorization controls are refused, proxyauthz on or off. */
   @Test
-  void startTlsWithACertificateProxiedAuthorizationWithoutProxyauthz() throws Exception {
+  void startTlsWithACertificateAndNoProxiedAuthorizationEvenWithoutProxyauthz() throws Exception {
     SearchResultEntry e = seen(RootDsePolicy.rewriter(Restrictions.NONE, false, true));
-    assertThat(e.getAttributeValues("supportedControl")).containsExactly(PAGED, SORT, PROXIED);
+    assertThat(e.getAttributeValues("supportedControl")).containsExactly(PAGED, SORT);
     assertThat(e.getAttributeValues("supportedExtension"))
         .containsExactly(START_TLS, CANCEL, WHO_AM_I);
   }
@@ -84,7 +85,7 @@ class RootDsePolicyTest {
             0);
     SearchResultEntry e = seen(RootDsePolicy.rewriter(r, false, false));
     assertThat(e.getAttributeValues("supportedControl"))
-        .containsExactly(PAGED, PROXIED, RootDsePolicy.VLV, RootDsePolicy.TXN_SPEC);
+        .containsExactly(PAGED, RootDsePolicy.VLV, RootDsePolicy.TXN_SPEC);
     assertThat(e.getAttributeValues("supportedExtension"))
         .containsExactly(WHO_AM_I, RootDsePolicy.TXN_START, RootDsePolicy.TXN_END);
   }

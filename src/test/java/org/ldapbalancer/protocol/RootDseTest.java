@@ -40,6 +40,15 @@ class RootDseTest {
   }
 
   @Test
+  void aTypesOnlySearchIsToldApart() throws Exception {
+    assertThat(RootDse.typesOnly(view(search("", SearchScope.BASE, MECHS)))).isFalse();
+    LDAPMessage typesOnly = new LDAPMessage(3, new SearchRequestProtocolOp("", SearchScope.BASE,
+        DereferencePolicy.NEVER, 0, 0, true, Filter.createPresenceFilter("objectClass"),
+        List.of(MECHS)));
+    assertThat(RootDse.typesOnly(view(typesOnly))).isTrue();
+  }
+
+  @Test
   void externalJoinsTheServersMechanismsAndTheRestIsKept() throws Exception {
     LDAPMessage rewritten =
         rewrite(
