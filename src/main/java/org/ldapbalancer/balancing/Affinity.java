@@ -46,6 +46,8 @@ public final class Affinity<E extends Endpoint> {
   private int writesInFlight;
   /** When the last of them ended. */
   private long writesEndedNanos;
+  /** A write pin was dropped with writes still in flight (see {@link #takeOrphanedWrites}). */
+  private boolean orphanedWrites;
 
   /** The connection holding this client's paged search, or null. */
   private E paged;
@@ -199,9 +201,22 @@ public final class Affinity<E extends Endpoint> {
     }
   }
 
+  /**
+   * Whether a write pin was dropped, since the last call, while writes sent under it were still
+   * in flight: its server went down and the client's operations moved on. Their ends must no
+   * longer count for the pin that follows, or its window would be cut short by them; the client
+   * then sends them back to {@link #ended} as {@link Pin#NONE}.
+   */
+  public boolean takeOrphanedWrites() {
+    boolean orphaned = orphanedWrites;
+    orphanedWrites = false;
+    return orphaned;
+  }
+
   /** A bind or the client's close: every pin and hold ends (lloadd's client reset). */
   public void reset() {
     drop();
+    orphanedWrites = false; // the client abandons every operation with the reset
     releasePaged();
     inFlightServer = null;
     inFlightRun = 0;
@@ -217,6 +232,7 @@ public final class Affinity<E extends Endpoint> {
   }
 
   private void drop() {
+    orphanedWrites |= writesInFlight > 0;
     pin = Pin.NONE;
     server = null;
     connection = null;

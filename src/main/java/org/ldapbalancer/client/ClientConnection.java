@@ -346,6 +346,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     pending.put(id, op);
     int result = router.forward(op, request, identityControl, affinity);
+    if (affinity.takeOrphanedWrites()) {
+      forgetOrphanedWrites(op);
+    }
     if (access != null) access.routed(op);
     if (result != ResultCode.SUCCESS && result != OperationRouter.WAITING) {
       pending.remove(id);
@@ -535,6 +538,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     respond(id, responseTag, ResultCode.UNAVAILABLE_CRITICAL_EXTENSION,
         "critical control not supported for this operation");
     return true;
+  }
+
+  /**
+   * The client's write pin was dropped (its server went down) while earlier writes were in
+   * flight: they no longer count for the pin {@code current} may have started.
+   */
+  private void forgetOrphanedWrites(Operation current) {
+    for (Operation op : pending.values()) {
+      if (op != current && op.pin() == Pin.WRITE) {
+        op.pin(Pin.NONE);
+      }
+    }
   }
 
   /** Reports the end of an operation that had, or was sent under, some affinity. */

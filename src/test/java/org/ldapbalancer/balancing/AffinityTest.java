@@ -191,6 +191,46 @@ class AffinityTest {
     assertThat(serverOf(next)).isNotSameAs(pinned);
   }
 
+  /**
+   * A write pin moves to another server while a write sent to the old one is in flight: the
+   * client is told, reports that write's end as unpinned, and the new pin's window counts from
+   * the end of the write sent under it, not from the old one's.
+   */
+  @Test
+  void aWriteInFlightWhenItsPinMovesNoLongerCountsForTheNewPin() {
+    Affinity<Conn> affinity = new Affinity<>(5);
+    Server first = serverOf(send(affinity, Pin.WRITE, 0));
+    assertThat(affinity.takeOrphanedWrites()).isFalse();
+    first.conns.forEach(c -> c.ready = false);
+
+    Pin[] sent = new Pin[1];
+    Server second = serverOf(send(affinity, Pin.WRITE, Paging.NONE, SECOND, sent));
+    assertThat(second).isNotSameAs(first);
+    assertThat(affinity.takeOrphanedWrites()).as("the first write is orphaned").isTrue();
+    assertThat(affinity.takeOrphanedWrites()).as("said once").isFalse();
+
+    affinity.ended(Pin.NONE, Paging.NONE, false, 2 * SECOND); // the first write, failed
+    first.conns.forEach(c -> c.ready = true);
+    Pin[] read = new Pin[1];
+    assertThat(serverOf(send(affinity, Pin.NONE, Paging.NONE, 100 * SECOND, read)))
+        .as("the second write is still in flight").isSameAs(second);
+    affinity.ended(read[0], Paging.NONE, false, 100 * SECOND);
+    affinity.ended(sent[0], Paging.NONE, false, 100 * SECOND);
+    assertThat(serverOf(send(affinity, Pin.NONE, Paging.NONE, 104 * SECOND, read)))
+        .isSameAs(second);
+    affinity.ended(read[0], Paging.NONE, false, 104 * SECOND);
+    send(affinity, Pin.NONE, 109 * SECOND);
+    assertThat(affinity.pin()).as("5 s after the last operation under the pin").isEqualTo(Pin.NONE);
+  }
+
+  @Test
+  void aResetForgetsOrphanedWrites() {
+    Affinity<Conn> affinity = new Affinity<>(5);
+    serverOf(send(affinity, Pin.WRITE, 0)).conns.forEach(c -> c.ready = false);
+    affinity.reset();
+    assertThat(affinity.takeOrphanedWrites()).isFalse();
+  }
+
   @Test
   void pagesFollowTheirConnectionWhichNoOtherClientsFirstPageMayShare() {
     Affinity<Conn> one = new Affinity<>(0);
