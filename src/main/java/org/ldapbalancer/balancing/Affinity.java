@@ -208,9 +208,11 @@ public final class Affinity<E extends Endpoint> {
    * then sends them back to {@link #ended} as {@link Pin#NONE}.
    */
   public boolean takeOrphanedWrites() {
-    boolean orphaned = orphanedWrites;
+    if (!orphanedWrites) {
+      return false; // every operation asks: one field read
+    }
     orphanedWrites = false;
-    return orphaned;
+    return true;
   }
 
   /** A bind or the client's close: every pin and hold ends (lloadd's client reset). */
