@@ -10,8 +10,6 @@ import java.util.Set;
 
 import io.netty.buffer.ByteBuf;
 import org.ldapbalancer.balancing.Affinity;
-import org.ldapbalancer.balancing.Paging;
-import org.ldapbalancer.balancing.Pin;
 import org.ldapbalancer.balancing.Refusal;
 import org.ldapbalancer.balancing.Selector;
 import org.ldapbalancer.balancing.ServerEndpoints;
@@ -139,7 +137,7 @@ public final class OperationRouter {
     }
     Refusal refusal = drainQueue.isEmpty() ? regular.refusal() : Refusal.BACKLOGGED;
     if (refusal.mayWait()) {
-      return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
+      return drainQueue.offer(op, request.frame(), control, affinity) ? WAITING : ResultCode.BUSY;
     }
     return refusal == Refusal.BUSY ? ResultCode.BUSY : ResultCode.UNAVAILABLE;
   }
@@ -154,10 +152,10 @@ public final class OperationRouter {
    * Forwards an operation of a client with {@code affinity}: when neither the client nor the
    * operation is pinned, as {@link #forward(Operation, LdapMessage, ByteBuf)}, first trying the
    * server of the client's other operations in flight; otherwise to where the pin says. A
-   * pinned operation is never queued for a drain (the queue may send it anywhere): it is
-   * answered busy instead. The one exception is the first page of a paged search at start
-   * ({@link Refusal#STARTING}): nothing ties it yet, and the client records where it went when
-   * it leaves the queue.
+   * pinned operation is not queued behind a backlog (it is answered busy): it must go where the
+   * pin says, now. At start ({@link Refusal#STARTING}), while nothing ties the client yet, it
+   * waits for the first connections like any other and leaves the queue through the client's
+   * affinity, as do the client's operations queued after it.
    *
    * @return as {@link #forward(Operation, LdapMessage, ByteBuf)}, or {@link #PIN_LOST} or {@link
    *     #PAGED_STATE_LOST}
@@ -169,15 +167,11 @@ public final class OperationRouter {
     }
     UpstreamLink link =
         affinity.select(regular, op.pin(), op.paging(), System.nanoTime());
-    if (link == null
-        && regular.refusal() == Refusal.STARTING
-        && affinity.isFree()
-        && op.pin() == Pin.NONE
-        && op.paging() == Paging.FIRST_PAGE) {
-      // The first page of a paged search at start waits like any unpinned request; the
-      // connection that takes it is recorded as the search's when it leaves (see send below).
-      // Pinned operations do not: a later one would have to follow them through the queue.
-      return drainQueue.offer(op, request.frame(), control) ? WAITING : ResultCode.BUSY;
+    if (link == null && regular.refusal() == Refusal.STARTING && affinity.isFree()) {
+      // At start a pinned operation (a write under write_coherence, a restrict_* one, a first
+      // page) waits like any other. It leaves through the client's affinity, which records
+      // where it went, and so do the client's operations queued after it (connectionsChanged).
+      return drainQueue.offer(op, request.frame(), control, affinity) ? WAITING : ResultCode.BUSY;
     }
     if (link == null) {
       return switch (regular.refusal()) {
@@ -219,7 +213,7 @@ public final class OperationRouter {
       send(link, op, request, null);
     } else if (bindQueue.isEmpty() && binds.refusal() == Refusal.UNAVAILABLE) {
       op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
-    } else if (!bindQueue.offer(op, request.frame(), null)) {
+    } else if (!bindQueue.offer(op, request.frame(), null, null)) {
       op.client().fail(op, ResultCode.BUSY, "too many binds waiting for a connection");
     }
   }
@@ -238,9 +232,10 @@ public final class OperationRouter {
    */
   public void connectionsChanged() {
     while (!drainQueue.isEmpty()) {
+      WaitingQueue.Entry head = drainQueue.peek();
       UpstreamLink link =
-          drainQueue.peek().op.paging() == Paging.FIRST_PAGE
-              ? regular.selectUnheld(System.nanoTime())
+          head.isTied()
+              ? head.affinity.select(regular, head.op.pin(), head.op.paging(), System.nanoTime())
               : regular.select();
       if (link != null) {
         send(drainQueue.poll(), link);
@@ -270,9 +265,10 @@ public final class OperationRouter {
 
   private void send(WaitingQueue.Entry e, UpstreamLink link) {
     try {
+      boolean tied = e.isTied(); // before sending: the affinity may change with it
       send(link, e.op, queuedView.parse(e.request), e.control);
-      if (e.op.paging() != Paging.NONE) {
-        e.op.client().sentWithAffinity(e.op, link); // where its next pages must go
+      if (tied) {
+        e.op.client().sentWithAffinity(e.op, link); // where its pin and its next pages go
       }
     } catch (MalformedPduException ex) {
       throw new IllegalStateException("a queued request was parsed before it was queued", ex);
@@ -338,10 +334,13 @@ public final class OperationRouter {
   }
 
   private static void fail(Operation op, Refusal refusal) {
-    if (refusal.nothingReady()) {
-      op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
-    } else {
-      op.client().fail(op, ResultCode.BUSY, "no connection became free in time");
+    switch (refusal) {
+      case PIN_LOST -> op.client().fail(op, ResultCode.OTHER, Diagnostics.PIN_LOST);
+      case PAGED_STATE_LOST ->
+          op.client().fail(op, ResultCode.PROTOCOL_ERROR, Diagnostics.PAGED_STATE_LOST);
+      case UNAVAILABLE, STARTING ->
+          op.client().fail(op, ResultCode.UNAVAILABLE, Diagnostics.NO_CONNECTIONS);
+      default -> op.client().fail(op, ResultCode.BUSY, "no connection became free in time");
     }
   }
 }

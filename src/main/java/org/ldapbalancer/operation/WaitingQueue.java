@@ -3,6 +3,7 @@ package org.ldapbalancer.operation;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import org.ldapbalancer.balancing.Affinity;
 
 /**
  * Operations waiting, first come first served, for a connection to take them, each with its
@@ -21,12 +22,24 @@ final class WaitingQueue {
     /** The control to add when it is sent (shared, not reference-counted). */
     final ByteBuf control;
     final long sinceNanos;
+    /**
+     * The client's ties, when it has them (regular operations): where the entry goes once a
+     * connection can take it, if by then the client is pinned or the operation is.
+     */
+    final Affinity<UpstreamLink> affinity;
 
-    private Entry(Operation op, ByteBuf request, ByteBuf control, long sinceNanos) {
+    private Entry(Operation op, ByteBuf request, ByteBuf control, long sinceNanos,
+        Affinity<UpstreamLink> affinity) {
       this.op = op;
       this.request = request;
       this.control = control;
       this.sinceNanos = sinceNanos;
+      this.affinity = affinity;
+    }
+
+    /** Whether the client's or the operation's affinity decides where it goes. */
+    boolean isTied() {
+      return affinity != null && (!affinity.isFree() || op.hasAffinity());
     }
   }
 
@@ -47,12 +60,17 @@ final class WaitingQueue {
     return waiting.isEmpty();
   }
 
-  /** Queues the operation with a copy of its request unless the queue is full. */
-  boolean offer(Operation op, ByteBuf request, ByteBuf control) {
+  /**
+   * Queues the operation with a copy of its request unless the queue is full.
+   *
+   * @param affinity the client's ties (see {@link Entry#affinity}), or null (binds)
+   */
+  boolean offer(
+      Operation op, ByteBuf request, ByteBuf control, Affinity<UpstreamLink> affinity) {
     if (waiting.size() >= capacity) {
       return false;
     }
-    waiting.addLast(new Entry(op, request.copy(), control, System.nanoTime()));
+    waiting.addLast(new Entry(op, request.copy(), control, System.nanoTime(), affinity));
     op.waiting = true;
     return true;
   }

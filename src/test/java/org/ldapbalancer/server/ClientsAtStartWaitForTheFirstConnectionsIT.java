@@ -6,14 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.BindRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.ModifyRequestProtocolOp;
 import com.unboundid.ldap.sdk.Control;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.controls.SimplePagedResultsControl;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.ldapbalancer.config.RestrictAction;
+import org.ldapbalancer.config.Restrictions;
 import org.ldapbalancer.demo.SampleDirectory;
 import org.ldapbalancer.testing.MessageClient;
 import org.ldapbalancer.testing.RecordingDirectory;
@@ -64,6 +70,43 @@ class ClientsAtStartWaitForTheFirstConnectionsIT {
         assertThat(dir.requests(r -> r.isSearch() && r.filter().equals("(uid=user.1)")))
             .singleElement()
             .satisfies(r -> assertThat(r.proxiedAuthz()).isEqualTo("dn:"));
+      }
+    }
+  }
+
+  /**
+   * With {@code write_coherence}, a write pins its client: at start it waits like any request
+   * (it was answered {@code unavailable}, as by lloadd), and the search sent right behind it
+   * goes where the write went.
+   */
+  @Test
+  void aWriteUnderWriteCoherenceWaitsAndTheSearchBehindItFollowsIt() throws Exception {
+    try (RecordingDirectory a = RecordingDirectory.start("a", 5);
+        RecordingDirectory b = RecordingDirectory.start("b", 5)) {
+      a.holdRequestsMatching(ClientsAtStartWaitForTheFirstConnectionsIT::isBalancerBind);
+      b.holdRequestsMatching(ClientsAtStartWaitForTheFirstConnectionsIT::isBalancerBind);
+      try (RunningBalancer lb = RunningBalancer.builder().ioThreads(1)
+              .server(a.url(), 1, 1).server(b.url(), 1, 1)
+              .restrictions(new Restrictions(Map.of(), RestrictAction.IGNORE, Map.of(), 10))
+              .start();
+          MessageClient client = MessageClient.connect(lb.port())) {
+        await("the balancer's binds held").atMost(DEADLINE)
+            .until(() -> !a.held().isEmpty() && !b.held().isEmpty());
+        client.send(
+            new LDAPMessage(1, new ModifyRequestProtocolOp(SampleDirectory.userDn(1),
+                List.of(new Modification(ModificationType.REPLACE, "mail", "one@example.com")))),
+            MessageClient.search(2, "(uid=user.1)"));
+        a.release();
+        b.release();
+
+        Map<Integer, LDAPMessage> finals = client.readFinals(1, 2);
+        assertThat(finals.get(1).getModifyResponseProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+        assertThat(finalCode(List.of(finals.get(2)))).isEqualTo(ResultCode.SUCCESS_INT_VALUE);
+        RecordingDirectory written =
+            a.requests(r -> r.op() instanceof ModifyRequestProtocolOp).isEmpty() ? b : a;
+        assertThat(written.requests(r -> r.filter().equals("(uid=user.1)")))
+            .as("the search went where the write went").hasSize(1);
       }
     }
   }
