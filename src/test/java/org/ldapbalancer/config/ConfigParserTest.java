@@ -25,6 +25,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void aBackslashContinuesABackendServerLineOnAnUnindentedLine() throws Exception {
+    BalancerConfig config = parse("backend-server uri=ldap://ldap1.example.com \\", "numconns=4");
+
+    assertThat(config.servers()).singleElement().satisfies(s -> assertThat(s.numconns()).isEqualTo(4));
+  }
+
+  @Test
   void aSingleServerGetsEveryDefault() throws Exception {
     BalancerConfig config = parse(SERVER);
 
