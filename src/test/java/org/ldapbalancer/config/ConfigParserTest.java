@@ -207,6 +207,12 @@ class ConfigParserTest {
   }
 
   @Test
+  void aListenHostWithAnUnderscoreIsAccepted() throws Exception {
+    assertThat(parse("listen ldap://balancer_1:1389", SERVER).listenUrls())
+        .containsExactly("ldap://balancer_1:1389");
+  }
+
+  @Test
   void ldapiListenersNameAPercentEncodedAbsolutePath() throws Exception {
     BalancerConfig config = parse("listen ldapi://%2Frun%2Fldap-balancer%2Fldapi/", SERVER);
     assertThat(config.listenUrls()).containsExactly("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
@@ -252,14 +258,14 @@ class ConfigParserTest {
             errors(
                 "listen ldap://:99999",
                 "listen ldap://:1389/dc=example",
-                "listen ldap://bad_host:1389",
+                "listen ldap://user_1@bad_host:1389",
                 "listen ldap://:1389 ldap://:1390",
                 "listen ldap://:1389/",
                 SERVER))
         .containsExactly(
             "lloadd.conf:1: listen: bad port in URL ldap://:99999",
             "lloadd.conf:2: listen: URL ldap://:1389/dc=example must not name a DN",
-            "lloadd.conf:3: listen: bad host in URL ldap://bad_host:1389",
+            "lloadd.conf:3: listen: bad host in URL ldap://user_1@bad_host:1389",
             "lloadd.conf:5: listen: ldap://:1389/ names the same address as an earlier URL");
   }
 
