@@ -3,6 +3,7 @@ package org.ldapbalancer.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits the text of an lloadd.conf file into directives the way lloadd (and slapd) do, so that a
@@ -25,6 +26,16 @@ final class ConfigTokenizer {
   private ConfigTokenizer() {}
 
   static List<LogicalLine> split(String text, Path file, Problems problems) {
+    return split(ConfigText.of(text), file, problems);
+  }
+
+  /**
+   * As {@link #split(String, Path, Problems)}; a line that is not valid UTF-8 is ignored in a
+   * comment and an error anywhere else (the directive holding it is dropped).
+   */
+  static List<LogicalLine> split(ConfigText decoded, Path file, Problems problems) {
+    String text = decoded.text();
+    Set<Integer> invalid = decoded.invalidLines();
     List<LogicalLine> directives = new ArrayList<>();
     String[] physical = text.split("\r?\n", -1);
     // The newline ending the last line starts no line: a final backslash continues nothing.
@@ -41,7 +52,7 @@ final class ConfigTokenizer {
       if (afterBackslash) {
         joined.setLength(joined.length() - 1);
       } else if (!continues) {
-        tokenize(joined, segments, file, problems, directives);
+        tokenize(joined, segments, invalid, file, problems, directives);
         joined.setLength(0);
         segments.clear();
       }
@@ -55,13 +66,14 @@ final class ConfigTokenizer {
         joined.append(line);
       }
     }
-    tokenize(joined, segments, file, problems, directives);
+    tokenize(joined, segments, invalid, file, problems, directives);
     return directives;
   }
 
   private static void tokenize(
       CharSequence text,
       List<int[]> segments,
+      Set<Integer> invalid,
       Path file,
       Problems problems,
       List<LogicalLine> out) {
@@ -71,6 +83,16 @@ final class ConfigTokenizer {
       i++;
     }
     if (i == n || text.charAt(i) == '#') {
+      return;
+    }
+    boolean valid = true;
+    for (int[] segment : segments) {
+      if (invalid.contains(segment[1])) {
+        problems.error(file, segment[1], "not valid UTF-8 (the file must be UTF-8)");
+        valid = false;
+      }
+    }
+    if (!valid) {
       return;
     }
     List<LogicalLine.Word> words = new ArrayList<>();
