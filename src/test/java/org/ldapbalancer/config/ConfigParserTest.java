@@ -32,6 +32,42 @@ class ConfigParserTest {
   }
 
   @Test
+  void numbersMayBeHexadecimalOrOctalAsLloaddReadsThem() throws Exception {
+    BalancerConfig config =
+        parse(
+            "sockbuf_max_incoming_client 0x40000",
+            "sockbuf_max_incoming_upstream 020000000",
+            "client_max_pending 010",
+            "iotimeout 0",
+            "bindconf bindmethod=none timeout=0x1E network-timeout=012",
+            "backend-server uri=ldap://ldap1.example.com numconns=0X10 bindconns=02 retry=1000");
+
+    assertThat(config.maxIncomingClient()).isEqualTo(0x40000);
+    assertThat(config.maxIncomingUpstream()).isEqualTo(4194304);
+    assertThat(config.clientMaxPending()).isEqualTo(8);
+    assertThat(config.ioTimeout()).isZero();
+    assertThat(config.bindConf().timeout()).hasSeconds(30);
+    assertThat(config.bindConf().networkTimeout()).hasSeconds(10);
+    assertThat(config.servers())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.numconns()).isEqualTo(16);
+              assertThat(s.bindconns()).isEqualTo(2);
+              assertThat(s.retry()).hasMillis(1000);
+            });
+  }
+
+  @Test
+  void aLeadingZeroBeforeEightOrNineIsRefusedAsLloaddRefusesIt() {
+    assertThat(errors("client_max_pending 08", "backend-server uri=ldap://a numconns=0x", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: client_max_pending: bad value \"08\": not a number (a leading 0 makes"
+                + " it octal, as in lloadd)",
+            "lloadd.conf:2: backend-server: bad value numconns=0x: not a whole number");
+  }
+
+  @Test
   void aSingleServerGetsEveryDefault() throws Exception {
     BalancerConfig config = parse(SERVER);
 
