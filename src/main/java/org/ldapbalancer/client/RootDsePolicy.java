@@ -37,11 +37,15 @@ final class RootDsePolicy {
 
   private RootDsePolicy() {}
 
+  private static boolean pinsConnection(RestrictAction action) {
+    return action != null && action.pinsConnection();
+  }
+
   static RootDseRewriter rewriter(Restrictions r, boolean proxyAuthz, boolean tls) {
     // slapd refuses a Proxied Authorization control on StartTransaction (critical extension
     // unavailable), so with proxyauthz on a transaction cannot even start.
-    boolean txn = r.exops().get(TXN_START) == RestrictAction.CONNECTION && !proxyAuthz;
-    boolean vlv = r.controls().get(VLV) == RestrictAction.CONNECTION;
+    boolean txn = pinsConnection(r.exops().get(TXN_START)) && !proxyAuthz;
+    boolean vlv = pinsConnection(r.controls().get(VLV));
     Set<String> proxied = Set.of(Oids.PROXIED_AUTHORIZATION, PROXIED_AUTHORIZATION_V1);
     return new RootDseRewriter(
         oid -> {
