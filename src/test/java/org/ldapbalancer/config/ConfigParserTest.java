@@ -323,6 +323,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void ioThreadsZeroIsOneThreadWithAWarningAsInLloadd() throws Exception {
+    assertThat(parse("io-threads 0", SERVER).ioThreads()).isEqualTo(1);
+    assertThat(warnings("io-threads 0", SERVER))
+        .containsExactly("lloadd.conf:1: io-threads: 0 means 1 thread, as in lloadd");
+  }
+
+  @Test
   void anUnknownDirectiveIsAnError() {
     assertThat(errors("io-threads 2", "frobnicate yes", SERVER))
         .containsExactly("lloadd.conf:2: unknown directive \"frobnicate\"");
@@ -333,7 +340,7 @@ class ConfigParserTest {
     assertThat(
             errors(
                 "io-threads four",
-                "io-threads 0",
+                "io-threads -1",
                 "client_max_pending -1",
                 "sockbuf_max_incoming_client 0",
                 "sockbuf_max_incoming_upstream 99999999999",
@@ -342,7 +349,7 @@ class ConfigParserTest {
                 SERVER))
         .containsExactly(
             "lloadd.conf:1: io-threads: bad value \"four\": not a whole number",
-            "lloadd.conf:2: io-threads: bad value \"0\": must be at least 1",
+            "lloadd.conf:2: io-threads: bad value \"-1\": must be at least 0",
             "lloadd.conf:3: client_max_pending: bad value \"-1\": must be at least 0",
             "lloadd.conf:4: sockbuf_max_incoming_client: bad value \"0\": must be at least 1024",
             "lloadd.conf:5: sockbuf_max_incoming_upstream: bad value \"99999999999\": must be at"
