@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
  * {@code ldap-balancer}: the command line, shaped as lloadd(8) where the two overlap.
  *
  * <pre>
- * ldap-balancer -f FILE [-h "URL ..."] [-d LEVEL] [-t] [-V] [-n NAME]
+ * ldap-balancer -f FILE [-h "URL ..."] [-d LEVEL] [-t] [-V] [-n NAME] [-4|-6]
+ *               [-s LEVEL] [-l USER] [-o OPTION[=VALUE]]
  * ldap-balancer demo [--port N] [--users N]
  * </pre>
  */
@@ -71,6 +72,43 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "-n", paramLabel = "NAME", description = "the service name in log lines")
   String serviceName;
+
+  @Option(names = "-4", description = "listen on IPv4 addresses only")
+  boolean ipv4Only;
+
+  @Option(names = "-6", description = "listen on IPv6 addresses only")
+  boolean ipv6Only;
+
+  @Option(
+      names = "-s",
+      paramLabel = "LEVEL",
+      description = "lloadd's syslog level: checked, then ignored (the log goes to stderr or the"
+          + " logfile, never to syslog)")
+  String syslogLevel;
+
+  @Option(
+      names = "-l",
+      paramLabel = "USER",
+      description = "lloadd's syslog facility (LOCAL0-LOCAL7, USER, DAEMON): checked, then ignored")
+  String syslogUser;
+
+  @Option(
+      names = "-o",
+      paramLabel = "OPTION[=VALUE]",
+      description = "lloadd's generic option; its only one, slp, is accepted and ignored")
+  List<String> genericOptions = new ArrayList<>();
+
+  @Option(names = "-u", paramLabel = "USER", description = "refused: use systemd's User=")
+  String user;
+
+  @Option(names = "-g", paramLabel = "GROUP", description = "refused: use systemd's Group=")
+  String group;
+
+  @Option(
+      names = "-r",
+      paramLabel = "DIR",
+      description = "refused: use systemd's RootDirectory=")
+  String rootDirectory;
 
   @Option(
       names = "--shutdown-grace",
@@ -132,6 +170,23 @@ public final class Main implements Callable<Integer> {
       System.out.println("ldap-balancer " + versionString());
       return 0;
     }
+    if ("?".equals(debugLevel) || "?".equals(syslogLevel)) {
+      // As lloadd: list the levels and exit.
+      System.out.print(LogLevel.describe());
+      return 0;
+    }
+    String refused = refusedOption();
+    if (refused != null) {
+      err.println("ldap-balancer: " + refused);
+      return 1;
+    }
+    List<String> optionWarnings;
+    try {
+      optionWarnings = ignoredOptions();
+    } catch (IllegalArgumentException e) {
+      err.println("ldap-balancer: " + e.getMessage());
+      return 1;
+    }
     if (configFile == null) {
       err.println("ldap-balancer: no configuration file; give one with -f (see --help)");
       return 1;
@@ -156,7 +211,15 @@ public final class Main implements Callable<Integer> {
     for (ConfigProblem warning : config.warnings()) {
       err.println(warning + " (warning)");
     }
+    optionWarnings.forEach(w -> err.println("ldap-balancer: " + w + " (warning)"));
     List<LdapUrl> urls = checked.listeners();
+    for (LdapUrl url : urls) {
+      if (addressFamily().acceptsBothFamilies(url)) {
+        err.println("ldap-balancer: -6: " + url + " also accepts IPv4 clients (the JVM opens the"
+            + " wildcard address dual-stack); name an IPv6 address, or set the sysctl"
+            + " net.ipv6.bindv6only=1 (warning)");
+      }
+    }
     TlsContexts tls = checked.tls();
     if (shutdownGraceSeconds < 0) {
       err.println("ldap-balancer: --shutdown-grace: a number of seconds, 0 or more");
@@ -217,7 +280,8 @@ public final class Main implements Callable<Integer> {
     }
     List<LdapUrl> urls = new ArrayList<>();
     for (String text : texts) {
-      LdapUrl url = LdapUrl.parseListener(text);
+      // -4 and -6 decide the address first: two names for one address are one listener.
+      LdapUrl url = addressFamily().restrict(LdapUrl.parseListener(text));
       if (urls.contains(url)) {
         throw new IllegalArgumentException(text + " names the same address as an earlier URL");
       }
@@ -225,6 +289,77 @@ public final class Main implements Callable<Integer> {
     }
     return urls;
   }
+
+  private AddressFamily addressFamily() {
+    return ipv4Only ? AddressFamily.IPV4 : ipv6Only ? AddressFamily.IPV6 : AddressFamily.ANY;
+  }
+
+  /**
+   * lloadd's {@code -u}, {@code -g} and {@code -r} change the process's user, group and root
+   * directory after opening the listeners. A JVM cannot do that (no setuid, no chroot); running as
+   * root instead of failing would be the worst reading of the command line.
+   *
+   * @return why the command line is refused, or null
+   */
+  String refusedOption() {
+    if (user != null || group != null) {
+      return (user != null ? "-u" : "-g") + ": the JVM cannot change its user or group once"
+          + " started; start it as that user instead: User= and Group= in the systemd unit"
+          + " (AmbientCapabilities=CAP_NET_BIND_SERVICE to listen on port 389), or runuser/setpriv";
+    }
+    if (rootDirectory != null) {
+      return "-r: the JVM cannot change its root directory (chroot); use RootDirectory= (or"
+          + " ProtectSystem=strict, ReadOnlyPaths=) in the systemd unit, or a container";
+    }
+    if (ipv4Only && ipv6Only) {
+      return "-4 and -6 exclude each other";
+    }
+    return null;
+  }
+
+  /**
+   * Checks lloadd's options that change nothing here, as lloadd would check them, and says why
+   * each is ignored.
+   *
+   * @return one warning per option given
+   * @throws IllegalArgumentException for a value lloadd would refuse
+   */
+  List<String> ignoredOptions() {
+    List<String> warnings = new ArrayList<>();
+    if (syslogLevel != null) {
+      try {
+        LogLevel.parse(List.of(syslogLevel));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("-s: " + e.getMessage());
+      }
+      warnings.add("-s " + syslogLevel + ": ignored; nothing is logged to syslog, the log goes"
+          + " to standard error (or the logfile); use -d or loglevel for its levels");
+    }
+    if (syslogUser != null) {
+      if (!SYSLOG_USERS.contains(syslogUser.toUpperCase(java.util.Locale.ROOT))) {
+        throw new IllegalArgumentException(
+            "-l: unrecognized syslog user \"" + syslogUser
+                + "\" (expected LOCAL0 to LOCAL7, USER or DAEMON)");
+      }
+      warnings.add("-l " + syslogUser + ": ignored; nothing is logged to syslog, the log goes to"
+          + " standard error (journald under systemd: SyslogFacility= in the unit)");
+    }
+    for (String option : genericOptions) {
+      int eq = option.indexOf('=');
+      String name = eq < 0 ? option : option.substring(0, eq);
+      if (!name.equalsIgnoreCase("slp")) {
+        throw new IllegalArgumentException(
+            "-o: unknown option \"" + name + "\" (lloadd knows only slp)");
+      }
+      warnings.add("-o " + option + ": ignored; SLP registration is not supported");
+    }
+    return warnings;
+  }
+
+  private static final java.util.Set<String> SYSLOG_USERS =
+      java.util.Set.of(
+          "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7", "USER",
+          "DAEMON");
 
   /**
    * Reads {@code -d}: as lloadd, the levels of {@code loglevel} (slapd.conf(5)), added to the

@@ -122,7 +122,7 @@ final class RequestAffinity {
     return switch (action) {
       case WRITE -> Pin.WRITE;
       case BACKEND -> Pin.BACKEND;
-      case CONNECTION -> Pin.CONNECTION;
+      case CONNECTION, ISOLATE -> Pin.CONNECTION;
       default -> Pin.NONE;
     };
   }

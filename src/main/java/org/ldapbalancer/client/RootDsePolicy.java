@@ -36,11 +36,15 @@ final class RootDsePolicy {
 
   private RootDsePolicy() {}
 
+  private static boolean pinsConnection(RestrictAction action) {
+    return action != null && action.pinsConnection();
+  }
+
   static RootDseRewriter rewriter(Restrictions r, boolean proxyAuthz, boolean tls) {
     // slapd refuses a Proxied Authorization control on StartTransaction (critical extension
     // unavailable), so with proxyauthz on a transaction cannot even start.
-    boolean txn = r.exops().get(TXN_START) == RestrictAction.CONNECTION && !proxyAuthz;
-    boolean vlv = r.controls().get(VLV) == RestrictAction.CONNECTION;
+    boolean txn = pinsConnection(r.exops().get(TXN_START)) && !proxyAuthz;
+    boolean vlv = pinsConnection(r.controls().get(VLV));
     // Clients' own are refused (only the bindconf identity may send one), proxyauthz on or off.
     Set<String> proxied = Set.of(Oids.PROXIED_AUTHORIZATION, Oids.PROXIED_AUTHORIZATION_V1);
     return new RootDseRewriter(

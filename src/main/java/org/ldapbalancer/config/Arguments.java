@@ -2,6 +2,7 @@ package org.ldapbalancer.config;
 
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -9,7 +10,16 @@ import java.util.regex.Pattern;
  * directive's name and the offending value, and parsing goes on, so one run shows every mistake.
  */
 final class Arguments {
-  private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+  /**
+   * An integer as C's {@code strtol} reads it with base 0, which is how lloadd reads every number
+   * of its configuration ({@code lutil_atoix} and friends): decimal, {@code 0x} hexadecimal, or
+   * octal after a leading {@code 0}.
+   */
+  private static final Pattern INTEGER =
+      Pattern.compile("([+-]?)(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))");
+
+  /** Digits after a leading zero that octal cannot hold: lloadd refuses "08" and "09". */
+  private static final Pattern BAD_OCTAL = Pattern.compile("[+-]?0[0-9]+");
 
   private Arguments() {}
 
@@ -35,7 +45,8 @@ final class Arguments {
   }
 
   /**
-   * A decimal integer of at least {@code min}.
+   * An integer of at least {@code min}: decimal, {@code 0x...} or octal {@code 0...}, as lloadd
+   * reads it.
    *
    * @param shown the value as the operator wrote it, for messages ({@code "abc"} or {@code
    *     numconns=abc})
@@ -50,7 +61,7 @@ final class Arguments {
     return integer(directive, word, shown, text, min, Integer.MAX_VALUE, problems);
   }
 
-  /** A decimal integer from {@code min} to {@code max}. */
+  /** An integer (as lloadd reads it) from {@code min} to {@code max}. */
   static OptionalInt integer(
       LogicalLine directive,
       LogicalLine.Word word,
@@ -60,15 +71,27 @@ final class Arguments {
       int max,
       Problems problems) {
     String prefix = directive.name() + ": bad value " + shown + ": ";
-    if (!INTEGER.matcher(text).matches()) {
-      problems.error(directive, word, prefix + "not a whole number");
+    Matcher m = INTEGER.matcher(text);
+    if (!m.matches()) {
+      problems.error(
+          directive,
+          word,
+          prefix
+              + (BAD_OCTAL.matcher(text).matches()
+                  ? "not a number (a leading 0 makes it octal, as in lloadd)"
+                  : "not a whole number"));
       return OptionalInt.empty();
     }
+    boolean negative = m.group(1).equals("-");
     long value;
     try {
-      value = Long.parseLong(text);
+      long magnitude =
+          m.group(2) != null
+              ? Long.parseLong(m.group(2), 16)
+              : m.group(3) != null ? Long.parseLong(m.group(3), 8) : Long.parseLong(m.group(4));
+      value = negative ? -magnitude : magnitude;
     } catch (NumberFormatException e) {
-      value = text.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+      value = negative ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
     if (value < min) {
       problems.error(directive, word, prefix + "must be at least " + min);

@@ -2,10 +2,6 @@ package org.ldapbalancer.config;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -65,7 +61,7 @@ public final class ConfigParser {
    * @throws ConfigException listing every error, each as {@code file:line: message}
    */
   public static BalancerConfig parse(Path file) throws ConfigException {
-    String text;
+    ConfigText text;
     try {
       text = read(file);
     } catch (IOException e) {
@@ -82,12 +78,17 @@ public final class ConfigParser {
    * @throws ConfigException listing every error, each as {@code file:line: message}
    */
   public static BalancerConfig parse(String text, Path nameForMessages) throws ConfigException {
-    ConfigParser parser = new ConfigParser();
-    parser.parseText(text, nameForMessages);
-    return parser.build(nameForMessages, lastLine(text));
+    return parse(ConfigText.of(text), nameForMessages);
   }
 
-  private void parseText(String text, Path file) {
+  private static BalancerConfig parse(ConfigText text, Path nameForMessages)
+      throws ConfigException {
+    ConfigParser parser = new ConfigParser();
+    parser.parseText(text, nameForMessages);
+    return parser.build(nameForMessages, lastLine(text.text()));
+  }
+
+  private void parseText(ConfigText text, Path file) {
     open.add(new OpenFile(identity(file), file));
     for (LogicalLine directive : ConfigTokenizer.split(text, file, problems)) {
       dispatch(directive);
@@ -137,7 +138,7 @@ public final class ConfigParser {
       problems.error(directive, "include loop: " + chain + " -> " + target);
       return;
     }
-    String text;
+    ConfigText text;
     try {
       text = read(target);
     } catch (IOException e) {
@@ -189,8 +190,8 @@ public final class ConfigParser {
   /** Far above any real file; without a bound, "include /dev/zero" filled the heap. */
   private static final int MAX_FILE_BYTES = 16 << 20;
 
-  /** Strict UTF-8: a mangled password would fail later, far from its cause. */
-  private static String read(Path file) throws IOException {
+  /** UTF-8, checked line by line when the directives are split ({@link ConfigText}). */
+  private static ConfigText read(Path file) throws IOException {
     if (Files.isDirectory(file)) {
       throw new IOException("is a directory");
     }
@@ -201,16 +202,7 @@ public final class ConfigParser {
     if (bytes.length > MAX_FILE_BYTES) {
       throw new IOException("larger than " + (MAX_FILE_BYTES >> 20) + " MiB");
     }
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IOException("not valid UTF-8");
-    }
+    return ConfigText.decode(bytes);
   }
 
   private static String reason(IOException e) {

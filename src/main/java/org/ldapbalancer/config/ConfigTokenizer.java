@@ -3,6 +3,7 @@ package org.ldapbalancer.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits the text of an lloadd.conf file into directives the way lloadd (and slapd) do, so that a
@@ -11,6 +12,9 @@ import java.util.List;
  * <ul>
  *   <li>a line that begins with white space continues the previous line; an empty line ends a
  *       directive;
+ *   <li>a single backslash at the end of the text read so far is dropped and the next line is
+ *       appended as it is, indented or not (slapd's and lloadd's {@code fp_getline}); a doubled
+ *       {@code \\} at the end is an ordinary escaped backslash and continues nothing;
  *   <li>continuation lines are joined <em>before</em> comments are recognised, so the lines
  *       indented under a {@code #} line are part of the comment;
  *   <li>words are separated by white space; double quotes group words and may appear inside a word
@@ -22,33 +26,54 @@ final class ConfigTokenizer {
   private ConfigTokenizer() {}
 
   static List<LogicalLine> split(String text, Path file, Problems problems) {
+    return split(ConfigText.of(text), file, problems);
+  }
+
+  /**
+   * As {@link #split(String, Path, Problems)}; a line that is not valid UTF-8 is ignored in a
+   * comment and an error anywhere else (the directive holding it is dropped).
+   */
+  static List<LogicalLine> split(ConfigText decoded, Path file, Problems problems) {
+    String text = decoded.text();
+    Set<Integer> invalid = decoded.invalidLines();
     List<LogicalLine> directives = new ArrayList<>();
     String[] physical = text.split("\r?\n", -1);
+    // The newline ending the last line starts no line: a final backslash continues nothing.
+    int count = physical.length > 1 && physical[physical.length - 1].isEmpty()
+        ? physical.length - 1
+        : physical.length;
     StringBuilder joined = new StringBuilder();
     List<int[]> segments = new ArrayList<>(); // {offset in joined, physical line number}
-    for (int i = 0; i < physical.length; i++) {
+    for (int i = 0; i < count; i++) {
       String line = physical[i];
-      boolean continues = !line.isEmpty() && isBlank(line.charAt(0)) && !segments.isEmpty();
-      if (!continues) {
-        tokenize(joined, segments, file, problems, directives);
+      boolean afterBackslash = !segments.isEmpty() && endsInContinuation(joined);
+      boolean continues =
+          afterBackslash || (!line.isEmpty() && isBlank(line.charAt(0)) && !segments.isEmpty());
+      if (afterBackslash) {
+        joined.setLength(joined.length() - 1);
+      } else if (!continues) {
+        tokenize(joined, segments, invalid, file, problems, directives);
         joined.setLength(0);
         segments.clear();
       }
       segments.add(new int[] {joined.length(), i + 1});
-      if (continues) {
+      if (afterBackslash) {
+        joined.append(line);
+      } else if (continues) {
         // As slapd does: the first white space character becomes a plain space.
         joined.append(' ').append(line, 1, line.length());
       } else {
         joined.append(line);
       }
     }
-    tokenize(joined, segments, file, problems, directives);
+    tokenize(joined, segments, invalid, file, problems, directives);
     return directives;
   }
 
   private static void tokenize(
       CharSequence text,
       List<int[]> segments,
+      Set<Integer> invalid,
       Path file,
       Problems problems,
       List<LogicalLine> out) {
@@ -58,6 +83,16 @@ final class ConfigTokenizer {
       i++;
     }
     if (i == n || text.charAt(i) == '#') {
+      return;
+    }
+    boolean valid = true;
+    for (int[] segment : segments) {
+      if (invalid.contains(segment[1])) {
+        problems.error(file, segment[1], "not valid UTF-8 (the file must be UTF-8)");
+        valid = false;
+      }
+    }
+    if (!valid) {
       return;
     }
     List<LogicalLine.Word> words = new ArrayList<>();
@@ -92,6 +127,16 @@ final class ConfigTokenizer {
       words.add(new LogicalLine.Word(word.toString(), line));
     }
     out.add(new LogicalLine(file, words));
+  }
+
+  /**
+   * Whether the text ends in one backslash not preceded by another, as fp_getline tests it: it
+   * looks at the last two characters only, so three backslashes at the end continue nothing
+   * either.
+   */
+  private static boolean endsInContinuation(CharSequence text) {
+    int n = text.length();
+    return n > 0 && text.charAt(n - 1) == '\\' && (n == 1 || text.charAt(n - 2) != '\\');
   }
 
   private static int lineAt(List<int[]> segments, int offset) {

@@ -45,9 +45,7 @@ final class GlobalDirectives {
   /** Applies the directive if it is one of these; false if it is not. */
   boolean apply(LogicalLine directive, Problems problems) {
     switch (directive.keyword()) {
-      case "io-threads" ->
-          Arguments.singleInteger(directive, 1, BalancerConfig.MAX_IO_THREADS, problems)
-              .ifPresent(n -> ioThreads = n);
+      case "io-threads" -> ioThreads(directive, problems);
       case "client_max_pending" ->
           Arguments.singleInteger(directive, 0, problems).ifPresent(n -> clientMaxPending = n);
       case "sockbuf_max_incoming_client" ->
@@ -78,6 +76,19 @@ final class GlobalDirectives {
       }
     }
     return true;
+  }
+
+  /** lloadd rounds {@code io-threads 0} to one thread (its power-of-two rounding); so does this. */
+  private void ioThreads(LogicalLine directive, Problems problems) {
+    Arguments.singleInteger(directive, 0, BalancerConfig.MAX_IO_THREADS, problems)
+        .ifPresent(
+            n -> {
+              if (n == 0) {
+                problems.warn(directive, directive.name() + ": 0 means 1 thread, as in lloadd");
+                n = 1;
+              }
+              ioThreads = n;
+            });
   }
 
   private void features(LogicalLine directive, boolean on, Problems problems) {

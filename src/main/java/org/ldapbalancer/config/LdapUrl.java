@@ -6,6 +6,8 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An {@code ldap://host:port} URL naming a listener or an upstream server. Only the scheme,
@@ -40,14 +42,15 @@ public record LdapUrl(String scheme, String host, int port) {
     String host = uri.getHost();
     int port = uri.getPort();
     if (host == null) {
+      // "ldap://:1389" (every address, one port) and names java.net.URI does not take for a
+      // host, such as Docker's "openldap_1": no host from it, the authority read here instead.
       String authority = uri.getRawAuthority();
-      if (authority != null && authority.matches(":[0-9]{1,5}")) {
-        // "ldap://:1389" (every address, one port): java.net.URI finds no host here at all.
-        port = Integer.parseInt(authority.substring(1));
-      } else if (authority != null && !authority.isEmpty()) {
+      Matcher m = AUTHORITY.matcher(authority == null ? "" : authority);
+      if (!m.matches()) {
         throw new IllegalArgumentException("bad host in URL " + text);
       }
-      host = "";
+      host = m.group(1);
+      port = m.group(2) == null || m.group(2).isEmpty() ? -1 : Integer.parseInt(m.group(2));
     }
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
@@ -63,6 +66,14 @@ public record LdapUrl(String scheme, String host, int port) {
     }
     return new LdapUrl(scheme, host, port);
   }
+
+  /**
+   * A host as libldap's URL parser takes it: a bracketed IPv6 literal or any run of characters
+   * other than {@code :@[]/} (so {@code _}, which RFC 3986 host names lack but Docker's service
+   * names have), then an optional port.
+   */
+  private static final Pattern AUTHORITY =
+      Pattern.compile("(\\[[^\\]/@]*\\]|[^:@\\[\\]/]*)(?::([0-9]{0,5}))?");
 
   private static int defaultPort(String scheme) {
     return switch (scheme) {

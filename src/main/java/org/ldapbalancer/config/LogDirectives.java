@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * {@code loglevel}, {@code logfile} and {@code logformat}. {@code loglevel} lines add up, as in
- * slapd; for the others a later line overrides an earlier one. Not thread-safe: one parse, one
+ * slapd, and a level {@code 0} clears what came before it; for the others a later line overrides
+ * an earlier one. Not thread-safe: one parse, one
  * thread.
  */
 final class LogDirectives {
@@ -44,7 +45,10 @@ final class LogDirectives {
           continue;
         }
         try {
-          level |= LogLevel.parseWord(part);
+          int parsed = LogLevel.parseWord(part);
+          // As slapd's config_logging, which lloadd uses: an explicit 0 clears every level named
+          // so far, on this line and earlier ones. "none" is a bit of its own and clears nothing.
+          level = parsed == 0 ? 0 : level | parsed;
         } catch (IllegalArgumentException e) {
           problems.error(directive, word, directive.name() + ": " + e.getMessage());
         }

@@ -49,7 +49,29 @@ public final class LogLevel {
           Map.entry("sync", SYNC),
           Map.entry("none", NONE));
 
+  /** The names as slapd lists them, in its order, for {@code -d ?}. */
+  private static final java.util.List<String> ORDER =
+      java.util.List.of(
+          "Any", "Trace", "Packets", "Args", "Conns", "BER", "Filter", "Config", "ACL", "Stats",
+          "Stats2", "Shell", "Parse", "Sync", "None");
+
   private LogLevel() {}
+
+  /**
+   * The levels as lloadd lists them for {@code -d ?} (slapd's {@code loglevel_print}): one line
+   * each, name, decimal and hexadecimal value.
+   */
+  public static String describe() {
+    StringBuilder out = new StringBuilder("Installed log subsystems:\n\n");
+    for (String name : ORDER) {
+      int mask = NAMES.get(name.toLowerCase(Locale.ROOT));
+      out.append(
+          mask == ANY
+              ? String.format("\t%-30s (-1, 0xffffffff)%n", name)
+              : String.format("\t%-30s (%d, 0x%x)%n", name, mask, mask));
+    }
+    return out.toString();
+  }
 
   /**
    * One level as written: a name (any case), a decimal number ({@code -1} included) or {@code

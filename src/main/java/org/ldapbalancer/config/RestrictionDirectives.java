@@ -65,12 +65,11 @@ final class RestrictionDirectives {
     }
     RestrictAction action = action(actionWord.text());
     if (action == null) {
-      String message =
-          "isolate".equalsIgnoreCase(actionWord.text())
-              ? ": action isolate is not supported (lloadd does not implement it either)"
-              : ": unknown action \"" + actionWord.text()
-                  + "\" (expected reject, connection, backend, write or ignore)";
-      problems.error(directive, actionWord, directive.name() + message);
+      problems.error(
+          directive,
+          actionWord,
+          directive.name() + ": unknown action \"" + actionWord.text()
+              + "\" (expected reject, isolate, connection, backend, write or ignore)");
       ok = false;
     }
     if (!ok) {
@@ -100,6 +99,7 @@ final class RestrictionDirectives {
       case "write" -> RestrictAction.WRITE;
       case "backend" -> RestrictAction.BACKEND;
       case "connection" -> RestrictAction.CONNECTION;
+      case "isolate" -> RestrictAction.ISOLATE;
       case "reject" -> RestrictAction.REJECT;
       default -> null;
     };

@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The tiers as the file declares them: {@code tier} starts a new one and every {@code
  * backend-server} joins the latest. Servers named before any {@code tier} form an implicit
- * round-robin tier, as in lloadd (and as every lloadd 2.5 file, which knew no tiers, expects).
+ * round-robin tier, as every lloadd 2.5 file, which knew no tiers, expects (lloadd 2.6 refuses
+ * them: "no tier configured yet").
  */
 final class TierList {
   /** A tier being filled; {@code declaredAt} is null for the implicit first tier. */

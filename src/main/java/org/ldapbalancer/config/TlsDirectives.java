@@ -46,9 +46,28 @@ final class TlsDirectives {
     }
     if (Arguments.count(directive, 1, 1, problems)) {
       LogicalLine.Word word = directive.args().get(0);
-      settings.set(key, directive.name(), word.text(), '"' + word.text() + '"', directive, word, problems);
+      String value = word.text();
+      if (key == TlsSettingsBuilder.Key.VERIFY) {
+        value = verifyWord(value);
+      }
+      settings.set(key, directive.name(), value, '"' + word.text() + '"', directive, word, problems);
     }
     return true;
+  }
+
+  /**
+   * lloadd hands a {@code TLSVerifyClient} value that starts with a digit to libldap as the
+   * number of the level ({@code LDAP_OPT_X_TLS_NEVER} 0, {@code HARD} 1, {@code DEMAND} 2,
+   * {@code ALLOW} 3, {@code TRY} 4); this is the word for it. Anything else is returned as it is.
+   */
+  private static String verifyWord(String value) {
+    return switch (value) {
+      case "0" -> "never";
+      case "1", "2" -> "demand";
+      case "3" -> "allow";
+      case "4" -> "try";
+      default -> value;
+    };
   }
 
   TlsSettings build(Problems problems) {

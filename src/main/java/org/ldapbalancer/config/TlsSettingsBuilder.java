@@ -83,7 +83,8 @@ final class TlsSettingsBuilder {
               case "never" -> CertificateCheck.NEVER;
               case "allow" -> CertificateCheck.ALLOW;
               case "try" -> CertificateCheck.TRY;
-              case "demand", "hard", "true" -> CertificateCheck.DEMAND;
+              // libldap's ldap_pvt_tls_config: hard, on, yes and true all mean demand.
+              case "demand", "hard", "on", "yes", "true" -> CertificateCheck.DEMAND;
               default -> null;
             };
         if (check == null) {

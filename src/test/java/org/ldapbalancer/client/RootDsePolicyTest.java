@@ -91,6 +91,19 @@ class RootDsePolicyTest {
   }
 
   @Test
+  void isolateShowsTransactionsAndVlvAsConnectionDoes() throws Exception {
+    Restrictions r =
+        new Restrictions(
+            Map.of(RootDsePolicy.TXN_START, RestrictAction.ISOLATE),
+            RestrictAction.IGNORE,
+            Map.of(RootDsePolicy.VLV, RestrictAction.ISOLATE),
+            0);
+    SearchResultEntry e = seen(RootDsePolicy.rewriter(r, false, false));
+    assertThat(e.getAttributeValues("supportedControl")).contains(RootDsePolicy.VLV);
+    assertThat(e.getAttributeValues("supportedExtension")).contains(RootDsePolicy.TXN_START);
+  }
+
+  @Test
   void aRejectingExopDefaultLeavesOnlyWhatIsNamedOtherwise() throws Exception {
     Restrictions r =
         new Restrictions(

@@ -31,6 +31,13 @@ class BackendServerDirectiveTest {
   }
 
   @Test
+  void aDockerStyleHostNameWithAnUnderscoreIsAccepted() throws Exception {
+    BackendServer server = parse("backend-server uri=ldap://openldap_1:3890").servers().get(0);
+
+    assertThat(server.uri()).isEqualTo(new LdapUrl("ldap", "openldap_1", 3890));
+  }
+
+  @Test
   void onlyTheUriIsRequired() throws Exception {
     BackendServer server = parse("backend-server uri=ldap://[2001:db8::1]").servers().get(0);
 

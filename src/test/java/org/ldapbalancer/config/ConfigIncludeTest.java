@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -134,12 +135,54 @@ class ConfigIncludeTest {
             main + ":3: include: too many arguments (expected 1, got 2)");
   }
 
+  private Path writeBytes(String name, String... latin1Lines) throws IOException {
+    Path file = dir.resolve(name);
+    Files.write(file, (String.join("\n", latin1Lines) + "\n").getBytes(StandardCharsets.ISO_8859_1));
+    return file;
+  }
+
   @Test
-  void aFileThatIsNotUtf8IsRefused() throws Exception {
-    Path main = dir.resolve("lloadd.conf");
-    Files.write(main, new byte[] {'i', 'o', '-', 't', 'h', (byte) 0xff, '\n'});
+  void aLineThatIsNotUtf8IsAnErrorOnItsLine() throws Exception {
+    Path main = writeBytes("lloadd.conf", "backend-server uri=ldap://a.example", "io-th\u00ff 2");
 
     assertThat(errors(main))
-        .containsExactly(main + ":0: cannot read configuration file: not valid UTF-8");
+        .containsExactly(main + ":2: not valid UTF-8 (the file must be UTF-8)");
+  }
+
+  @Test
+  void aCommentThatIsNotUtf8IsIgnored() throws Exception {
+    // Latin-1, as an old file's comments often are; lloadd never decodes them.
+    Path main =
+        writeBytes(
+            "lloadd.conf",
+            "# serveur de secours, g\u00e9r\u00e9 par l'\u00e9quipe r\u00e9seau",
+            "#backend-server",
+            "    uri=ldap://caf\u00e9.example",
+            "backend-server uri=ldap://a.example");
+
+    assertThat(ConfigParser.parse(main).servers()).hasSize(1);
+  }
+
+  @Test
+  void anInvalidLineInsideAMultiLineDirectiveIsNamedByItsOwnLine() throws Exception {
+    Path main =
+        writeBytes(
+            "lloadd.conf",
+            "backend-server uri=ldap://a.example",
+            "bindconf",
+            "    bindmethod=simple",
+            "    credentials=s\u00e9same");
+
+    assertThat(errors(main))
+        .containsExactly(main + ":4: not valid UTF-8 (the file must be UTF-8)");
+  }
+
+  @Test
+  void anIncludedFileThatIsNotUtf8IsNamedWithItsLine() throws Exception {
+    Path included = writeBytes("servers.conf", "backend-server uri=ldap://a.example", "tier \u00e9");
+    Path main = write("lloadd.conf", "include servers.conf");
+
+    assertThat(errors(main))
+        .containsExactly(included + ":2: not valid UTF-8 (the file must be UTF-8)");
   }
 }

@@ -25,6 +25,49 @@ class ConfigParserTest {
   }
 
   @Test
+  void aBackslashContinuesABackendServerLineOnAnUnindentedLine() throws Exception {
+    BalancerConfig config = parse("backend-server uri=ldap://ldap1.example.com \\", "numconns=4");
+
+    assertThat(config.servers()).singleElement().satisfies(s -> assertThat(s.numconns()).isEqualTo(4));
+  }
+
+  @Test
+  void numbersMayBeHexadecimalOrOctalAsLloaddReadsThem() throws Exception {
+    BalancerConfig config =
+        parse(
+            "sockbuf_max_incoming_client 0x40000",
+            "sockbuf_max_incoming_upstream 020000000",
+            "client_max_pending 010",
+            "iotimeout 0",
+            "bindconf bindmethod=none timeout=0x1E network-timeout=012",
+            "backend-server uri=ldap://ldap1.example.com numconns=0X10 bindconns=02 retry=1000");
+
+    assertThat(config.maxIncomingClient()).isEqualTo(0x40000);
+    assertThat(config.maxIncomingUpstream()).isEqualTo(4194304);
+    assertThat(config.clientMaxPending()).isEqualTo(8);
+    assertThat(config.ioTimeout()).isZero();
+    assertThat(config.bindConf().timeout()).hasSeconds(30);
+    assertThat(config.bindConf().networkTimeout()).hasSeconds(10);
+    assertThat(config.servers())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.numconns()).isEqualTo(16);
+              assertThat(s.bindconns()).isEqualTo(2);
+              assertThat(s.retry()).hasMillis(1000);
+            });
+  }
+
+  @Test
+  void aLeadingZeroBeforeEightOrNineIsRefusedAsLloaddRefusesIt() {
+    assertThat(errors("client_max_pending 08", "backend-server uri=ldap://a numconns=0x", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: client_max_pending: bad value \"08\": not a number (a leading 0 makes"
+                + " it octal, as in lloadd)",
+            "lloadd.conf:2: backend-server: bad value numconns=0x: not a whole number");
+  }
+
+  @Test
   void aSingleServerGetsEveryDefault() throws Exception {
     BalancerConfig config = parse(SERVER);
 
@@ -200,6 +243,12 @@ class ConfigParserTest {
   }
 
   @Test
+  void aListenHostWithAnUnderscoreIsAccepted() throws Exception {
+    assertThat(parse("listen ldap://balancer_1:1389", SERVER).listenUrls())
+        .containsExactly("ldap://balancer_1:1389");
+  }
+
+  @Test
   void ldapiListenersNameAPercentEncodedAbsolutePath() throws Exception {
     BalancerConfig config = parse("listen ldapi://%2Frun%2Fldap-balancer%2Fldapi/", SERVER);
     assertThat(config.listenUrls()).containsExactly("ldapi://%2Frun%2Fldap-balancer%2Fldapi/");
@@ -245,14 +294,14 @@ class ConfigParserTest {
             errors(
                 "listen ldap://:99999",
                 "listen ldap://:1389/dc=example",
-                "listen ldap://bad_host:1389",
+                "listen ldap://user_1@bad_host:1389",
                 "listen ldap://:1389 ldap://:1390",
                 "listen ldap://:1389/",
                 SERVER))
         .containsExactly(
             "lloadd.conf:1: listen: bad port in URL ldap://:99999",
             "lloadd.conf:2: listen: URL ldap://:1389/dc=example must not name a DN",
-            "lloadd.conf:3: listen: bad host in URL ldap://bad_host:1389",
+            "lloadd.conf:3: listen: bad host in URL ldap://user_1@bad_host:1389",
             "lloadd.conf:5: listen: ldap://:1389/ names the same address as an earlier URL");
   }
 
@@ -274,6 +323,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void ioThreadsZeroIsOneThreadWithAWarningAsInLloadd() throws Exception {
+    assertThat(parse("io-threads 0", SERVER).ioThreads()).isEqualTo(1);
+    assertThat(warnings("io-threads 0", SERVER))
+        .containsExactly("lloadd.conf:1: io-threads: 0 means 1 thread, as in lloadd");
+  }
+
+  @Test
   void anUnknownDirectiveIsAnError() {
     assertThat(errors("io-threads 2", "frobnicate yes", SERVER))
         .containsExactly("lloadd.conf:2: unknown directive \"frobnicate\"");
@@ -284,7 +340,7 @@ class ConfigParserTest {
     assertThat(
             errors(
                 "io-threads four",
-                "io-threads 0",
+                "io-threads -1",
                 "client_max_pending -1",
                 "sockbuf_max_incoming_client 0",
                 "sockbuf_max_incoming_upstream 99999999999",
@@ -293,7 +349,7 @@ class ConfigParserTest {
                 SERVER))
         .containsExactly(
             "lloadd.conf:1: io-threads: bad value \"four\": not a whole number",
-            "lloadd.conf:2: io-threads: bad value \"0\": must be at least 1",
+            "lloadd.conf:2: io-threads: bad value \"-1\": must be at least 0",
             "lloadd.conf:3: client_max_pending: bad value \"-1\": must be at least 0",
             "lloadd.conf:4: sockbuf_max_incoming_client: bad value \"0\": must be at least 1024",
             "lloadd.conf:5: sockbuf_max_incoming_upstream: bad value \"99999999999\": must be at"

@@ -100,6 +100,59 @@ class ConfigTokenizerTest {
   }
 
   @Test
+  void aTrailingBackslashIsKeptOnTheFilesLastLine() {
+    List<LogicalLine> lines =
+        ConfigTokenizer.split("pidfile x\\\n", ConfigFixture.FILE, problems);
+
+    assertThat(words(lines.get(0))).containsExactly("pidfile", "x\\");
+  }
+
+  @Test
+  void aBackslashAtTheEndOfALineJoinsTheNextLineAsItIs() {
+    List<LogicalLine> lines =
+        split("backend-server uri=ldap://h \\", "numconns=4", "io-threads 2");
+
+    assertThat(lines).hasSize(2);
+    assertThat(words(lines.get(0))).containsExactly("backend-server", "uri=ldap://h", "numconns=4");
+    assertThat(lines.get(0).words()).extracting(LogicalLine.Word::line).containsExactly(1, 1, 2);
+    assertThat(lines.get(1).line()).isEqualTo(3);
+  }
+
+  @Test
+  void aBackslashJoinsWithoutAddingASpace() {
+    // fp_getline drops the backslash and appends the next line unchanged.
+    List<LogicalLine> lines = split("pidfile /run/ll\\", "oadd.pid");
+
+    assertThat(words(lines.get(0))).containsExactly("pidfile", "/run/lloadd.pid");
+  }
+
+  @Test
+  void backslashContinuationsChainAndMixWithIndentedLines() {
+    List<LogicalLine> lines =
+        split("bindconf \\", "  bindmethod=simple \\", "binddn=cn=a", "  timeout=5", "x y");
+
+    assertThat(words(lines.get(0)))
+        .containsExactly("bindconf", "bindmethod=simple", "binddn=cn=a", "timeout=5");
+    assertThat(words(lines.get(1))).containsExactly("x", "y");
+  }
+
+  @Test
+  void anEscapedBackslashAtTheEndContinuesNothing() {
+    List<LogicalLine> lines = split("pidfile x\\\\", "io-threads 2");
+
+    assertThat(lines).hasSize(2);
+    assertThat(words(lines.get(0))).containsExactly("pidfile", "x\\");
+  }
+
+  @Test
+  void aBackslashAtTheEndOfACommentMakesTheNextLinePartOfIt() {
+    List<LogicalLine> lines = split("# old server \\", "io-threads 8", "io-threads 2");
+
+    assertThat(lines).singleElement().satisfies(l -> assertThat(words(l)).containsExactly(
+        "io-threads", "2"));
+  }
+
+  @Test
   void quotesMaySpanAContinuationLine() {
     List<LogicalLine> lines = split("bindconf \"credentials=a", " b\"");
 

@@ -17,6 +17,35 @@ class LdapUrlTest {
   }
 
   @Test
+  void hostNamesWithAnUnderscoreAreAccepted() {
+    // java.net.URI finds no host in these; libldap (and so lloadd) takes them.
+    assertThat(LdapUrl.parse("ldap://openldap_1")).isEqualTo(new LdapUrl("ldap", "openldap_1", 389));
+    assertThat(LdapUrl.parse("ldaps://ldap_a.example.com:1636/"))
+        .isEqualTo(new LdapUrl("ldaps", "ldap_a.example.com", 1636));
+    assertThat(LdapUrl.parse("ldap://openldap_1:")).isEqualTo(new LdapUrl("ldap", "openldap_1", 389));
+    assertThat(LdapUrl.parseListener("ldap://balancer_1:1389"))
+        .isEqualTo(new LdapUrl("ldap", "balancer_1", 1389));
+    assertThat(LdapUrl.parseListener("pldap://balancer_1:1389"))
+        .isEqualTo(new LdapUrl("pldap", "balancer_1", 1389));
+  }
+
+  @Test
+  void aHostJavaDoesNotParseIsStillCheckedForPortAndDn() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("ldap://openldap_1:99999"))
+        .withMessageContaining("bad port");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("ldap://openldap_1/dc=example"))
+        .withMessageContaining("must not name a DN");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("ldap://user_1@openldap_1"))
+        .withMessage("bad host in URL ldap://user_1@openldap_1");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LdapUrl.parse("ldap://openldap_1:x"))
+        .withMessageContaining("bad host");
+  }
+
+  @Test
   void anEmptyHostMeansEveryAddressWithOrWithoutAPort() {
     assertThat(LdapUrl.parse("ldap://")).isEqualTo(new LdapUrl("ldap", "", 389));
     assertThat(LdapUrl.parse("ldap:///")).isEqualTo(new LdapUrl("ldap", "", 389));

@@ -47,6 +47,16 @@ class LogDirectivesTest {
   }
 
   @Test
+  void anExplicitZeroClearsTheLevelsNamedBeforeItButNoneDoesNot() throws Exception {
+    // slapd's config_logging, which lloadd links: "Explicitly setting a zero clears all the levels".
+    assertThat(parse(SERVER, "loglevel stats conns", "loglevel 0").logging().level()).isZero();
+    assertThat(parse(SERVER, "loglevel stats", "loglevel conns 0x0 acl").logging().level())
+        .isEqualTo(LogLevel.ACL);
+    assertThat(parse(SERVER, "loglevel stats", "loglevel none").logging().level())
+        .isEqualTo(LogLevel.STATS | LogLevel.NONE);
+  }
+
+  @Test
   void withoutLoglevelThereIsNoAccessLog() throws Exception {
     LogSettings settings = parse(SERVER).logging();
 

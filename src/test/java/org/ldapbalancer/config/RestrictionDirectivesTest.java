@@ -45,23 +45,36 @@ class RestrictionDirectivesTest {
   }
 
   @Test
+  void isolateIsAcceptedAndPinsTheConnectionAsInLloadd() throws Exception {
+    Restrictions r =
+        parse("restrict_exop 1.3.6.1.1.21.1 Isolate", "restrict_control 1.2.3 isolate", SERVER)
+            .restrictions();
+
+    assertThat(r.exops()).containsEntry("1.3.6.1.1.21.1", RestrictAction.ISOLATE);
+    assertThat(r.controls()).containsEntry("1.2.3", RestrictAction.ISOLATE);
+    assertThat(RestrictAction.ISOLATE.pinsConnection()).isTrue();
+    assertThat(RestrictAction.ISOLATE.word()).isEqualTo("isolate");
+    // lloadd's order of priority: above connection, below reject.
+    assertThat(RestrictAction.ISOLATE)
+        .isGreaterThan(RestrictAction.CONNECTION)
+        .isLessThan(RestrictAction.REJECT);
+  }
+
+  @Test
   void aBadOidOrActionIsAnErrorNamingFileLineAndWord() {
     assertThat(
             errors(
                 "restrict_exop cancel reject",
                 "restrict_control 1.2.840.113556.1.4.319 pin",
                 "restrict_control 1..2 reject",
-                "restrict_exop 1.3.6.1.1.8 isolate",
                 SERVER))
         .containsExactly(
             "lloadd.conf:1: restrict_exop: bad OID \"cancel\" (expected a numeric OID such as"
                 + " 1.3.6.1.1.8)",
             "lloadd.conf:2: restrict_control: unknown action \"pin\" (expected reject,"
-                + " connection, backend, write or ignore)",
+                + " isolate, connection, backend, write or ignore)",
             "lloadd.conf:3: restrict_control: bad OID \"1..2\" (expected a numeric OID such as"
-                + " 1.2.840.113556.1.4.319)",
-            "lloadd.conf:4: restrict_exop: action isolate is not supported (lloadd does not"
-                + " implement it either)");
+                + " 1.2.840.113556.1.4.319)");
   }
 
   @Test

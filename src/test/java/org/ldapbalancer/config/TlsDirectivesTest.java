@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.ldapbalancer.config.ConfigFixture.errors;
 import static org.ldapbalancer.config.ConfigFixture.parse;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The listeners' TLS directives and bindconf's tls_* options, as lloadd.conf(5) names them. */
@@ -35,6 +36,46 @@ class TlsDirectivesTest {
     assertThat(tls.verify()).isEqualTo(CertificateCheck.DEMAND);
     assertThat(tls.crlCheck()).isEqualTo(CrlCheck.PEER);
     assertThat(tls.ecName().value()).isEqualTo("prime256v1");
+  }
+
+  @Test
+  void everyWordLibldapTakesForTheCheckIsAcceptedInAnyCase() throws Exception {
+    for (String demand : List.of("demand", "HARD", "On", "yes", "TRUE", "1", "2")) {
+      assertThat(parse("TLSVerifyClient " + demand, SERVER).listenerTls().verify())
+          .as(demand)
+          .isEqualTo(CertificateCheck.DEMAND);
+      assertThat(parse("bindconf bindmethod=none tls_reqcert=" + demand.replaceAll("[0-9]", "hard"),
+              SERVER).bindConf().tls().verify())
+          .isEqualTo(CertificateCheck.DEMAND);
+    }
+    assertThat(parse("TLSVerifyClient NEVER", SERVER).listenerTls().verify())
+        .isEqualTo(CertificateCheck.NEVER);
+    assertThat(parse("TLSVerifyClient 0", SERVER).listenerTls().verify())
+        .isEqualTo(CertificateCheck.NEVER);
+    assertThat(parse("TLSVerifyClient Allow", SERVER).listenerTls().verify())
+        .isEqualTo(CertificateCheck.ALLOW);
+    assertThat(parse("TLSVerifyClient 3", SERVER).listenerTls().verify())
+        .isEqualTo(CertificateCheck.ALLOW);
+    assertThat(parse("TLSVerifyClient 4", SERVER).listenerTls().verify())
+        .isEqualTo(CertificateCheck.TRY);
+    assertThat(parse("bindconf bindmethod=none tls_reqcert=Try", SERVER).bindConf().tls().verify())
+        .isEqualTo(CertificateCheck.TRY);
+  }
+
+  @Test
+  void offAndNoAreNotLevelsForLibldapEither() {
+    // ldap_pvt_tls_config knows no "off" or "no"; tls_reqcert takes no number.
+    assertThat(errors("TLSVerifyClient off", "TLSVerifyClient 5",
+            "bindconf bindmethod=none tls_reqcert=no tls_reqcert=0", SERVER))
+        .containsExactly(
+            "lloadd.conf:1: TLSVerifyClient: bad value \"off\": expected never, allow, try or"
+                + " demand",
+            "lloadd.conf:2: TLSVerifyClient: bad value \"5\": expected never, allow, try or"
+                + " demand",
+            "lloadd.conf:3: bindconf: bad value tls_reqcert=no: expected never, allow, try or"
+                + " demand",
+            "lloadd.conf:3: bindconf: bad value tls_reqcert=0: expected never, allow, try or"
+                + " demand");
   }
 
   @Test
