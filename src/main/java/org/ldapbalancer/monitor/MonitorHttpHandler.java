@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Answers that need a snapshot wait for it without blocking the loop (the snapshot is taken by
  * tasks on every loop, this one included). Requests a client pipelines meanwhile are answered in
  * order, a few at most: HTTP/1.1 answers pipelined requests in the order they came (RFC 9112
- * §9.3.2).
+ * §9.3.2). So are requests that come while the client does not read its answers (the channel
+ * is not writable): they are held, reading stops, and answering resumes when the client reads.
+ * A client that pipelines more than {@link #MAX_PIPELINED} meanwhile is closed, so that one
+ * that never reads cannot make the balancer hold answers without bound.
  *
  * <p>One per channel; every field belongs to the channel's event loop.
  */
@@ -56,7 +59,11 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    if (waiting) {
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.requestComplete();
+    }
+    if (waiting || !ctx.channel().isWritable()) {
       if (pipelined.size() >= MAX_PIPELINED) {
         ctx.close();
         return;
@@ -154,10 +161,13 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
                     }));
   }
 
-  /** Answers requests pipelined behind one that waited, until another has to wait. */
+  /**
+   * Answers requests pipelined behind one that waited, or held while the client did not read,
+   * until another has to wait or the client stops reading again.
+   */
   private void next(ChannelHandlerContext ctx) {
     FullHttpRequest r;
-    while (!waiting && (r = pipelined.poll()) != null) {
+    while (!waiting && ctx.channel().isWritable() && (r = pipelined.poll()) != null) {
       try {
         if (ctx.channel().isActive()) {
           handle(ctx, r);
@@ -207,6 +217,16 @@ public final class MonitorHttpHandler extends SimpleChannelInboundHandler<FullHt
     if (!keepAlive) {
       written.addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    boolean writable = ctx.channel().isWritable();
+    ctx.channel().config().setAutoRead(writable);
+    if (writable) {
+      next(ctx);
+    }
+    super.channelWritabilityChanged(ctx);
   }
 
   @Override

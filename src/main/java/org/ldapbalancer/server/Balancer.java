@@ -404,6 +404,9 @@ public final class Balancer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            // Answers beyond this wait for the client to read (MonitorHttpHandler).
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(64 * 1024, 256 * 1024))
             .childHandler(new MonitorChannelInitializer(monitor));
     SocketAddress address =
         url.host().isEmpty()

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,12 @@ class MonitorHttpHandlerTest {
     return all.toString();
   }
 
+  /** As if the client read its answers (or stopped reading them). */
+  private void writable(boolean writable) {
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
+    channel.runPendingTasks();
+  }
+
   private static String get(String path) {
     return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
   }
@@ -77,6 +84,75 @@ class MonitorHttpHandlerTest {
         .contains("allow: GET, HEAD");
     send(get("/admin"));
     assertThat(responses()).startsWith("HTTP/1.1 404 Not Found");
+  }
+
+  /**
+   * A client that sends requests and reads no answer: once its answers fill the channel's
+   * buffer, further requests are held unanswered and reading stops; more than MAX_PIPELINED
+   * held closes it. Answering resumes, in order, when the client reads.
+   */
+  @Test
+  void requestsFromAClientThatDoesNotReadAreHeldThenAnsweredInOrder() {
+    writable(false);
+    assertThat(channel.config().isAutoRead()).as("reading stops").isFalse();
+    send(get("/healthz") + get("/nowhere"));
+    assertThat(responses()).isEmpty();
+
+    writable(true);
+    assertThat(channel.config().isAutoRead()).isTrue();
+    String r = responses();
+    assertThat(r).startsWith("HTTP/1.1 200 OK");
+    assertThat(r.indexOf("404 Not Found")).isGreaterThan(r.indexOf("200 OK"));
+  }
+
+  @Test
+  void aClientThatNeverReadsIsClosedOnceTooManyRequestsAreHeld() {
+    writable(false);
+    send(get("/healthz").repeat(MonitorHttpHandler.MAX_PIPELINED));
+    assertThat(channel.isOpen()).isTrue();
+    send(get("/healthz"));
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(responses()).isEmpty();
+  }
+
+  @Test
+  void aRequestThatTakesTooLongToArriveClosesTheConnection() {
+    send(get("/healthz"));
+    assertThat(responses()).startsWith("HTTP/1.1 200 OK");
+    channel.advanceTimeBy(RequestDeadline.REQUEST_SECONDS + 1, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).as("no request under way: only the idle limit applies").isTrue();
+
+    send("GET /heal");
+    channel.advanceTimeBy(RequestDeadline.REQUEST_SECONDS - 1, TimeUnit.SECONDS);
+    send("t");
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isTrue();
+    channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).as("a byte at a time is not a request").isFalse();
+  }
+
+  @Test
+  void connectionsBeyondTheLimitAreClosedAsTheyCome() {
+    MonitorChannelInitializer shared =
+        new MonitorChannelInitializer(() -> new CompletableFuture<>());
+    List<EmbeddedChannel> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < MonitorChannelInitializer.MAX_CONNECTIONS; i++) {
+        open.add(new EmbeddedChannel(shared));
+      }
+      assertThat(open).allMatch(EmbeddedChannel::isOpen);
+      EmbeddedChannel oneTooMany = new EmbeddedChannel(shared);
+      assertThat(oneTooMany.isOpen()).isFalse();
+
+      open.get(0).close();
+      EmbeddedChannel afterOneLeft = new EmbeddedChannel(shared);
+      assertThat(afterOneLeft.isOpen()).isTrue();
+      open.add(afterOneLeft);
+    } finally {
+      open.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
   }
 
   @Test
