@@ -57,6 +57,16 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
     }
   }
 
+  /** The balancer with one connection to the one slapd, ready. */
+  private static RunningBalancer oneConnectionTo(SlapdGroup slapds) throws Exception {
+    return RunningBalancer.builder()
+        .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
+        .ioThreads(1)
+        .server(slapds.server(0).url(), 1, 1)
+        .start()
+        .awaitReady(slapds.urls());
+  }
+
   private static SearchRequest everyone(Collector listener) throws Exception {
     return new SearchRequest(
         listener, PEOPLE_DN, SearchScope.ONE, "(objectClass=inetOrgPerson)", "uid", "cn", "mail");
@@ -65,15 +75,9 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
   @Test
   void anotherClientsCancelOfMyMessageIdsCancelsNothingOfMine() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, USERS);
-        RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start();
+        RunningBalancer balancer = oneConnectionTo(slapds);
         LDAPConnection a = new LDAPConnection();
         LDAPConnection b = new LDAPConnection()) {
-      balancer.awaitReady(slapds.urls());
       a.connect("127.0.0.1", balancer.port());
       b.connect("127.0.0.1", balancer.port());
 
@@ -103,13 +107,7 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
   @Test
   void aClientCancelsItsOwnSearchWhichEndsCanceledBeforeTheCancelSucceeds() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, USERS);
-        RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start()) {
-      balancer.awaitReady(slapds.urls());
+        RunningBalancer balancer = oneConnectionTo(slapds)) {
       try (LDAPConnection c = new LDAPConnection("127.0.0.1", balancer.port())) {
         Collector search = new Collector();
         AsyncRequestID id = c.asyncSearch(everyone(search));
@@ -141,13 +139,7 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
   @Test
   void aCancelledModifyIsReportedAsTheDirectoryHasIt() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, 10);
-        RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start()) {
-      balancer.awaitReady(slapds.urls());
+        RunningBalancer balancer = oneConnectionTo(slapds)) {
       String dn = DirectoryData.userDn(3);
       try (LDAPConnection c = new LDAPConnection("127.0.0.1", balancer.port(), dn,
               DirectoryData.USER_PASSWORD)) {
