@@ -96,7 +96,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     if (proxyProtocol) {
       // First in the pipeline: the header comes before the TLS handshake (pldaps://).
       ch.pipeline()
-          .addLast(ProxyHeaderHandler.DECODER, new HAProxyMessageDecoder())
+          .addLast(ProxyHeaderHandler.DECODER, proxyHeaderDecoder())
           .addLast(
               ProxyHeaderHandler.NAME,
               new ProxyHeaderHandler(client, proxyHeaderDeadline(settings.ioTimeoutMillis())));
@@ -112,6 +112,18 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         .addLast("framer", framer)
         .addLast("client", client);
     onAccept.accept(ch);
+  }
+
+  /**
+   * The most bytes of TLVs (type-length-value extensions) a version 2 PROXY header may carry.
+   * HAProxy's own (ALPN, authority, SSL details, unique id) come to a few hundred bytes; without
+   * a bound the decoder would hold up to 64 KiB per connection before the header is refused.
+   */
+  static final int MAX_PROXY_HEADER_TLV_BYTES = 4096;
+
+  /** The decoder for a PROXY protocol header, version 1 or 2, with its TLVs bounded. */
+  static HAProxyMessageDecoder proxyHeaderDecoder() {
+    return new HAProxyMessageDecoder(MAX_PROXY_HEADER_TLV_BYTES, true);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
@@ -178,6 +179,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (access != null) access.event(event);
+    if (event instanceof SslCloseCompletionEvent closed && closed.isSuccess()) {
+      // The client ended its TLS session (close_notify): nothing more can be read from it, and
+      // lloadd closes on it as on an end of stream. Netty only reports it; close as after an
+      // Unbind, abandoning the client's operations. After a Notice of Disconnection this is the
+      // client's answer, and the connection need not linger any longer.
+      closeAtOnce();
+    }
     ctx.fireUserEventTriggered(event);
   }
 

@@ -1,13 +1,16 @@
 package org.ldapbalancer.tls;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.CipherSuiteConverter;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -28,9 +31,13 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -137,8 +144,9 @@ final class ContextBuilder {
     ciphers(builder);
     groups(builder);
     failIfProblems();
+    SslContext context;
     try {
-      return new Built(builder.build(), strict, List.copyOf(files), List.copyOf(notes));
+      context = builder.build();
     } catch (Exception e) { // SSLException, or IllegalArgumentException for a rejected setting
       ConfigValue blame = firstSet(settings.cipherSuite(), settings.ecName(),
           settings.protocolMin(), settings.certificateFile(), settings.caFile());
@@ -149,6 +157,12 @@ final class ContextBuilder {
       problems.add(blame.problem(why));
       throw new TlsConfigException(problems);
     }
+    checkSomeProtocolUsable(context);
+    if (!problems.isEmpty()) {
+      ReferenceCountUtil.release(context);
+      throw new TlsConfigException(problems);
+    }
+    return new Built(context, strict, List.copyOf(files), List.copyOf(notes));
   }
 
   private record KeyMaterial(PrivateKey key, X509Certificate[] chain) {}
@@ -382,7 +396,8 @@ final class ContextBuilder {
    * ({@code TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}), separated by colons, commas or spaces. An
    * unknown name is an error. OpenSSL's selection words ({@code HIGH}, {@code !aNULL}, {@code
    * +RSA}) are not evaluated: they are reported at start, and without any name the provider's
-   * defaults, which exclude weak suites, stay in force.
+   * defaults, which exclude weak suites, stay in force. As in libldap, TLS 1.3 suites and older
+   * ones are separate lists: naming only one kind leaves the defaults for the other.
    */
   private void ciphers(SslContextBuilder builder) {
     ConfigValue spec = settings.cipherSuite();
@@ -417,7 +432,112 @@ final class ContextBuilder {
               + (chosen.isEmpty() ? " (the provider's default suites are used)" : ""));
     }
     if (!chosen.isEmpty()) {
-      builder.ciphers(chosen, SupportedCipherSuiteFilter.INSTANCE);
+      builder.ciphers(withDefaultsForUnnamedVersions(chosen), SupportedCipherSuiteFilter.INSTANCE);
+    }
+  }
+
+  /**
+   * TLS 1.3 suites and older ones are two lists, as in libldap (OpenSSL's {@code
+   * SSL_CTX_set_ciphersuites} and {@code SSL_CTX_set_cipher_list}): a list that names only one
+   * kind leaves the provider's defaults for the other. Without that, the JDK would switch TLS 1.3
+   * off for a list of TLS 1.2 suites (and fail every handshake under {@code TLSProtocolMin 3.4}),
+   * and TLS 1.2 off for a list of TLS 1.3 suites.
+   */
+  private Set<String> withDefaultsForUnnamedVersions(Set<String> chosen) {
+    boolean anyTls13 = chosen.stream().anyMatch(ContextBuilder::isTls13Suite);
+    boolean anyOlder = chosen.stream().anyMatch(s -> !isTls13Suite(s));
+    Set<String> effective = new LinkedHashSet<>(chosen);
+    for (String suite : defaultCipherSuites(provider)) {
+      if (isTls13Suite(suite) ? !anyTls13 : !anyOlder) {
+        effective.add(suite);
+      }
+    }
+    return effective;
+  }
+
+  /** A TLS 1.3 suite (which names no key exchange), usable with TLS 1.3 only. */
+  static boolean isTls13Suite(String javaName) {
+    return javaName.startsWith("TLS_AES_") || javaName.startsWith("TLS_CHACHA20_");
+  }
+
+  /** A suite that TLS 1.2 introduced (AEAD or SHA-2 MAC), not usable with TLS 1.0 or 1.1. */
+  private static boolean isTls12OnlySuite(String javaName) {
+    return javaName.contains("_GCM_")
+        || javaName.contains("_CCM")
+        || javaName.contains("CHACHA20")
+        || javaName.endsWith("_SHA256")
+        || javaName.endsWith("_SHA384");
+  }
+
+  /**
+   * The protocols, of those enabled, for which one of the suites can be negotiated; empty when
+   * every handshake would fail.
+   */
+  static List<String> usableProtocols(List<String> protocols, List<String> suites) {
+    List<String> usable = new ArrayList<>();
+    for (String protocol : protocols) {
+      boolean any =
+          switch (protocol) {
+            case "TLSv1.3" -> suites.stream().anyMatch(ContextBuilder::isTls13Suite);
+            case "TLSv1.2" -> suites.stream().anyMatch(s -> !isTls13Suite(s));
+            case "TLSv1", "TLSv1.1" ->
+                suites.stream().anyMatch(s -> !isTls13Suite(s) && !isTls12OnlySuite(s));
+            default -> false; // SSLv2Hello and SSLv3 carry no handshake of ours
+          };
+      if (any) {
+        usable.add(protocol);
+      }
+    }
+    return usable;
+  }
+
+  private static final Map<SslProvider, List<String>> DEFAULT_SUITES =
+      new ConcurrentHashMap<>();
+
+  /** The suites the provider enables when none are configured, as Netty sets them up. */
+  private static List<String> defaultCipherSuites(TlsProvider provider) {
+    return DEFAULT_SUITES.computeIfAbsent(
+        provider.provider(),
+        p -> {
+          SslContext plain = null;
+          try {
+            plain = SslContextBuilder.forClient().sslProvider(p).build();
+            return List.copyOf(plain.cipherSuites());
+          } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS with " + p + ": " + e, e);
+          } finally {
+            ReferenceCountUtil.release(plain);
+          }
+        });
+  }
+
+  /**
+   * Refuses a context with which no enabled protocol has a suite: {@code TLSCipherSuite} and
+   * {@code TLSProtocolMin} together leave nothing to negotiate.
+   */
+  private void checkSomeProtocolUsable(SslContext context) {
+    ConfigValue spec = settings.cipherSuite();
+    if (spec == null) {
+      return;
+    }
+    SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT);
+    try {
+      List<String> protocols =
+          Arrays.stream(engine.getEnabledProtocols()).filter(v -> v.startsWith("TLS")).toList();
+      List<String> suites = List.of(engine.getEnabledCipherSuites());
+      if (usableProtocols(protocols, suites).isEmpty()) {
+        problems.add(
+            spec.problem(
+                "no enabled protocol ("
+                    + String.join(", ", protocols)
+                    + (settings.protocolMin() == null
+                        ? ""
+                        : ", from " + settings.protocolMin().name() + " "
+                            + settings.protocolMin().value())
+                    + ") can use any of these cipher suites"));
+      }
+    } finally {
+      ReferenceCountUtil.release(engine);
     }
   }
 

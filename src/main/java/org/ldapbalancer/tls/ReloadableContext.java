@@ -14,15 +14,19 @@ import org.slf4j.LoggerFactory;
  * those already open keep the session they have. A change that cannot be used (a half-written
  * file, a key that no longer matches) is logged and the previous context stays in force.
  *
- * <p>Thread-safe: the context is replaced whole through a volatile field; {@link
- * #reloadIfChanged()} runs on one thread (the watcher).
+ * <p>Thread-safe: the context is replaced whole through a volatile field, read by any thread;
+ * {@link #reloadIfChanged()} is called both by the watcher and by a configuration reload (SIGHUP),
+ * so it is synchronized: one check and rebuild at a time.
  */
 abstract class ReloadableContext {
   private static final Logger log = LoggerFactory.getLogger(ReloadableContext.class);
 
   private final String what;
   private volatile ContextBuilder.Built current;
-  /** Modification times and sizes of the files {@link #current} was built from. */
+  /**
+   * Modification times and sizes of the files {@link #current} was built from, as taken before they
+   * were read: a file written while they were being read then looks changed at the next check.
+   */
   private String stamp;
   /** The stamp last found unusable, so that a broken file is reported once, not every check. */
   private String failedStamp;
@@ -41,7 +45,7 @@ abstract class ReloadableContext {
   }
 
   /** Rebuilds if a file changed; true if the new context is now in force. */
-  final boolean reloadIfChanged() {
+  final synchronized boolean reloadIfChanged() {
     String now = stamp(current.files());
     if (now.equals(stamp) || now.equals(failedStamp)) {
       return false;
@@ -49,7 +53,8 @@ abstract class ReloadableContext {
     try {
       ContextBuilder.Built next = rebuild();
       current = next;
-      stamp = stamp(next.files());
+      // The stamp taken before reading: one taken now would hide a write made during the rebuild.
+      stamp = now;
       failedStamp = null;
       log.info("{}: certificate files changed; new connections use them", what);
       return true;

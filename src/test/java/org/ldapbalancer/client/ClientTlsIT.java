@@ -20,12 +20,14 @@ import com.unboundid.util.ssl.PEMFileKeyManager;
 import com.unboundid.util.ssl.PEMFileTrustManager;
 import com.unboundid.util.ssl.SSLUtil;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -248,6 +250,27 @@ class ClientTlsIT {
       assertThat(second).isNotEqualTo(first);
       assertThat(countPeople(before)).isEqualTo(5);
       assertThat(peerCertificate(before).getSerialNumber()).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void aClientsCloseNotifyClosesTheConnectionWhileItsTcpStaysOpen() throws Exception {
+    start(serverCert(CertificateCheck.NEVER));
+    try (Socket tcp = new Socket("127.0.0.1", lb.port(1))) {
+      // Layered over a socket of our own: ending TLS sends close_notify and no TCP FIN.
+      SSLSocket tls = (SSLSocket) trusting(certs.caCert()).createSSLSocketFactory()
+          .createSocket(tcp, "127.0.0.1", lb.port(1), false);
+      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+      tls.startHandshake();
+      assertThat(tls.getSession().getProtocol()).isEqualTo("TLSv1.3");
+
+      tls.shutdownOutput(); // TLS 1.3 half-close: close_notify, reading goes on
+      assertThat(tcp.isOutputShutdown()).as("TCP still open for writing").isFalse();
+
+      tls.setSoTimeout(10_000);
+      assertThat(tls.getInputStream().read()).as("the balancer closed").isEqualTo(-1);
+      tcp.setSoTimeout(10_000);
+      assertThat(tcp.getInputStream().read()).as("and its TCP connection").isEqualTo(-1);
     }
   }
 

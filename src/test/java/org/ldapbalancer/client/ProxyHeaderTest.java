@@ -13,6 +13,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.handler.codec.haproxy.HAProxyTLV;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -57,7 +58,7 @@ class ProxyHeaderTest {
         EmbeddedChannel.builder()
             .ticker(clock)
             .handlers(
-                new HAProxyMessageDecoder(),
+                ClientChannelInitializer.proxyHeaderDecoder(),
                 new ProxyHeaderHandler(connection, DEADLINE_MILLIS),
                 framer,
                 connection)
@@ -126,6 +127,40 @@ class ProxyHeaderTest {
 
     assertThat(connection.peerAddress()).isEqualTo(socketAddress);
     assertThat(regular.sent()).hasSize(1);
+  }
+
+  @Test
+  void aVersion2HeaderWithAFewKibibytesOfTlvsIsRead() {
+    client.writeInbound(
+        Unpooled.wrappedBuffer(
+            v2(withNoopTlvs(ClientChannelInitializer.MAX_PROXY_HEADER_TLV_BYTES - 3)),
+            Pdus.frame(1, search()).array()));
+
+    assertThat(connection.peerAddress()).isEqualTo(new InetSocketAddress("127.0.0.5", 40001));
+    assertThat(regular.sent()).hasSize(1);
+  }
+
+  @Test
+  void aVersion2HeaderWithMoreTlvsThanTheBoundClosesTheConnection() {
+    byte[] header = v2(withNoopTlvs(16 * 1024));
+    // Refused once more than the bound has come, not held until the whole 16 KiB have.
+    client.writeInbound(Unpooled.wrappedBuffer(header, 0, 6000));
+
+    assertThat(client.isOpen()).isFalse();
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  /** A version 2 header for 127.0.0.5 carrying one NOOP TLV of {@code size} bytes. */
+  private static HAProxyMessage withNoopTlvs(int size) {
+    return new HAProxyMessage(
+        HAProxyProtocolVersion.V2,
+        HAProxyCommand.PROXY,
+        HAProxyProxiedProtocol.TCP4,
+        "127.0.0.5",
+        "127.0.0.1",
+        40001,
+        389,
+        List.of(new HAProxyTLV((byte) 0x04, Unpooled.wrappedBuffer(new byte[size]))));
   }
 
   @Test
