@@ -218,11 +218,17 @@ public final class OperationRouter {
     }
   }
 
-  /** A bind connection has become idle: give it the longest-waiting bind. */
-  public void bindConnectionIdle(UpstreamLink link) {
-    WaitingQueue.Entry e = bindQueue.poll();
-    if (e != null) {
-      send(e, link);
+  /**
+   * A bind connection has become idle: the longest-waiting binds go where selection sends them
+   * (tier order, servers taken out of selection, weights), which is that connection unless it
+   * belongs to a later tier, or to a server selection passes over, while an earlier one has
+   * room. Handing it the queue's head directly sent binds to a backup tier for as long as the
+   * first was busy.
+   */
+  public void bindConnectionIdle() {
+    UpstreamLink link;
+    while (!bindQueue.isEmpty() && (link = binds.select()) != null) {
+      send(bindQueue.poll(), link);
     }
   }
 

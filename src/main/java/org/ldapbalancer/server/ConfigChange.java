@@ -2,9 +2,9 @@ package org.ldapbalancer.server;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.ldapbalancer.config.BalancerConfig;
-import org.ldapbalancer.config.BindMethod;
 
 /**
  * What a reloaded configuration changes that a running balancer cannot take over, compared with
@@ -40,20 +40,25 @@ record ConfigChange(List<String> needingRestart, String refusal) {
     note(restart, "health-check-interval, health-check-timeout", running.healthCheck(),
         next.healthCheck());
     String refusal = null;
-    if (running.proxyAuthz() && !ownIdentity(running).equals(ownIdentity(next))) {
+    if (!ownIdentity(running).equals(ownIdentity(next))) {
+      // Clients connected before the reload keep the identity they were accepted with: one
+      // bound as it gets no control of the balancer's and may send its own, so with a new
+      // identity it would act with the new account's rights.
       refusal =
           "bindconf binds as another identity (" + ownIdentity(next) + " instead of "
-              + ownIdentity(running) + "): which clients are proxied depends on it, so it"
-              + " changes only with a restart";
+              + ownIdentity(running) + "): which clients are proxied, and which may send their"
+              + " own Proxied Authorization control, depends on it, so it changes only with a"
+              + " restart";
     }
     return new ConfigChange(restart, refusal);
   }
 
-  /** The identity regular connections are bound as, {@code dn:} alone when anonymous. */
+  /**
+   * The identity regular connections act as, as the clients compare theirs with it
+   * (BindConf#ownAuthzId: the DN of a simple bind, the authzid or authcid of a SASL one).
+   */
   static String ownIdentity(BalancerConfig config) {
-    return config.bindConf().method() == BindMethod.SIMPLE
-        ? "dn:" + config.bindConf().bindDn()
-        : "dn:";
+    return config.bindConf().ownAuthzId().toLowerCase(Locale.ROOT);
   }
 
   private static void note(List<String> restart, String name, Object running, Object next) {

@@ -2,6 +2,7 @@ package org.ldapbalancer.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import org.ldapbalancer.log.RateLimitedLog;
 import org.ldapbalancer.operation.BindOperation;
 import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Diagnostics;
@@ -150,12 +151,12 @@ final class BindConnection extends UpstreamConnection {
   void ownResponse() throws MalformedPduException {
     int code = Responses.resultCode(view);
     if (view.messageId() == resetId) {
+      // Any answer ends the exchange: a simple bind aborts a SASL negotiation, and after a
+      // refused bind the connection is anonymous (RFC 4511 §4.2.1). slapd with "disallow
+      // bind_anon" resets first and answers inappropriateAuthentication (48): no reason to
+      // replace the connection.
       resetId = -1;
-      if (code == ResultCode.SUCCESS) {
-        pool.bindConnectionIdle(this);
-      } else {
-        closeWith("the server refused an anonymous bind (result " + code + ")");
-      }
+      pool.bindConnectionIdle(this);
       return;
     }
     whoAmIId = -1;
@@ -164,16 +165,19 @@ final class BindConnection extends UpstreamConnection {
     ByteBuf bindResponse = heldBindResponse;
     heldBindResponse = null;
     try {
-      if (op != null) {
-        String authzId = code == ResultCode.SUCCESS ? Responses.extendedResponseValue(view) : null;
-        if (authzId == null) {
-          log.warn(
-              "{}: Who Am I? after a SASL bind failed (result {}); the client stays anonymous",
-              pool.name(),
-              code);
-          authzId = "dn:";
-        } else if (authzId.isEmpty()) {
-          authzId = "dn:";
+      if (op != null && code != ResultCode.SUCCESS) {
+        // Without the identity the bind established the client could only be proxied as
+        // anonymous: it is not told its bind succeeded (lloadd answers other too).
+        RateLimitedLog.DEFAULT.warn(log,
+            "{}: Who Am I? after a SASL bind failed (result {}); the bind is answered other (80)",
+            pool.name(), code);
+        op.client().fail(op, ResultCode.OTHER,
+            "the server did not say whom the bind authenticated (Who Am I? result " + code + ")");
+        op.detachUpstream();
+      } else if (op != null) {
+        String authzId = Responses.extendedResponseValue(view);
+        if (authzId == null || authzId.isEmpty()) {
+          authzId = "dn:"; // RFC 4532: an empty identity is the anonymous one
         }
         op.client()
             .bindCompleted(op, new LdapMessage().parse(bindResponse), ResultCode.SUCCESS, authzId);

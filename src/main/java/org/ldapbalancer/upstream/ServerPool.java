@@ -560,7 +560,7 @@ public final class ServerPool {
   void bindConnectionIdle(UpstreamConnection connection) {
     // A retiring pool's server was removed by a reload: no queued bind goes there any more.
     if (router != null && connection.isReady() && !retiring) {
-      router.bindConnectionIdle(connection);
+      router.bindConnectionIdle();
     }
   }
 

@@ -296,15 +296,47 @@ class OperationRouterTest {
     forwardBind(router, third, null);
     assertThat(third.isWaiting()).as("behind the binds already waiting").isTrue();
 
-    router.bindConnectionIdle(idle);
+    router.bindConnectionIdle();
     assertThat(idle.forwarded).containsExactly(first);
     assertThat(idle.requestIds).containsExactly(1);
-    router.bindConnectionIdle(idle);
-    router.bindConnectionIdle(idle);
-    router.bindConnectionIdle(idle); // nothing left: nothing happens
+    router.bindConnectionIdle();
+    assertThat(idle.forwarded).as("one bind at a time on a connection").hasSize(1);
+    for (int i = 0; i < 3; i++) {
+      idle.pending = 0; // its bind answered
+      router.bindConnectionIdle(); // the last time, nothing is left: nothing happens
+    }
     assertThat(idle.forwarded).containsExactly(first, second, third);
     assertThat(router.waitingOperations()).isZero();
     assertThat(client.answers()).isEmpty();
+  }
+
+  /**
+   * Binds queued while the first tier's bind connections are busy wait for them: a connection of
+   * the second tier becoming idle (it reconnected, a reload added it) does not take them.
+   */
+  @Test
+  void queuedBindsWaitForTheirTierNotForAnIdleConnectionOfALaterOne() {
+    FakeServer firstTier = new FakeServer(1);
+    FakeServer backupTier = new FakeServer(1);
+    FakeLink first = firstTier.add(new FakeLink());
+    first.pending = 1;
+    FakeLink backup = backupTier.add(new FakeLink());
+    OperationRouter tiered = new OperationRouter(
+        new Selector<>(List.of(Tier.roundRobin(List.of(regular)))),
+        new Selector<>(List.of(Tier.roundRobin(List.of(firstTier)),
+            Tier.roundRobin(List.of(backupTier)))),
+        new FlushBatch(turn.eventLoop()), 8, TIMEOUT);
+    Operation waiting = bind(1);
+    forwardBind(tiered, waiting, null);
+    assertThat(waiting.isWaiting()).isTrue();
+
+    tiered.bindConnectionIdle(); // the backup's connection came up idle
+    assertThat(backup.forwarded).isEmpty();
+    assertThat(waiting.isWaiting()).isTrue();
+
+    first.pending = 0;
+    tiered.bindConnectionIdle();
+    assertThat(first.forwarded).containsExactly(waiting);
   }
 
   @Test
@@ -372,7 +404,7 @@ class OperationRouterTest {
     link.writable = true;
     router.connectionsChanged();
     bindLink.pending = 0;
-    router.bindConnectionIdle(bindLink);
+    router.bindConnectionIdle();
     assertThat(link.forwarded).isEmpty();
     assertThat(bindLink.forwarded).isEmpty();
     assertThat(client.answers()).isEmpty();

@@ -78,11 +78,32 @@ class ConfigChangeTest {
     assertThat(change.needingRestart()).isEmpty();
   }
 
+  /**
+   * Whether proxyauthz is on or off: a client bound as the old identity keeps its settings, and
+   * one bound as the balancer's own may send its own Proxied Authorization control.
+   */
   @Test
-  void withoutProxiedAuthorizationTheIdentityMayChange() throws ConfigException {
+  void withoutProxiedAuthorizationTheIdentityStillChangesOnlyWithARestart()
+      throws ConfigException {
     BalancerConfig running = parse("disable proxyauthz\n" + BINDCONF + SERVERS);
     BalancerConfig next = parse("disable proxyauthz\n" + SERVERS);
 
-    assertThat(ConfigChange.between(running, next).refusal()).isNull();
+    assertThat(ConfigChange.between(running, next).refusal()).contains("dn:cn=balancer");
+  }
+
+  /** A SASL account is an identity too: from none, to another, or back to none. */
+  @Test
+  void anotherSaslIdentityIsRefused() throws ConfigException {
+    String proxy =
+        "bindconf bindmethod=sasl saslmech=PLAIN authcid=proxy credentials=secret\n";
+    BalancerConfig anonymous = parse("feature proxyauthz\n" + SERVERS);
+    BalancerConfig sasl = parse(proxy + SERVERS);
+    BalancerConfig other = parse(proxy.replace("authcid=proxy", "authcid=other") + SERVERS);
+
+    assertThat(ConfigChange.between(anonymous, sasl).refusal()).contains("u:proxy");
+    assertThat(ConfigChange.between(sasl, other).refusal()).contains("u:other");
+    assertThat(ConfigChange.between(sasl, anonymous).refusal()).isNotNull();
+    assertThat(ConfigChange.between(sasl, parse(proxy.replace("secret", "rotated") + SERVERS))
+        .refusal()).as("a new password").isNull();
   }
 }

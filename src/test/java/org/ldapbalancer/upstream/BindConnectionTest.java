@@ -194,18 +194,25 @@ class BindConnectionTest {
     assertThat(alice.answers()).hasSize(1); // the reset is the balancer's own: nobody hears of it
   }
 
+  /**
+   * A server that refuses anonymous binds (slapd's "disallow bind_anon": inappropriateAuthentication)
+   * has still ended the exchange: the connection serves the next bind rather than being replaced.
+   */
   @Test
-  void aServerThatRefusesTheResetLosesTheConnection() {
+  void aServerThatRefusesTheResetHasStillEndedTheExchange() {
     Upstream u = ups.bind();
     bind(router, alice, 1, scram("client-first"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SASL_BIND_IN_PROGRESS));
     u.link().releaseSaslPin(alice);
     int resetId = u.sent().get(0).getMessageID();
+    BindOperation waiting = bind(router, bob, 1, bobBind(), null);
+    assertThat(waiting.upstream()).as("the reset first").isNull();
 
-    u.answer(resetId, bindDone(ResultCode.UNWILLING_TO_PERFORM));
+    u.answer(resetId, bindDone(ResultCode.INAPPROPRIATE_AUTHENTICATION));
 
-    assertThat(u.isOpen()).isFalse();
-    assertThat(ups.connectAttempts()).isEqualTo(1);
+    assertThat(u.isOpen()).isTrue();
+    assertThat(ups.connectAttempts()).isZero();
+    assertThat(waiting.upstream()).as("the next bind goes out").isNotNull();
   }
 
   @Test
@@ -281,7 +288,7 @@ class BindConnectionTest {
   }
 
   @Test
-  void aFailedWhoAmIStillRelaysTheSuccessButLeavesTheClientAnonymousAndSaysSo() {
+  void aFailedWhoAmIAnswersTheBindOtherRatherThanSuccessAsAnonymous() {
     Upstream u = ups.bind();
     BindOperation op = bind(router, alice, 1, scram("client-final"), null);
     u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
@@ -292,12 +299,12 @@ class BindConnectionTest {
 
       assertThat(log.lines())
           .containsExactly(
-              "WARN " + POOL + ": Who Am I? after a SASL bind failed (result 53); the client"
-                  + " stays anonymous");
+              "WARN " + POOL + ": Who Am I? after a SASL bind failed (result 53); the bind is"
+                  + " answered other (80)");
     }
     Answer bound = alice.finalAnswerTo(op);
-    assertThat(bound.resultCode()).isEqualTo(ResultCode.SUCCESS);
-    assertThat(bound.text()).isEqualTo("dn:");
+    assertThat(bound.resultCode()).isEqualTo(ResultCode.OTHER);
+    assertThat(bound.text()).contains("Who Am I? result 53");
     assertThat(u.pendingOps()).isZero();
   }
 
