@@ -7,6 +7,7 @@ import org.ldapbalancer.config.BalancerConfig;
 import org.ldapbalancer.config.ConfigProblem;
 import org.ldapbalancer.config.LdapUrl;
 import org.ldapbalancer.server.Balancer;
+import org.ldapbalancer.server.ReloadIncompleteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -67,6 +68,9 @@ final class Reload {
     List<String> needRestart;
     try {
       needRestart = balancer.reload(checked.config(), checked.tls());
+    } catch (ReloadIncompleteException e) {
+      log.error("{} applied in part: {}", file, e.getMessage(), e.getCause());
+      return;
     } catch (IllegalArgumentException | IllegalStateException e) {
       log.error("{} refused, the running configuration stays: {}", file, e.getMessage());
       return;

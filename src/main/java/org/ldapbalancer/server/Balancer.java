@@ -565,6 +565,7 @@ public final class Balancer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code next} cannot be applied while running; nothing has
    *     changed then
    * @throws IllegalStateException when shutting down
+   * @throws ReloadIncompleteException when some event loops applied it and another did not
    */
   public List<String> reload(BalancerConfig next, TlsContexts nextTls) {
     if (closed.get()) {

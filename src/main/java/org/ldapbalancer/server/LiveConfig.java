@@ -89,9 +89,11 @@ final class LiveConfig {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while applying the configuration", e);
       } catch (ExecutionException | TimeoutException e) {
-        // Loops already done keep the new tiers: say so rather than pretend nothing changed.
-        log.error("an event loop failed to apply the new configuration; loops may differ", e);
-        throw new IllegalStateException("an event loop failed to apply it: " + e, e);
+        // Loops already done keep the new tiers (and a slow one may still apply them): say so
+        // rather than pretend nothing changed.
+        throw new ReloadIncompleteException(
+            "an event loop did not apply it (" + e + "); the loops that did use the new"
+                + " configuration: send SIGHUP again, or restart", e);
       }
     }
     current = next;
