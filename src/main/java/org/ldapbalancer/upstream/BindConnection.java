@@ -35,6 +35,8 @@ final class BindConnection extends UpstreamConnection {
   private int whoAmIId = -1;
   /** The bind whose identity the Who Am I? in flight will tell; null if none or orphaned. */
   private BindOperation whoAmIFor;
+  /** When Who Am I? was sent: an answer that never comes must not hold the connection. */
+  private long whoAmISinceNanos;
   /** The successful bind response, relayed once Who Am I? has answered. */
   private ByteBuf heldBindResponse;
   /** The client whose multi-step SASL exchange holds this connection between steps, or null. */
@@ -124,6 +126,7 @@ final class BindConnection extends UpstreamConnection {
       heldBindResponse = frame.retain();
       whoAmIFor = bind;
       whoAmIId = messageIds.next(idInUse);
+      whoAmISinceNanos = System.nanoTime();
       writeOwn(Requests.whoAmI(channel.alloc(), whoAmIId));
       return;
     }
@@ -202,6 +205,12 @@ final class BindConnection extends UpstreamConnection {
     }
     if (resetId >= 0 && nowNanos - resetSinceNanos >= pool.saslStepTimeoutNanos()) {
       closeWith("no answer to an anonymous bind in time");
+      return;
+    }
+    if (whoAmIId >= 0 && whoAmIFor == null
+        && nowNanos - whoAmISinceNanos >= pool.saslStepTimeoutNanos()) {
+      // Its client left; without an answer the connection would never be idle again.
+      closeWith("no answer to Who Am I? in time");
       return;
     }
     if (timeoutNanos > 0 && whoAmIFor != null && nowNanos - whoAmIFor.startNanos() >= timeoutNanos) {

@@ -309,6 +309,22 @@ class BindConnectionTest {
   }
 
   @Test
+  void aWhoAmINeverAnsweredAfterItsClientLeftReplacesTheConnectionAfterTheStepTimeout() {
+    Upstream u = ups.bind();
+    BindOperation op = bind(router, alice, 1, scram("client-final"), null);
+    u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
+    long sent = System.nanoTime();
+    u.sent();
+    leaves(op);
+
+    ups.pool().expire(sent + STEP.toNanos() / 2, 0);
+    assertThat(u.isOpen()).isTrue();
+    ups.pool().expire(System.nanoTime() + STEP.toNanos(), 0);
+    assertThat(u.isOpen()).as("replaced, not held for ever").isFalse();
+    assertThat(ups.connectAttempts()).isEqualTo(1);
+  }
+
+  @Test
   void aClientLeavingDuringWhoAmIGetsNothingAndTheConnectionServesTheNextBind() {
     Upstream u = ups.bind();
     BindOperation op = bind(router, alice, 1, scram("client-final"), null);
