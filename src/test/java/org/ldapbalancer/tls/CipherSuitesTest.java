@@ -1,7 +1,6 @@
 package org.ldapbalancer.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
@@ -40,7 +39,10 @@ class CipherSuitesTest {
 
   private static TlsProvider provider(Provider p) {
     if (p == Provider.OPENSSL) {
-      assumeTrue(OpenSsl.isAvailable(), "OpenSSL not available");
+      // netty-tcnative-boringssl-static is a dependency: its absence is a failure, not a skip.
+      assertThat(OpenSsl.isAvailable())
+          .as("BoringSSL (netty-tcnative) did not load: %s", OpenSsl.unavailabilityCause())
+          .isTrue();
       return new TlsProvider(SslProvider.OPENSSL, "test");
     }
     return new TlsProvider(SslProvider.JDK, "test");
