@@ -560,8 +560,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Reports the end of an operation that had, or was sent under, some affinity. */
+  /**
+   * Reports the end of an operation that had, or was sent under, some affinity. Only one that
+   * was forwarded was counted by the affinity (Affinity#forwarded): one that ends while still
+   * queued, or that the balancer answered itself (cn=Monitor), ends nothing there.
+   */
   private void affinityEnded(Operation op, LdapMessage finalResponse) {
+    if (!op.wasForwarded()) {
+      return;
+    }
     boolean morePages = false;
     if (finalResponse != null && op.paging() != Paging.NONE) {
       try {

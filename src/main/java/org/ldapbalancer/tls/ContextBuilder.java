@@ -1,6 +1,5 @@
 package org.ldapbalancer.tls;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.CipherSuiteConverter;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
@@ -36,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -155,11 +153,6 @@ final class ContextBuilder {
         throw new IllegalStateException(why, e);
       }
       problems.add(blame.problem(why));
-      throw new TlsConfigException(problems);
-    }
-    checkSomeProtocolUsable(context);
-    if (!problems.isEmpty()) {
-      ReferenceCountUtil.release(context);
       throw new TlsConfigException(problems);
     }
     return new Built(context, strict, List.copyOf(files), List.copyOf(notes));
@@ -460,37 +453,6 @@ final class ContextBuilder {
     return javaName.startsWith("TLS_AES_") || javaName.startsWith("TLS_CHACHA20_");
   }
 
-  /** A suite that TLS 1.2 introduced (AEAD or SHA-2 MAC), not usable with TLS 1.0 or 1.1. */
-  private static boolean isTls12OnlySuite(String javaName) {
-    return javaName.contains("_GCM_")
-        || javaName.contains("_CCM")
-        || javaName.contains("CHACHA20")
-        || javaName.endsWith("_SHA256")
-        || javaName.endsWith("_SHA384");
-  }
-
-  /**
-   * The protocols, of those enabled, for which one of the suites can be negotiated; empty when
-   * every handshake would fail.
-   */
-  static List<String> usableProtocols(List<String> protocols, List<String> suites) {
-    List<String> usable = new ArrayList<>();
-    for (String protocol : protocols) {
-      boolean any =
-          switch (protocol) {
-            case "TLSv1.3" -> suites.stream().anyMatch(ContextBuilder::isTls13Suite);
-            case "TLSv1.2" -> suites.stream().anyMatch(s -> !isTls13Suite(s));
-            case "TLSv1", "TLSv1.1" ->
-                suites.stream().anyMatch(s -> !isTls13Suite(s) && !isTls12OnlySuite(s));
-            default -> false; // SSLv2Hello and SSLv3 carry no handshake of ours
-          };
-      if (any) {
-        usable.add(protocol);
-      }
-    }
-    return usable;
-  }
-
   private static final Map<SslProvider, List<String>> DEFAULT_SUITES =
       new ConcurrentHashMap<>();
 
@@ -509,36 +471,6 @@ final class ContextBuilder {
             ReferenceCountUtil.release(plain);
           }
         });
-  }
-
-  /**
-   * Refuses a context with which no enabled protocol has a suite: {@code TLSCipherSuite} and
-   * {@code TLSProtocolMin} together leave nothing to negotiate.
-   */
-  private void checkSomeProtocolUsable(SslContext context) {
-    ConfigValue spec = settings.cipherSuite();
-    if (spec == null) {
-      return;
-    }
-    SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT);
-    try {
-      List<String> protocols =
-          Arrays.stream(engine.getEnabledProtocols()).filter(v -> v.startsWith("TLS")).toList();
-      List<String> suites = List.of(engine.getEnabledCipherSuites());
-      if (usableProtocols(protocols, suites).isEmpty()) {
-        problems.add(
-            spec.problem(
-                "no enabled protocol ("
-                    + String.join(", ", protocols)
-                    + (settings.protocolMin() == null
-                        ? ""
-                        : ", from " + settings.protocolMin().name() + " "
-                            + settings.protocolMin().value())
-                    + ") can use any of these cipher suites"));
-      }
-    } finally {
-      ReferenceCountUtil.release(engine);
-    }
   }
 
   /** An OpenSSL cipher-string keyword or operator rather than a suite's name. */

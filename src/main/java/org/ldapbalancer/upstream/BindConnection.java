@@ -145,7 +145,7 @@ final class BindConnection extends UpstreamConnection {
     op.client().bindCompleted(op, view, code, authzId);
     op.detachUpstream();
     if (saslOwner == null) {
-      pool.bindConnectionIdle(this);
+      pool.bindConnectionIdle();
     }
   }
 
@@ -159,7 +159,7 @@ final class BindConnection extends UpstreamConnection {
       // bind_anon" resets first and answers inappropriateAuthentication (48): no reason to
       // replace the connection.
       resetId = -1;
-      pool.bindConnectionIdle(this);
+      pool.bindConnectionIdle();
       return;
     }
     whoAmIId = -1;
@@ -189,7 +189,7 @@ final class BindConnection extends UpstreamConnection {
     } finally {
       bindResponse.release();
     }
-    pool.bindConnectionIdle(this);
+    pool.bindConnectionIdle();
   }
 
   @Override

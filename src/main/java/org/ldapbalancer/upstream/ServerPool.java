@@ -491,7 +491,7 @@ public final class ServerPool {
       everReadyBind = true;
       binds.add(connection);
       updateState();
-      bindConnectionIdle(connection);
+      bindConnectionIdle();
     } else {
       size.attemptEnded();
       everReadyRegular = true;
@@ -528,7 +528,7 @@ public final class ServerPool {
     }
     if (connection.isBindConnection()) {
       if (connection.pendingOps() == 0) { // counts a bind in flight and a pinned SASL exchange
-        bindConnectionIdle(connection);
+        bindConnectionIdle();
       }
     } else {
       connectionsChanged();
@@ -557,9 +557,12 @@ public final class ServerPool {
     }
   }
 
-  void bindConnectionIdle(UpstreamConnection connection) {
-    // A retiring pool's server was removed by a reload: no queued bind goes there any more.
-    if (router != null && connection.isReady() && !retiring) {
+  /**
+   * One of the pool's bind connections has become idle: queued binds may leave now, where
+   * selection sends them (never to a retiring pool, which the reload's selectors left out).
+   */
+  void bindConnectionIdle() {
+    if (router != null) {
       router.bindConnectionIdle();
     }
   }

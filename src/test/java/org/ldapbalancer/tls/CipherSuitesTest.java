@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -16,7 +15,6 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import org.ldapbalancer.config.CertificateCheck;
 import org.ldapbalancer.config.ConfigValue;
 import org.ldapbalancer.config.CrlCheck;
@@ -156,19 +154,5 @@ class CipherSuitesTest {
     TlsSettings settings = listener("TLS_AES_128_GCM_SHA256", null);
     assertThat(negotiate(settings, provider, "TLSv1.2")).isEqualTo("TLSv1.2");
     assertThat(negotiate(settings, provider, "TLSv1.3", "TLSv1.2")).isEqualTo("TLSv1.3");
-  }
-
-  @Test
-  void protocolsWithoutAUsableSuiteAreFound() {
-    String gcm = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
-    String cbc = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
-    String tls13 = "TLS_AES_128_GCM_SHA256";
-    assertThat(ContextBuilder.usableProtocols(List.of("TLSv1", "TLSv1.1"), List.of(gcm, tls13)))
-        .isEmpty();
-    assertThat(ContextBuilder.usableProtocols(List.of("TLSv1.1", "TLSv1.2"), List.of(cbc)))
-        .containsExactly("TLSv1.1", "TLSv1.2");
-    assertThat(ContextBuilder.usableProtocols(List.of("TLSv1.2", "TLSv1.3"), List.of(tls13)))
-        .containsExactly("TLSv1.3");
-    assertThat(ContextBuilder.usableProtocols(List.of("TLSv1.3"), List.of(gcm))).isEmpty();
   }
 }
