@@ -5,11 +5,17 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code tier bestof}: for each operation two different servers are drawn at random and the one
- * with the lower recent latency (times its {@code weight=}, when set above 1) is tried first,
- * then the other; when neither can take the operation, the rest are tried in turn. The latency
- * is each server's moving average of response times in this event loop
+ * with the lower score is tried first, then the other; when neither can take the operation, the
+ * rest are tried in turn. The score is the server's recent latency times its operations in flight
+ * plus one (times its {@code weight=}, when set above 1): the expected wait for an answer there.
+ * The latency is each server's moving average of response times in this event loop
  * ({@link ServerEndpoints#latencyNanos()}), which drifts back down while a server gets nothing,
  * so a server that was slow gets operations back once it recovers.
+ *
+ * <p>Latency alone would send every operation to whichever server is marginally faster (with two
+ * servers, the pair drawn is always both): a 1 % difference would become a 95:5 split, flipping
+ * only when the idle one's average decays. Counting what is in flight spreads the load in
+ * proportion to speed, as a least-time balancer does.
  *
  * <p>Not thread-safe: each event loop has its own instance. Allocates nothing per operation.
  */
@@ -66,10 +72,14 @@ final class BestOfTier<E extends Endpoint> implements Tier<E> {
     return null;
   }
 
-  /** Latency, scaled by the weight when one above 1 is set (lloadd's "fitness"). */
-  private static long score(ServerEndpoints<?> server) {
-    long latency = server.latencyNanos();
+  /**
+   * Latency times operations in flight plus one, scaled by the weight when one above 1 is set
+   * (lloadd's "fitness"). A server not yet measured counts 1 ns, so it is tried and measured; a
+   * double, so that no product overflows.
+   */
+  private static double score(ServerEndpoints<?> server) {
+    double score = (double) Math.max(1, server.latencyNanos()) * (server.pendingOps() + 1);
     int weight = server.weight();
-    return weight > 1 ? latency * weight : latency;
+    return weight > 1 ? score * weight : score;
   }
 }

@@ -19,6 +19,7 @@ class WeightedAndBestOfTierTest {
     final List<Conn> conns = new ArrayList<>();
     final int weight;
     long latency;
+    int pending;
 
     Server(String name, int weight) {
       this.weight = weight;
@@ -32,7 +33,7 @@ class WeightedAndBestOfTierTest {
 
     @Override
     public int pendingOps() {
-      return 0;
+      return pending;
     }
 
     @Override
@@ -152,5 +153,30 @@ class WeightedAndBestOfTierTest {
     a.latency = 1_000_000;
     b.latency = 10_000_000;
     assertThat(draw(Tier.bestOf(List.of(a, b)), 200)).containsOnlyKeys("b");
+  }
+
+  @Test
+  void bestOfCountsOperationsInFlightSoThatTheFasterServerDoesNotTakeEverything() {
+    // 10 % faster alone would win every pair; with three operations in flight there against
+    // none at the other, the other's expected wait is lower.
+    Server fast = new Server("fast", 0);
+    Server slow = new Server("slow", 0);
+    fast.latency = 1_000_000;
+    slow.latency = 1_100_000;
+    Tier<Conn> two = Tier.bestOf(List.of(fast, slow));
+    assertThat(draw(two, 100)).containsOnlyKeys("fast");
+    fast.pending = 3;
+    assertThat(draw(two, 100)).containsOnlyKeys("slow");
+    // Equal load again: speed decides.
+    slow.pending = 3;
+    assertThat(draw(two, 100)).containsOnlyKeys("fast");
+  }
+
+  @Test
+  void bestOfTriesAServerNotYetMeasuredFirst() {
+    Server measured = new Server("measured", 0);
+    Server fresh = new Server("fresh", 0);
+    measured.latency = 50_000;
+    assertThat(draw(Tier.bestOf(List.of(measured, fresh)), 100)).containsOnlyKeys("fresh");
   }
 }
