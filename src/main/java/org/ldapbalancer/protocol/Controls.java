@@ -44,7 +44,7 @@ public final class Controls {
     }
     ByteBuf buf = message.frame();
     long controls =
-        Ber.readElement(buf, message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+        Ber.readElement(buf, message.controlsStart(), message.controlsEnd(), Ber.CONTEXT_0_CONSTRUCTED);
     int index = Ber.start(controls);
     int end = Ber.end(controls);
     while (index < end) {
@@ -106,7 +106,7 @@ public final class Controls {
     }
     ByteBuf buf = message.frame();
     long controls =
-        Ber.readElement(buf, message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+        Ber.readElement(buf, message.controlsStart(), message.controlsEnd(), Ber.CONTEXT_0_CONSTRUCTED);
     int index = Ber.start(controls);
     int end = Ber.end(controls);
     while (index < end) {

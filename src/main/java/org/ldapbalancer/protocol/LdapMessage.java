@@ -12,6 +12,9 @@ import io.netty.buffer.ByteBuf;
  *                            controls [0] Controls OPTIONAL }
  * </pre>
  *
+ * <p>Trailing components after those (RFC 4511 §4: extensions, to be ignored) are accepted if
+ * they are well-formed elements.
+ *
  * <p>Not thread-safe: owned by the event loop of the connection that reads into it.
  */
 public final class LdapMessage {
@@ -22,6 +25,7 @@ public final class LdapMessage {
   private int opContentStart;
   private int opEnd;
   private int controlsStart;
+  private int controlsEnd;
   private int end;
 
   /**
@@ -44,14 +48,20 @@ public final class LdapMessage {
     opTag = frame.getUnsignedByte(opStart);
     opContentStart = Ber.start(op);
     opEnd = Ber.end(op);
-    if (opEnd < end) {
-      long controls = Ber.readElement(frame, opEnd, end, Ber.CONTEXT_0_CONSTRUCTED);
-      if (Ber.end(controls) != end) {
-        throw new MalformedPduException("trailing bytes after the controls");
-      }
-      controlsStart = opEnd;
+    int p = opEnd;
+    if (p < end && frame.getUnsignedByte(p) == Ber.CONTEXT_0_CONSTRUCTED) {
+      controlsStart = p;
+      controlsEnd = Ber.end(Ber.readElement(frame, p, end, Ber.CONTEXT_0_CONSTRUCTED));
+      p = controlsEnd;
     } else {
       controlsStart = -1;
+      controlsEnd = -1;
+    }
+    // RFC 4511 §4: trailing components with tags not recognised are ignored (slapd does too);
+    // they must still be well-formed elements. Forwarded as they are, or dropped with the
+    // controls' rewriting.
+    while (p < end) {
+      p = Ber.end(Ber.readAnyElement(frame, p, end));
     }
     return this;
   }
@@ -94,9 +104,22 @@ public final class LdapMessage {
     return controlsStart;
   }
 
-  /** Index just past the whole message. */
+  /** Index just past the controls, or -1 when there are none. */
+  public int controlsEnd() {
+    return controlsEnd;
+  }
+
+  /**
+   * Index just past the whole message: past the controls, or past the protocolOp when there are
+   * none, unless trailing components follow (RFC 4511 §4), which are ignored.
+   */
   public int end() {
     return end;
+  }
+
+  /** Whether trailing components follow the protocolOp and controls (RFC 4511 §4: ignored). */
+  public boolean hasTrailingComponents() {
+    return end != (controlsStart >= 0 ? controlsEnd : opEnd);
   }
 
   /** The protocolOp's content length. */

@@ -102,7 +102,7 @@ public final class MessageRewriter {
   private static long readControls(LdapMessage message) {
     try {
       return Ber.readElement(
-          message.frame(), message.controlsStart(), message.end(), Ber.CONTEXT_0_CONSTRUCTED);
+          message.frame(), message.controlsStart(), message.controlsEnd(), Ber.CONTEXT_0_CONSTRUCTED);
     } catch (MalformedPduException e) {
       throw new IllegalStateException("controls were checked when the message was parsed", e);
     }

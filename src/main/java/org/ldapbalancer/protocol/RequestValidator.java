@@ -21,7 +21,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * nothing thrown, valid or not. The envelope (message ID, protocolOp extent, controls extent) is
  * {@link LdapMessage#parse}'s; the message ID's value is the caller's to judge. What is checked:
  * definite lengths of at most 4 octets, single-octet tags, each element within its container and
- * every constructed element exactly filled by the elements the grammar allows there, in its order;
+ * every constructed element exactly filled by the elements the grammar allows there, in its order
+ * (followed, where slapd ignores them, by well-formed trailing components: RFC 4511 §4's
+ * extensibility, see {@link #extensions});
  * BOOLEAN content of one octet; INTEGER and ENUMERATED content of 1 to 4 octets, and the value
  * ranges RFC 4511 gives (scope, derefAliases, limits, modify operation, abandoned message ID). Not
  * checked: what only the server can judge and answers with a result instead of closing the
@@ -219,6 +221,9 @@ public final class RequestValidator {
 
   private String failure;
 
+  /** Whether the last request {@link #validate}d had trailing components ({@link #extensions}). */
+  private boolean sawExtensions;
+
   private static String[] reasons() {
     String[] reasons = new String[FIELDS.length * PROBLEMS.length];
     for (int f = 0; f < FIELDS.length; f++) {
@@ -272,10 +277,19 @@ public final class RequestValidator {
     };
   }
 
+  /**
+   * Whether the last request {@link #validate}d carried trailing components inside its
+   * protocolOp (RFC 4511 §4), which were skipped.
+   */
+  boolean sawExtensions() {
+    return sawExtensions;
+  }
+
   /** As {@link #check}, with this instance; only its owning thread may call it. */
   public String validate(LdapMessage message) {
     buf = message.frame();
     failure = null;
+    sawExtensions = false;
     int from = message.opContentStart();
     int to = message.opEnd();
     boolean valid =
@@ -295,7 +309,7 @@ public final class RequestValidator {
           default -> fail(OP, NOT_A_REQUEST);
         };
     if (valid && message.hasControls()) {
-      valid = controls(message.controlsStart(), message.end());
+      valid = controls(message.controlsStart(), message.controlsEnd());
     }
     buf = null;
     return valid ? null : failure;
@@ -331,14 +345,15 @@ public final class RequestValidator {
       if (!expect(start, authEnd, OCTET_STRING, MECHANISM)) {
         return false;
       }
-      if (end < authEnd && !expect(end, authEnd, OCTET_STRING, CREDENTIALS)) {
+      if (end < authEnd && sameTagNumber(tagAndLength(end, authEnd), OCTET_STRING)
+          && !expect(end, authEnd, OCTET_STRING, CREDENTIALS)) {
         return false;
       }
-      if (end != authEnd) {
-        return fail(AUTHENTICATION, TRAILING);
+      if (!extensions(end, authEnd, AUTHENTICATION)) {
+        return false;
       }
     }
-    return authEnd == limit || fail(OP, TRAILING);
+    return extensions(authEnd, limit, OP);
   }
 
   /**
@@ -379,7 +394,7 @@ public final class RequestValidator {
         return false;
       }
     }
-    return attributesEnd == limit || fail(OP, TRAILING);
+    return extensions(attributesEnd, limit, OP);
   }
 
   /**
@@ -582,7 +597,7 @@ public final class RequestValidator {
       }
       p = changeEnd;
     }
-    return changesEnd == limit || fail(OP, TRAILING);
+    return extensions(changesEnd, limit, OP);
   }
 
   /** AddRequest (§4.7): entry, attributes SEQUENCE OF Attribute. */
@@ -599,7 +614,7 @@ public final class RequestValidator {
         return false;
       }
     }
-    return attributesEnd == limit || fail(OP, TRAILING);
+    return extensions(attributesEnd, limit, OP);
   }
 
   /**
@@ -643,10 +658,11 @@ public final class RequestValidator {
     if (!bool(end, limit, BOOLEAN, DELETE_OLD_RDN)) {
       return false;
     }
-    if (end < limit && !expect(end, limit, CONTEXT_0, NEW_SUPERIOR)) {
+    if (end < limit && sameTagNumber(tagAndLength(end, limit), CONTEXT_0)
+        && !expect(end, limit, CONTEXT_0, NEW_SUPERIOR)) {
       return false;
     }
-    return end == limit || fail(OP, TRAILING);
+    return extensions(end, limit, OP);
   }
 
   /** CompareRequest (§4.10): entry, ava AttributeValueAssertion. */
@@ -658,10 +674,10 @@ public final class RequestValidator {
       return false;
     }
     int avaEnd = end;
-    if (!attributeValueAssertion(start, avaEnd, AVA)) {
+    if (!expect(start, avaEnd, OCTET_STRING, AVA) || !expect(end, avaEnd, OCTET_STRING, AVA)) {
       return false;
     }
-    return avaEnd == limit || fail(OP, TRAILING);
+    return extensions(end, avaEnd, AVA) && extensions(avaEnd, limit, OP);
   }
 
   /** AbandonRequest (§4.11): [APPLICATION 16] MessageID, INTEGER (0 .. maxInt). */
@@ -678,10 +694,11 @@ public final class RequestValidator {
     if (!expect(p, limit, CONTEXT_0, REQUEST_NAME)) {
       return false;
     }
-    if (end < limit && !expect(end, limit, CONTEXT_1, REQUEST_VALUE)) {
+    if (end < limit && sameTagNumber(tagAndLength(end, limit), CONTEXT_1)
+        && !expect(end, limit, CONTEXT_1, REQUEST_VALUE)) {
       return false;
     }
-    return end == limit || fail(OP, TRAILING);
+    return extensions(end, limit, OP);
   }
 
   /**
@@ -799,6 +816,14 @@ public final class RequestValidator {
   }
 
   /**
+   * Whether the element's tag is {@code tag} in either form, primitive or constructed: an optional
+   * field in the wrong form is that field malformed, not an extension to skip.
+   */
+  private static boolean sameTagNumber(int tagAndLength, int tag) {
+    return (tagOf(tagAndLength) | 0x20) == (tag | 0x20);
+  }
+
+  /**
    * Reads the length of the element at {@code p}, whose tag the caller has already found to be one
    * the grammar allows there (so a single octet), and sets {@link #start} and {@link #end} to its
    * content's bounds, which must lie within {@code limit}.
@@ -838,6 +863,32 @@ public final class RequestValidator {
     }
     start = i;
     end = i + length;
+    return true;
+  }
+
+  /**
+   * RFC 4511 §4: "clients and servers MUST (unless otherwise specified) ignore trailing SEQUENCE
+   * components whose tags they do not recognize". From {@code p} to {@code limit}, any number of
+   * well-formed elements (a single-octet tag, a definite length within the container); their
+   * content is not looked into. Allowed where slapd ignores them too (after a request's last
+   * field, in SaslCredentials, in a Compare's assertion); inside filters, attributes, changes and
+   * controls slapd answers them with a Notice of Disconnection or an error, so there they stay
+   * refused ({@link #TRAILING}) and never reach a shared connection.
+   */
+  private boolean extensions(int p, int limit, int field) {
+    if (p < limit) {
+      sawExtensions = true;
+    }
+    while (p < limit) {
+      int tagAndLength = tagAndLength(p, limit);
+      if ((tagOf(tagAndLength) & 0x1f) == 0x1f) {
+        return fail(field, MULTI_OCTET_TAG);
+      }
+      if (!header(p, tagAndLength, limit, field)) {
+        return false;
+      }
+      p = end;
+    }
     return true;
   }
 

@@ -143,7 +143,7 @@ public final class RootDse {
     }
     int opContent =
         (Ber.end(objectName) - response.opContentStart()) + Ber.elementLength(listContent);
-    int controls = response.hasControls() ? response.end() - response.controlsStart() : 0;
+    int controls = response.hasControls() ? response.controlsEnd() - response.controlsStart() : 0;
     int messageContent =
         Ber.intElementLength(messageId) + Ber.elementLength(opContent) + controls;
     ByteBuf out = alloc.buffer(Ber.elementLength(messageContent));

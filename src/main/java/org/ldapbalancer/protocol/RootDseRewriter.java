@@ -81,7 +81,7 @@ public final class RootDseRewriter {
     }
     int nameElement = Ber.end(name) - entry.opContentStart();
     int opContent = nameElement + Ber.elementLength(attributesContent);
-    int controls = entry.hasControls() ? entry.end() - entry.controlsStart() : 0;
+    int controls = entry.hasControls() ? entry.controlsEnd() - entry.controlsStart() : 0;
     int content = Ber.intElementLength(messageId) + Ber.elementLength(opContent) + controls;
     ByteBuf out = alloc.buffer(Ber.elementLength(content));
     Ber.writeHeader(out, Ber.SEQUENCE, content);

@@ -135,7 +135,7 @@ public final class VerifyCredentials {
     int controlsStart = -1;
     int controlsLength = 0;
     if (bind.hasControls()) {
-      long controls = Ber.readElement(frame, bind.controlsStart(), bind.end(), Ber.CONTEXT_0_CONSTRUCTED);
+      long controls = Ber.readElement(frame, bind.controlsStart(), bind.controlsEnd(), Ber.CONTEXT_0_CONSTRUCTED);
       controlsStart = Ber.start(controls);
       controlsLength = Ber.length(controls);
     }

@@ -110,14 +110,21 @@ class LdapMessageFuzzTest {
     Check.equal(end, pdu.length, "end of the message");
     Check.equal(view.opTag(), pdu[opStart] & 0xff, "protocolOp tag");
     Check.equal(view.opContentLength(), opEnd - opContentStart, "protocolOp content length");
+    int last;
     if (view.hasControls()) {
       Check.equal(view.controlsStart() - base, opEnd, "controls start");
       Check.equal(pdu[opEnd] & 0xff, 0xa0, "controls tag");
-      Check.that(opEnd < end, () -> "controls of no bytes");
+      last = view.controlsEnd() - base;
+      Check.that(opEnd < last && last <= end, () -> "controls end out of place");
     } else {
       Check.equal(view.controlsStart(), -1, "controls start without controls");
-      Check.equal(opEnd, end, "protocolOp end without controls");
+      Check.equal(view.controlsEnd(), -1, "controls end without controls");
+      Check.that(opEnd == end || (pdu[opEnd] & 0xff) != 0xa0,
+          () -> "a [0] element after the protocolOp not taken as controls");
+      last = opEnd;
     }
+    // RFC 4511 §4: what follows is trailing components, ignored.
+    Check.equal(view.hasTrailingComponents(), last < end, "trailing components");
   }
 
   /**

@@ -24,7 +24,8 @@ import org.ldapbalancer.protocol.MessageRewriter;
  * of the rewriter's copy limit and every length form; the rest is the PDU.
  *
  * <p>Checks: the new message ID; the protocolOp byte for byte; without a control the rest of the
- * message byte for byte, with one the client's controls byte for byte followed by the added one;
+ * message byte for byte, with one the client's controls byte for byte followed by the added one
+ * (trailing components after the controls, RFC 4511 §4's extensions, are left out);
  * the original frame and the shared control untouched and their reference counts as before; every
  * buffer the rewriter made released once the channel's output is; and what UnboundID's decoder
  * reads before the rewrite it still reads after.
@@ -102,12 +103,12 @@ class MessageRewriterFuzzTest {
       Check.that(rewritten.hasControls(), () -> "no controls after adding one");
       byte[] before =
           view.hasControls()
-              ? Pdus.range(frame, controlsContentStart(view), view.end())
+              ? Pdus.range(frame, controlsContentStart(view), view.controlsEnd())
               : new byte[0];
       byte[] expected = Arrays.copyOf(before, before.length + controlBytes.length);
       System.arraycopy(controlBytes, 0, expected, before.length, controlBytes.length);
       Check.sameBytes(
-          Arrays.copyOfRange(out, controlsContentStart(rewritten), out.length),
+          Arrays.copyOfRange(out, controlsContentStart(rewritten), rewritten.controlsEnd()),
           expected,
           "controls: the client's, then the added one");
       if (Boolean.FALSE.equals(hadProxiedAuthorization)) {

@@ -146,6 +146,9 @@ final class SeedCorpus {
     seeds.put("valid-message-id-32768", message(32768, new UnbindRequestProtocolOp()));
     seeds.put("valid-message-id-largest", message(0x7fffffff, new UnbindRequestProtocolOp()));
 
+    seeds.put("edge-trailing-component-after-op", hex("3007020101" + "4200" + "3000"));
+    seeds.put(
+        "edge-trailing-component-after-controls", hex("3009020101" + "4200" + "a000" + "8900"));
     seeds.put("edge-message-id-zero", hex("3005020100" + "4200"));
     seeds.put("edge-message-id-negative", hex("30050201ff" + "4200"));
     seeds.put("edge-non-minimal-lengths", hex("308106" + "02810101" + "4200"));
@@ -163,7 +166,6 @@ final class SeedCorpus {
     seeds.put("malformed-five-octet-message-id", hex("30090205" + "00ffffffff" + "4200"));
     seeds.put("malformed-multi-octet-op-tag", hex("3006020101" + "7f0100"));
     seeds.put("malformed-no-protocol-op", hex("3003020101"));
-    seeds.put("malformed-controls-not-context-0", hex("3007020101" + "4200" + "3000"));
     seeds.put("malformed-bytes-after-controls", hex("3008020101" + "4200" + "a000" + "00"));
     seeds.put("malformed-op-overruns-message", hex("3007020101" + "6305" + "0400"));
 

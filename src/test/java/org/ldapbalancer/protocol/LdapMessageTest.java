@@ -161,12 +161,12 @@ class LdapMessageTest {
     return Stream.of(
         Arguments.of("trailing bytes after the message",
             new int[] {0x30, 0x05, 0x02, 0x01, 0x01, 0x42, 0x00, 0x00}),
-        Arguments.of("trailing bytes after the controls, inside the message",
-            new int[] {0x30, 0x09, 0x02, 0x01, 0x01, 0x42, 0x00, 0xa0, 0x00, 0x04, 0x00}),
-        Arguments.of("controls tagged [1] instead of [0]",
-            new int[] {0x30, 0x07, 0x02, 0x01, 0x01, 0x42, 0x00, 0xa1, 0x00}),
-        Arguments.of("controls as a universal SEQUENCE",
-            new int[] {0x30, 0x07, 0x02, 0x01, 0x01, 0x42, 0x00, 0x30, 0x00}),
+        Arguments.of("a trailing element that overruns the message",
+            new int[] {0x30, 0x09, 0x02, 0x01, 0x01, 0x42, 0x00, 0xa0, 0x00, 0x04, 0x01}),
+        Arguments.of("a trailing byte that is no element",
+            new int[] {0x30, 0x06, 0x02, 0x01, 0x01, 0x42, 0x00, 0x04}),
+        Arguments.of("a trailing element with a multi-octet tag",
+            new int[] {0x30, 0x08, 0x02, 0x01, 0x01, 0x42, 0x00, 0x9f, 0x21, 0x00}),
         Arguments.of("message ID of 5 octets",
             new int[] {0x30, 0x09, 0x02, 0x05, 0x00, 0x80, 0x00, 0x00, 0x00, 0x42, 0x00}),
         Arguments.of("message ID of 0 octets", new int[] {0x30, 0x04, 0x02, 0x00, 0x42, 0x00}),
@@ -185,6 +185,31 @@ class LdapMessageTest {
         Arguments.of("not a SEQUENCE", new int[] {0x31, 0x05, 0x02, 0x01, 0x01, 0x42, 0x00}),
         Arguments.of("indefinite length", new int[] {0x30, 0x80, 0x02, 0x01, 0x01, 0x42, 0x00,
             0x00, 0x00}));
+  }
+
+  @Test
+  void skipsTrailingComponentsAfterTheControlsAsRfc4511Asks() throws Exception {
+    // RFC 4511 §4: trailing SEQUENCE components whose tags are not recognised are ignored.
+    LdapMessage m = new LdapMessage().parse(
+        bytes(0x30, 0x0b, 0x02, 0x01, 0x01, 0x42, 0x00, 0xa0, 0x00, 0x04, 0x00, 0x89, 0x00));
+    assertThat(m.hasControls()).isTrue();
+    assertThat(m.controlsStart()).isEqualTo(7);
+    assertThat(m.controlsEnd()).isEqualTo(9);
+    assertThat(m.end()).isEqualTo(13);
+    assertThat(m.hasTrailingComponents()).isTrue();
+  }
+
+  @Test
+  void anElementAfterTheOperationThatIsNotTaggedZeroIsATrailingComponentNotControls()
+      throws Exception {
+    // slapd ignores it too (get_ctrls looks for [0] only).
+    LdapMessage m =
+        new LdapMessage().parse(bytes(0x30, 0x07, 0x02, 0x01, 0x01, 0x42, 0x00, 0xa1, 0x00));
+    assertThat(m.hasControls()).isFalse();
+    assertThat(m.controlsEnd()).isEqualTo(-1);
+    assertThat(m.hasTrailingComponents()).isTrue();
+    LdapMessage plain = new LdapMessage().parse(bytes(0x30, 0x05, 0x02, 0x01, 0x01, 0x42, 0x00));
+    assertThat(plain.hasTrailingComponents()).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")

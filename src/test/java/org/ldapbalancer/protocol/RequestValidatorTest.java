@@ -87,17 +87,33 @@ class RequestValidatorTest {
             "SASL without a mechanism",
             bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0xa3, 0x00)),
             "mechanism: missing"),
-        invalid(
+        // RFC 4511 §4: trailing components are ignored (slapd does too), if well-formed.
+        valid(
             "SASL with a third field",
             bind(
                 raw(0x02, 0x01, 0x03),
                 raw(0x04, 0x00),
-                tlv(0xa3, str(0x04, "PLAIN"), raw(0x04, 0x00), raw(0x04, 0x00))),
-            "authentication: unexpected data after the last field"),
+                tlv(0xa3, str(0x04, "PLAIN"), raw(0x04, 0x00), raw(0x04, 0x00)))),
+        valid(
+            "SASL without credentials, then an extension",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), tlv(0xa3, str(0x04, "EXTERNAL"),
+                str(0x89, "x")))),
         invalid(
+            "SASL credentials constructed",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), tlv(0xa3, str(0x04, "PLAIN"),
+                tlv(0x24, str(0x04, "x")))),
+            "credentials: unexpected tag"),
+        valid(
             "bind with an element after the authentication",
-            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x80, 0x00), raw(0x04, 0x00)),
-            "protocolOp: unexpected data after the last field"),
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x80, 0x00), raw(0x04, 0x00))),
+        invalid(
+            "bind with a trailing element that overruns",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x80, 0x00), raw(0x89, 0x05)),
+            "protocolOp: element overruns its container"),
+        invalid(
+            "bind with a trailing element with a multi-octet tag",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x80, 0x00), raw(0x9f, 0x20, 0x00)),
+            "protocolOp: multi-octet tag (LDAP uses single-octet tags only)"),
 
         // UnbindRequest
         valid("unbind", raw(0x42, 0x00)),
@@ -174,10 +190,13 @@ class RequestValidatorTest {
             "search, an attribute that is not an OCTET STRING",
             search(0, 0, raw(0x02, 0x01, 0x00), present("cn"), tlv(0x30, raw(0x02, 0x01, 0x00))),
             "attributes: unexpected tag"),
-        invalid(
+        valid(
             "search, data after the attributes",
-            tlv(0x63, searchHead(0, 0), present("cn"), tlv(0x30), raw(0x04, 0x00)),
-            "protocolOp: unexpected data after the last field"),
+            tlv(0x63, searchHead(0, 0), present("cn"), tlv(0x30), raw(0x04, 0x00))),
+        invalid(
+            "search, indefinite length after the attributes",
+            tlv(0x63, searchHead(0, 0), present("cn"), tlv(0x30), raw(0xa9, 0x80)),
+            "protocolOp: indefinite length (LDAP allows definite lengths only)"),
         invalid(
             "search, an attribute overrunning the list",
             tlv(0x63, searchHead(0, 0), present("cn"), raw(0x30, 0x02, 0x04, 0x05)),
@@ -423,7 +442,7 @@ class RequestValidatorTest {
                 raw(0x01, 0x01, 0x00),
                 tlv(0xa0, str(0x04, "dc=com"))),
             "newSuperior: unexpected tag"),
-        invalid(
+        valid(
             "modify DN, a field after newSuperior",
             tlv(
                 0x6c,
@@ -431,8 +450,10 @@ class RequestValidatorTest {
                 str(0x04, "dc=x"),
                 raw(0x01, 0x01, 0x00),
                 str(0x80, "dc=com"),
-                raw(0x04, 0x00)),
-            "protocolOp: unexpected data after the last field"),
+                raw(0x04, 0x00))),
+        valid(
+            "modify DN, an extension without newSuperior",
+            tlv(0x6c, str(0x04, DN), str(0x04, "dc=x"), raw(0x01, 0x01, 0x00), str(0x89, "x"))),
 
         // CompareRequest
         valid("compare", tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"), str(0x04, "x")))),
@@ -440,14 +461,12 @@ class RequestValidatorTest {
             "compare without a value",
             tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"))),
             "ava: missing"),
-        invalid(
+        valid(
             "compare, ava with a third field",
-            tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"), str(0x04, "x"), str(0x04, "y"))),
-            "ava: unexpected data after the last field"),
-        invalid(
+            tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"), str(0x04, "x"), str(0x04, "y")))),
+        valid(
             "compare, a field after the ava",
-            tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"), str(0x04, "x")), raw(0x04, 0x00)),
-            "protocolOp: unexpected data after the last field"),
+            tlv(0x6e, str(0x04, DN), tlv(0x30, str(0x04, "dc"), str(0x04, "x")), raw(0x04, 0x00))),
 
         // AbandonRequest
         valid("abandon", raw(0x50, 0x01, 0x05)),
@@ -482,10 +501,12 @@ class RequestValidatorTest {
             "extended, value constructed",
             tlv(0x77, str(0x80, "1.2.3"), tlv(0xa1, str(0x04, "v"))),
             "requestValue: unexpected tag"),
-        invalid(
+        valid(
             "extended, a field after the value",
-            tlv(0x77, str(0x80, "1.2.3"), str(0x81, "v"), str(0x81, "w")),
-            "protocolOp: unexpected data after the last field"),
+            tlv(0x77, str(0x80, "1.2.3"), str(0x81, "v"), str(0x81, "w"))),
+        valid(
+            "extended, an extension without a value",
+            tlv(0x77, str(0x80, "1.2.3"), str(0x89, "w"))),
 
         // Not requests
         invalid(
