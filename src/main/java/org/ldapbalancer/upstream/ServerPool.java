@@ -60,12 +60,8 @@ public final class ServerPool {
   private final int maxPendingOps;
   private final int maxIncoming;
   private final boolean timeoutsEnabled;
-  private final boolean measuresLatency;
-  /** Moving average of response times in nanoseconds (bestof); see {@link #latencySample}. */
-  private long latencyNanos;
-
-  private long lastAnswerNanos;
-  private boolean answeredSinceSweep;
+  /** The moving average a bestof tier chooses by; null in other tiers. */
+  private final ResponseTime responseTime;
   private final long saslStepTimeoutNanos;
   private final FlushBatch flushes;
   /** TLS towards this server, or null when it uses none. */
@@ -170,7 +166,7 @@ public final class ServerPool {
     this.maxPendingOps = maxPendingOps;
     this.maxIncoming = maxIncoming;
     this.timeoutsEnabled = !bindConf.timeout().isZero();
-    this.measuresLatency = measuresLatency;
+    this.responseTime = measuresLatency ? new ResponseTime() : null;
     this.saslStepTimeoutNanos =
         (!bindConf.timeout().isZero()
                 ? bindConf.timeout()
@@ -276,34 +272,11 @@ public final class ServerPool {
     latencySample(nanos, nowNanos);
   }
 
-  /**
-   * Folds a response time into the moving average (weight 1/8 for the newest sample), when a
-   * bestof tier chooses by it.
-   */
+  /** Folds a response time into the moving average, when a bestof tier chooses by it. */
   private void latencySample(long nanos, long nowNanos) {
-    if (!measuresLatency || nanos < 0) {
-      return;
+    if (responseTime != null) {
+      responseTime.sample(nanos, nowNanos);
     }
-    latencyNanos = latencyNanos == 0 ? nanos : latencyNanos + ((nanos - latencyNanos) >> 3);
-    lastAnswerNanos = nowNanos;
-    answeredSinceSweep = true;
-  }
-
-  /**
-   * Periodically: a server with operations outstanding and no answer for longer than its
-   * average is at least that slow (a hung server gives no samples at all); one with nothing
-   * outstanding and no answer drifts back down (halving every check), so that it is tried again.
-   */
-  private void ageLatency(long nowNanos) {
-    if (!measuresLatency) {
-      return;
-    }
-    if (pendingOps > 0 && lastAnswerNanos != 0 && nowNanos - lastAnswerNanos > latencyNanos) {
-      latencyNanos = nowNanos - lastAnswerNanos;
-    } else if (!answeredSinceSweep && pendingOps == 0) {
-      latencyNanos >>= 1;
-    }
-    answeredSinceSweep = false;
   }
 
   /**
@@ -657,7 +630,9 @@ public final class ServerPool {
    * exchanges that wait too long for their next step; run periodically on the loop.
    */
   public void expire(long nowNanos, long timeoutNanos) {
-    ageLatency(nowNanos);
+    if (responseTime != null) {
+      responseTime.age(nowNanos, pendingOps);
+    }
     health.check(nowNanos, pendingOps, regular);
     resize(nowNanos);
     // A copy: expiring may close a connection, which removes it from the list at once.
@@ -801,7 +776,7 @@ public final class ServerPool {
 
     @Override
     public long latencyNanos() {
-      return latencyNanos;
+      return responseTime == null ? 0 : responseTime.nanos();
     }
 
     @Override
