@@ -21,7 +21,8 @@ package org.ldapbalancer.balancing;
  * A client with one operation at a time is balanced per operation exactly as before; one that
  * always has some in flight is re-balanced by the policy at least every {@link
  * #MAX_RUN_IN_FLIGHT} operations, so that it is still spread and a slow server ({@code bestof})
- * does not keep it.
+ * does not keep it. Only a server of the first tier is followed: one a later tier took the
+ * operation from (the first having nothing ready) is left as soon as the first can take one.
  *
  * <p>Not thread-safe: owned by the client's event loop, as are the endpoints it names.
  */
@@ -137,7 +138,8 @@ public final class Affinity<E extends Endpoint> {
   }
 
   /**
-   * An operation without affinity went to {@code server}.
+   * An operation without affinity went to {@code server} ({@code null}: to a server not to be
+   * followed, one of a fallback tier).
    *
    * @param followed whether it went there because of {@link #serverInFlight} (the run goes on)
    *     rather than by the policy's choice (a run starts)

@@ -9,6 +9,8 @@ import java.util.List;
 public final class Selector<E extends Endpoint> {
   private final List<Tier<E>> tiers;
   private final SelectionOutcome outcome = new SelectionOutcome();
+  /** The index of the tier the last {@link #select()} chose from, -1 if none. */
+  private int chosenTier = -1;
 
   public Selector(List<Tier<E>> tiers) {
     this.tiers = List.copyOf(tiers);
@@ -21,9 +23,11 @@ public final class Selector<E extends Endpoint> {
    */
   public E select() {
     outcome.reset();
+    chosenTier = -1;
     for (int i = 0, n = tiers.size(); i < n; i++) {
       E chosen = tiers.get(i).select(outcome);
       if (chosen != null) {
+        chosenTier = i;
         return chosen;
       }
       if (!outcome.refusal().nothingReady()) {
@@ -44,6 +48,14 @@ public final class Selector<E extends Endpoint> {
     } finally {
       outcome.skipHeld(false, 0);
     }
+  }
+
+  /**
+   * Whether the last {@link #select()} chose from the first tier: a choice from a later one is
+   * a fallback, to be left as soon as the first tier can take operations again.
+   */
+  public boolean choseFromFirstTier() {
+    return chosenTier == 0;
   }
 
   /** A connection of {@code server} only (a pin to that server), or {@code null}. */

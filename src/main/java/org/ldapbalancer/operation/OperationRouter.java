@@ -127,7 +127,8 @@ public final class OperationRouter {
       } else {
         link = regular.select();
         if (link != null && affinity != null) {
-          affinity.sentInFlight(link.server(), false);
+          // A fallback tier's server is not followed: the next operation asks the first tier.
+          affinity.sentInFlight(regular.choseFromFirstTier() ? link.server() : null, false);
         }
       }
     }

@@ -126,4 +126,39 @@ class OperationsInFlightShareAServerIT {
       assertThat(after.get(1) - before.get(1)).isEqualTo(20);
     }
   }
+
+  @Test
+  void aClientOnAFallbackTierReturnsToTheFirstAsSoonAsItIsBack() throws Exception {
+    RecordingDirectory first = RecordingDirectory.start("a", 5);
+    int firstPort = first.port();
+    String firstUrl = first.url();
+    first.close(); // the first tier is down when the balancer starts
+    try (RecordingDirectory fallback = RecordingDirectory.start("b", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(firstUrl, 1, 1)
+            .nextTier().server(fallback.url(), 1, 1).start().awaitReady(fallback.url());
+        LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
+      fallback.holdRequestsMatching(RecordingDirectory.Request::isSearch);
+      List<CompletableFuture<SearchResult>> results = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        results.add(sendSearch(c, i));
+      }
+      await("searches in flight on the fallback tier")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> inFlightPerServer(lb).equals(List.of(0L, 3L)));
+
+      try (RecordingDirectory back = RecordingDirectory.start("a", 5, firstPort)) {
+        lb.awaitReady(firstUrl);
+        // Three in flight at the fallback; the next is not tied there: the first tier takes it.
+        SearchResult r = sendSearch(c, 4).get(10, TimeUnit.SECONDS);
+        assertThat(r.getEntryCount()).isEqualTo(1);
+        assertThat(back.requests(RecordingDirectory.Request::isSearch)).hasSize(1);
+        assertThat(inFlightPerServer(lb)).containsExactly(0L, 3L); // still at the fallback
+        fallback.release();
+        for (CompletableFuture<SearchResult> result : results) {
+          assertThat(result.get(10, TimeUnit.SECONDS).getResultCode())
+              .isEqualTo(ResultCode.SUCCESS);
+        }
+      }
+    }
+  }
 }

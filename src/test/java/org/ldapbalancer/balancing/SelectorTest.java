@@ -161,8 +161,10 @@ class SelectorTest {
     Selector<Conn> s = selector(List.of(List.of(a), List.of(b)));
     assertThat(s.select().name).isEqualTo("a0");
     assertThat(s.select().name).isEqualTo("a0");
+    assertThat(s.choseFromFirstTier()).isTrue();
     a.conns.get(0).ready = false;
     assertThat(s.select().name).isEqualTo("b0");
+    assertThat(s.choseFromFirstTier()).isFalse();
     a.conns.get(0).ready = true;
     a.conns.get(0).writable = false;
     // Up but backlogged: the operation waits for its own tier rather than spill into the next.
