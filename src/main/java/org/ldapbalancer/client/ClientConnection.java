@@ -72,7 +72,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   enum State {
     READY,
-    /** A Bind is in flight; other requests get protocolError (RFC 4511 §4.2.1). */
+    /**
+     * A Bind is in flight; other requests get protocolError (RFC 4511 §4.2.1), another Bind
+     * replaces it.
+     */
     BINDING,
     /** A multi-step SASL bind is between steps, pinned to one bind connection. */
     SASL_IN_PROGRESS,
@@ -610,10 +613,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     counters.received(ProtocolOp.BIND_REQUEST);
     received++;
-    if (state == State.BINDING) {
-      respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR, "bind in progress");
-      return;
-    }
+    // A Bind while another is in flight replaces it, as in lloadd: "before processing a
+    // BindRequest, all uncompleted operations MUST either complete or be abandoned" (RFC 4511
+    // §4.2.1), the Bind in flight too. Its answer is dropped when it comes (binds cannot be
+    // abandoned at the server) and its identity never applies.
     BindRequest bind = BindRequest.parse(request);
     if (bind.version() != 3) {
       respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR,

@@ -87,4 +87,30 @@ class BindInProgressIT {
       assertThat(after).hasSize(2);
     }
   }
+
+  @Test
+  void aBindSentDuringABindReplacesIt() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 2)
+            .start().awaitReady(dir.url());
+        MessageClient raw = MessageClient.connect(lb.port())) {
+      // The first bind waits at the server: the second arrives while it is in flight.
+      dir.holdRequestsMatching(r -> r.op() instanceof BindRequestProtocolOp b
+          && b.getBindDN().equals(SampleDirectory.userDn(1)));
+      raw.send(bind(1, 1));
+      await().atMost(Duration.ofSeconds(20)).until(() -> dir.held().size() == 1);
+      raw.send(bind(2, 2));
+      LDAPMessage bound = raw.read();
+      assertThat(bound.getMessageID()).as("only the second bind is answered").isEqualTo(2);
+      assertThat(bound.getBindResponseProtocolOp().getResultCode()).isZero();
+      dir.release();
+
+      raw.send(MessageClient.search(3, "(uid=user.2)"));
+      List<LDAPMessage> after = raw.readThrough(3);
+      assertThat(after).extracting(LDAPMessage::getMessageID).containsOnly(3);
+      assertThat(dir.requests(RecordingDirectory.Request::isSearch)).singleElement()
+          .satisfies(r -> assertThat(r.proxiedAuthz())
+              .isEqualTo("dn:" + SampleDirectory.userDn(2)));
+    }
+  }
 }
