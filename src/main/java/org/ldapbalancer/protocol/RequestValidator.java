@@ -2,6 +2,7 @@ package org.ldapbalancer.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checks a whole client request before it is forwarded: the BER structure of every element and the
@@ -179,7 +180,9 @@ public final class RequestValidator {
     "initial must come first and final last, each at most once",
     "nested more than " + MAX_FILTER_DEPTH + " deep",
     "must hold exactly one filter",
-    "not a request"
+    "not a request",
+    "not a Filter (the Assertion control's value, RFC 4528)",
+    "not a ValuesReturnFilter (RFC 3876)"
   };
   private static final int MISSING = 0;
   private static final int WRONG_TAG = 1;
@@ -199,6 +202,19 @@ public final class RequestValidator {
   private static final int TOO_DEEP = 15;
   private static final int NOT_ONE_FILTER = 16;
   private static final int NOT_A_REQUEST = 17;
+  private static final int NOT_AN_ASSERTION = 18;
+  private static final int NOT_A_VALUES_RETURN_FILTER = 19;
+
+  /**
+   * The controls whose values slapd decodes as filters, and on a malformed one closes the
+   * connection (a Notice of Disconnection, "error decoding filter" / "error decoding vrFilter")
+   * rather than answer the operation: their values are checked here, or one client's control
+   * would cut a shared upstream connection. The OIDs as the bytes of an LDAPOID.
+   */
+  private static final byte[] ASSERTION_OID = "1.3.6.1.1.12".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] VALUES_RETURN_FILTER_OID =
+      "1.2.826.0.1.3344810.2.3".getBytes(StandardCharsets.US_ASCII);
 
   /** Every field–problem pair's text, made once: failing allocates nothing either. */
   private static final String[] REASONS = reasons();
@@ -718,6 +734,7 @@ public final class RequestValidator {
       if (!expect(start, controlEnd, OCTET_STRING, CONTROL_TYPE)) {
         return false;
       }
+      int valueKind = filterValued(start, end);
       if (end < controlEnd && tagOf(tagAndLength(end, controlEnd)) == BOOLEAN) {
         if (!bool(end, controlEnd, BOOLEAN, CRITICALITY)) {
           return false;
@@ -727,11 +744,67 @@ public final class RequestValidator {
         if (!expect(end, controlEnd, OCTET_STRING, CONTROL_VALUE)) {
           return false;
         }
+        int valueEnd = end;
+        if (valueKind != 0 && !filterValue(valueKind, start, valueEnd)) {
+          return false;
+        }
+        end = valueEnd;
       }
       if (end != controlEnd) {
         return fail(CONTROL, TRAILING);
       }
       p = controlEnd;
+    }
+    return true;
+  }
+
+  /**
+   * {@link #NOT_AN_ASSERTION} or {@link #NOT_A_VALUES_RETURN_FILTER} when the controlType from
+   * {@code from} to {@code to} names one of the controls whose value is a filter, else 0.
+   */
+  private int filterValued(int from, int to) {
+    int length = to - from;
+    if (length == ASSERTION_OID.length && sameBytes(from, ASSERTION_OID)) {
+      return NOT_AN_ASSERTION;
+    }
+    if (length == VALUES_RETURN_FILTER_OID.length && sameBytes(from, VALUES_RETURN_FILTER_OID)) {
+      return NOT_A_VALUES_RETURN_FILTER;
+    }
+    return 0;
+  }
+
+  private boolean sameBytes(int from, byte[] expected) {
+    for (int i = 0; i < expected.length; i++) {
+      if (buf.getByte(from + i) != expected[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The value of an Assertion control (exactly one Filter) or of a ValuesReturnFilter control
+   * (SEQUENCE OF SimpleFilterItem: the Filter choices but and, or and not), from {@code p} to
+   * {@code limit}. A failure names the control, not the part of the filter.
+   */
+  private boolean filterValue(int kind, int p, int limit) {
+    if (kind == NOT_AN_ASSERTION) {
+      return filter(p, limit) == limit || fail(CONTROL_VALUE, kind);
+    }
+    if (p >= limit || tagOf(tagAndLength(p, limit)) != SEQUENCE
+        || !header(p, tagAndLength(p, limit), limit, CONTROL_VALUE) || end != limit) {
+      return fail(CONTROL_VALUE, kind);
+    }
+    int itemsEnd = end;
+    for (p = start; p < itemsEnd; ) {
+      int tag = tagOf(tagAndLength(p, itemsEnd));
+      if (tag == AND || tag == OR || tag == NOT) {
+        return fail(CONTROL_VALUE, kind);
+      }
+      p = filter(p, itemsEnd);
+      if (p < 0) {
+        return fail(CONTROL_VALUE, kind);
+      }
     }
     return true;
   }

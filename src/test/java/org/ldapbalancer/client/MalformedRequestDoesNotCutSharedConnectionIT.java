@@ -61,6 +61,17 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
           ByteBufUtil.decodeHexDump("30180201036613041164633d6578616d706c652c64633d636f6d"),
           // An ExtendedRequest without its requestName.
           ByteBufUtil.decodeHexDump("30050201047700"),
+          // A search with a critical Assertion control whose value is no filter: slapd closes
+          // the connection ("error decoding filter"), so the control's value is checked here.
+          ByteBufUtil.decodeHexDump(
+              "304f0201066331041164633d6578616d706c652c64633d636f6d0a01020a01000201000201000101"
+                  + "00870b6f626a656374436c6173733000a0173015040c312e332e362e312e312e31320101ff04"
+                  + "020102"),
+          // The same with a ValuesReturnFilter control whose value is no SEQUENCE.
+          ByteBufUtil.decodeHexDump(
+              "305c0201076331041164633d6578616d706c652c64633d636f6d0a01020a01000201000201000101"
+                  + "00870b6f626a656374436c6173733000a02430220417312e322e3832362e302e312e333334343"
+                  + "831302e322e330101ff04048702636e"),
           // A SearchRequest whose attribute list holds an element overrunning it.
           ByteBufUtil.decodeHexDump(
               "302f020105632a04116463"

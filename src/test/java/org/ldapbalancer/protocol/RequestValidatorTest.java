@@ -561,8 +561,49 @@ class RequestValidatorTest {
         invalid(
             "a bare OCTET STRING after a control",
             cat(tlv(0x30, str(0x04, "1.2.3")), raw(0x04, 0x00)),
-            "control: unexpected tag"));
+            "control: unexpected tag"),
+
+        // Values slapd decodes as filters, closing the connection on a malformed one.
+        valid(
+            "Assertion, a filter",
+            tlv(0x30, str(0x04, ASSERTION), raw(0x01, 0x01, 0xff),
+                tlv(0x04, tlv(0xa0, present("cn"), tlv(0xa3, str(0x04, "sn"), str(0x04, "x")))))),
+        valid("Assertion without a value (slapd answers it)", tlv(0x30, str(0x04, ASSERTION))),
+        invalid(
+            "Assertion, not a filter",
+            tlv(0x30, str(0x04, ASSERTION), raw(0x01, 0x01, 0xff), raw(0x04, 0x02, 0x01, 0x02)),
+            "controlValue: not a Filter (the Assertion control's value, RFC 4528)"),
+        invalid(
+            "Assertion, a filter and more",
+            tlv(0x30, str(0x04, ASSERTION), tlv(0x04, present("cn"), present("sn"))),
+            "controlValue: not a Filter (the Assertion control's value, RFC 4528)"),
+        invalid(
+            "Assertion, an empty value",
+            tlv(0x30, str(0x04, ASSERTION), raw(0x04, 0x00)),
+            "controlValue: not a Filter (the Assertion control's value, RFC 4528)"),
+        valid(
+            "ValuesReturnFilter, two items",
+            tlv(0x30, str(0x04, VALUES_RETURN),
+                tlv(0x04, tlv(0x30, present("cn"), tlv(0xa3, str(0x04, "sn"), str(0x04, "x")))))),
+        invalid(
+            "ValuesReturnFilter, not a SEQUENCE",
+            tlv(0x30, str(0x04, VALUES_RETURN), tlv(0x04, present("cn"))),
+            "controlValue: not a ValuesReturnFilter (RFC 3876)"),
+        invalid(
+            "ValuesReturnFilter, an and",
+            tlv(0x30, str(0x04, VALUES_RETURN), tlv(0x04, tlv(0x30, tlv(0xa0, present("cn"))))),
+            "controlValue: not a ValuesReturnFilter (RFC 3876)"),
+        invalid(
+            "ValuesReturnFilter, a malformed item",
+            tlv(0x30, str(0x04, VALUES_RETURN), tlv(0x04, tlv(0x30, tlv(0xa3, str(0x04, "sn"))))),
+            "controlValue: not a ValuesReturnFilter (RFC 3876)"),
+        valid(
+            "another control's value is not looked into",
+            tlv(0x30, str(0x04, "1.3.6.1.1.13"), raw(0x04, 0x02, 0x01, 0x02))));
   }
+
+  private static final String ASSERTION = "1.3.6.1.1.12";
+  private static final String VALUES_RETURN = "1.2.826.0.1.3344810.2.3";
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("controls")
