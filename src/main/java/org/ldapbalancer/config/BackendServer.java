@@ -91,6 +91,16 @@ public record BackendServer(
 
   public static final int DEFAULT_NUMCONNS = 1;
   public static final int DEFAULT_BINDCONNS = 1;
+
+  /**
+   * {@code conn-max-pending} when the line does not set it. slapd defers a connection's requests
+   * beyond half its threads and closes the connection once more than {@code conn_max_pending}
+   * (100 for an anonymous session, {@code conn_max_pending_auth} 1000 for a bound one) are
+   * deferred: without a limit, one client pipelining enough requests would have a shared
+   * connection closed under every other client's operations. lloadd's default is no limit;
+   * {@code conn-max-pending=0} still says so.
+   */
+  public static final int DEFAULT_CONN_MAX_PENDING = 100;
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(5);
 
   /**

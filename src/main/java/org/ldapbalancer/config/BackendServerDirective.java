@@ -19,7 +19,7 @@ final class BackendServerDirective {
   private int bindconns = BackendServer.DEFAULT_BINDCONNS;
   private Duration retry = BackendServer.DEFAULT_RETRY;
   private int maxPendingOps;
-  private int connMaxPending;
+  private int connMaxPending = BackendServer.DEFAULT_CONN_MAX_PENDING;
   private int weight;
   /** {@code max-conns=}, or 0 when not given (four times numconns). */
   private int maxConns;

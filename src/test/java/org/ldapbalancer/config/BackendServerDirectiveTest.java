@@ -46,6 +46,14 @@ class BackendServerDirectiveTest {
     assertThat(server.bindconns()).isEqualTo(BackendServer.DEFAULT_BINDCONNS);
     assertThat(server.retry()).isEqualTo(Duration.ofSeconds(5));
     assertThat(server.maxPendingOps()).isZero();
+    // slapd closes a connection with more than 100 deferred requests of an anonymous session.
+    assertThat(server.connMaxPending()).isEqualTo(100);
+  }
+
+  @Test
+  void connMaxPendingZeroStillMeansNoLimitAsInLloadd() throws Exception {
+    BackendServer server =
+        parse("backend-server uri=ldap://127.0.0.1 conn-max-pending=0").servers().get(0);
     assertThat(server.connMaxPending()).isZero();
   }
 
