@@ -618,9 +618,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     // §4.2.1), the Bind in flight too. Its answer is dropped when it comes (binds cannot be
     // abandoned at the server) and its identity never applies.
     BindRequest bind = BindRequest.parse(request);
-    if (bind.version() != 3) {
-      respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR,
-          "only LDAP version 3 is supported");
+    if (bind.version() != 3 || !bind.knownMethod()) {
+      // Refused here; like any bind it first ends what was outstanding, and like any failed
+      // bind it leaves the client anonymous (RFC 4511 §4.2.1).
+      if (state == State.SASL_IN_PROGRESS) {
+        endSaslExchange();
+      }
+      abandonAll();
+      setIdentity("dn:");
+      saslMechanism = null;
+      state = State.READY;
+      if (bind.version() != 3) {
+        respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR,
+            "only LDAP version 3 is supported");
+      } else {
+        respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.AUTH_METHOD_NOT_SUPPORTED,
+            "unknown authentication method"); // slapd's words
+      }
       return;
     }
     if (bind.isSasl() && ExternalBind.isExternal(bind.saslMechanism())) {

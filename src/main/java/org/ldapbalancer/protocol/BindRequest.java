@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * The parts of a BindRequest (RFC 4511 §4.2) the balancer needs: the version, the name, and
- * whether the authentication is simple or SASL (and with which mechanism).
+ * whether the authentication is simple or SASL (and with which mechanism), or another choice:
+ * the CHOICE is extensible ([1] and [2] were reserved), and a method not known is answered
+ * {@code authMethodNotSupported}, as slapd does, not taken for a malformed request.
  *
  * <pre>
  * BindRequest ::= [APPLICATION 0] SEQUENCE { version INTEGER (1 .. 127), name LDAPDN,
@@ -15,7 +17,12 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record BindRequest(
-    int version, String name, String saslMechanism, boolean emptyPassword, boolean securityLayer) {
+    int version,
+    String name,
+    String saslMechanism,
+    boolean emptyPassword,
+    boolean securityLayer,
+    boolean knownMethod) {
   private static final int SIMPLE = 0x80;
   private static final int SASL = 0xa3;
   /** DIGEST-MD5's digest-response choosing integrity or confidentiality (RFC 2831 §2.1.2). */
@@ -36,7 +43,7 @@ public record BindRequest(
 
   /** An anonymous simple bind, or an unauthenticated one (a name with no password). */
   public boolean isAnonymous() {
-    return !isSasl() && emptyPassword;
+    return knownMethod && !isSasl() && emptyPassword;
   }
 
   public static BindRequest parse(LdapMessage message) throws MalformedPduException {
@@ -53,7 +60,7 @@ public record BindRequest(
     int authTag = buf.getUnsignedByte(authStart);
     long auth = Ber.readAnyElement(buf, authStart, limit);
     if (authTag == SIMPLE) {
-      return new BindRequest(v, dn, null, Ber.length(auth) == 0, false);
+      return new BindRequest(v, dn, null, Ber.length(auth) == 0, false, true);
     } else if (authTag == SASL) {
       long mech = Ber.readElement(buf, Ber.start(auth), Ber.end(auth), Ber.OCTET_STRING);
       String mechanism = buf.toString(Ber.start(mech), Ber.length(mech), StandardCharsets.UTF_8);
@@ -64,10 +71,9 @@ public record BindRequest(
             buf.toString(Ber.start(credentials), Ber.length(credentials), StandardCharsets.ISO_8859_1);
         layer = DIGEST_QOP_WITH_LAYER.matcher(response.toLowerCase(Locale.ROOT)).find();
       }
-      return new BindRequest(v, dn, mechanism, false, layer);
+      return new BindRequest(v, dn, mechanism, false, layer, true);
     }
-    throw new MalformedPduException(
-        "unknown bind authentication choice 0x" + Integer.toHexString(authTag));
+    return new BindRequest(v, dn, null, false, false, false);
   }
 
   /**

@@ -349,11 +349,16 @@ public final class RequestValidator {
     }
     int tagAndLength = tagAndLength(p, limit);
     int tag = tagOf(tagAndLength);
-    if (tag != CONTEXT_0 && tag != CONTEXT_3_CONSTRUCTED) {
-      return fail(AUTHENTICATION, UNKNOWN_CHOICE);
+    if ((tag & 0x1f) == 0x1f) {
+      return fail(AUTHENTICATION, MULTI_OCTET_TAG);
     }
     if (!header(p, tagAndLength, limit, AUTHENTICATION)) {
       return false;
+    }
+    if (tag != CONTEXT_0 && tag != CONTEXT_3_CONSTRUCTED) {
+      // Another authentication method (the CHOICE is extensible): well-formed, it is answered
+      // authMethodNotSupported (7) by the bind handling, as slapd answers it.
+      return extensions(end, limit, OP);
     }
     int authEnd = end;
     if (tag == CONTEXT_3_CONSTRUCTED) {

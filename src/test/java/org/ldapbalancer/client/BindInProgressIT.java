@@ -113,4 +113,27 @@ class BindInProgressIT {
               .isEqualTo("dn:" + SampleDirectory.userDn(2)));
     }
   }
+
+  @Test
+  void aBindRefusedByTheBalancerLeavesTheClientAnonymousAndConnected() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).server(dir.url(), 1, 1)
+            .start().awaitReady(dir.url());
+        MessageClient raw = MessageClient.connect(lb.port())) {
+      raw.send(bind(1, 1));
+      assertThat(raw.read().getBindResponseProtocolOp().getResultCode()).isZero();
+      // BindRequest { version 3, name "", [1] "" }: a method the CHOICE may grow (RFC 4511 §4.2).
+      raw.sendBytes(new byte[] {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04,
+          0x00, (byte) 0x81, 0x00});
+      LDAPMessage refused = raw.read();
+      assertThat(refused.getMessageID()).isEqualTo(2);
+      assertThat(refused.getBindResponseProtocolOp().getResultCode())
+          .isEqualTo(ResultCode.AUTH_METHOD_NOT_SUPPORTED_INT_VALUE);
+      raw.send(MessageClient.search(3, "(uid=user.1)"));
+      assertThat(raw.readThrough(3)).hasSize(2);
+      // A failed bind leaves the client anonymous (RFC 4511 §4.2.1), as slapd does.
+      assertThat(dir.requests(RecordingDirectory.Request::isSearch)).singleElement()
+          .satisfies(r -> assertThat(r.proxiedAuthz()).isEqualTo("dn:"));
+    }
+  }
 }

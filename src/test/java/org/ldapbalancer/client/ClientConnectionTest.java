@@ -206,6 +206,37 @@ class ClientConnectionTest {
     assertThat(regular.sent()).as("not left binding").hasSize(1);
   }
 
+  @Test
+  void aBindRefusedHereLeavesTheClientAnonymousLikeAnyFailedBind() {
+    // RFC 4511 §4.2.1: a failed Bind leaves the connection anonymous; slapd does so too.
+    bindAs(1, JO);
+    byte[] v2Bind = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x02, 0x04, 0x00,
+        (byte) 0x80, 0x00};
+    unanswered.merge(2, 1, Integer::sum);
+    client.writeInbound(Unpooled.wrappedBuffer(v2Bind));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "only LDAP version 3 is supported");
+    send(3, search());
+    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
+  }
+
+  @Test
+  void anUnknownAuthenticationMethodIsAnsweredAuthMethodNotSupportedAndTheClientStays() {
+    bindAs(1, JO);
+    // messageID 2, BindRequest { version 3, name "", [1] "" }: a method the CHOICE may grow.
+    byte[] otherMethod = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04, 0x00,
+        (byte) 0x81, 0x00};
+    unanswered.merge(2, 1, Integer::sum);
+    client.writeInbound(Unpooled.wrappedBuffer(otherMethod));
+    assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.AUTH_METHOD_NOT_SUPPORTED, "unknown authentication method");
+    assertThat(binds.sent()).as("not forwarded").isEmpty();
+    assertThat(client.isActive()).isTrue();
+    send(3, search());
+    assertThat(proxiedAs(only(regular.sent()))).as("anonymous after the failed bind")
+        .isEqualTo("dn:");
+  }
+
   // --- SASL ---
 
   @Test

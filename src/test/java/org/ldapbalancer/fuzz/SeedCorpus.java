@@ -146,6 +146,8 @@ final class SeedCorpus {
     seeds.put("valid-message-id-32768", message(32768, new UnbindRequestProtocolOp()));
     seeds.put("valid-message-id-largest", message(0x7fffffff, new UnbindRequestProtocolOp()));
 
+    seeds.put(
+        "edge-bind-unknown-choice", hex("300e020101" + "6009" + "020103" + "0400" + "81027879"));
     seeds.put("edge-trailing-component-after-op", hex("3007020101" + "4200" + "3000"));
     seeds.put(
         "edge-trailing-component-after-controls", hex("3009020101" + "4200" + "a000" + "8900"));
@@ -170,8 +172,7 @@ final class SeedCorpus {
     seeds.put("malformed-op-overruns-message", hex("3007020101" + "6305" + "0400"));
 
     seeds.put("bad-bind-no-authentication", hex("300c020101" + "6007" + "020103" + "0402636e"));
-    seeds.put(
-        "bad-bind-unknown-choice", hex("300e020101" + "6009" + "020103" + "0400" + "81027879"));
+
     seeds.put(
         "bad-bind-sasl-no-mechanism", hex("300c020101" + "6007" + "020103" + "0400" + "a300"));
     seeds.put("bad-bind-version-empty", hex("300b020101" + "6006" + "0200" + "0400" + "8000"));

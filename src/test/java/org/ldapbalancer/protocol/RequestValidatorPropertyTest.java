@@ -25,7 +25,8 @@ import org.ldapbalancer.protocol.UnboundIdRequestOracle.Verdict;
  *
  * <p>Where the two disagree by design, RFC 4511 (and slapd) decide, and the cases are set apart by
  * {@link #documentedDifference}: slapd and RFC 4511 §4 ignore trailing components, which UnboundID
- * reads as controls or leaves out; UnboundID takes any value for scope, derefAliases, the size and
+ * reads as controls or leaves out, and answer an authentication method they do not know, which
+ * UnboundID refuses to read; UnboundID takes any value for scope, derefAliases, the size and
  * time limits, a modify operation and an abandoned message ID, and a substrings filter with no
  * substring, which RFC 4511 constrains; and it refuses an extensibleMatch with neither matchingRule
  * nor type, which the grammar allows (§4.5.1.7.7 makes it a semantic rule, and slapd answers such a
@@ -128,6 +129,11 @@ class RequestValidatorPropertyTest {
       // what it read leaves them out.
       if (hasTrailingComponents(pdu)) {
         return TRAILING;
+      }
+      // RFC 4511 §4.2: the authentication CHOICE is extensible; the balancer answers another
+      // method authMethodNotSupported, as slapd does, where UnboundID refuses to read it.
+      if (theirs.why().contains("Invalid credentials type")) {
+        return "another authentication method";
       }
       // RFC 4511 §4.5.1.7.7: "If the matchingRule field is absent, the type field MUST be
       // present" is a rule for the server to apply; the ASN.1 has both OPTIONAL.

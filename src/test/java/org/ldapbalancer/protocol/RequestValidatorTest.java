@@ -75,14 +75,21 @@ class RequestValidatorTest {
             "bind without authentication",
             bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00)),
             "authentication: missing"),
-        invalid(
+        // Another authentication method: the bind handling answers authMethodNotSupported.
+        valid(
             "bind with authentication [1]",
-            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x81, 0x00)),
-            "authentication: unknown choice"),
-        invalid(
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x81, 0x00))),
+        valid(
             "SASL credentials as a primitive [3]",
-            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), str(0x83, "PLAIN")),
-            "authentication: unknown choice"),
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), str(0x83, "PLAIN"))),
+        invalid(
+            "bind with an authentication overrunning the request",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x82, 0x05)),
+            "authentication: element overruns its container"),
+        invalid(
+            "bind with an authentication of a multi-octet tag",
+            bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0x9f, 0x20, 0x00)),
+            "authentication: multi-octet tag (LDAP uses single-octet tags only)"),
         invalid(
             "SASL without a mechanism",
             bind(raw(0x02, 0x01, 0x03), raw(0x04, 0x00), raw(0xa3, 0x00)),
