@@ -13,19 +13,38 @@ import java.util.List;
  * <p>A frame that is not a SEQUENCE, uses an indefinite or oversized length, or announces more
  * than {@code maxPduSize} bytes raises a {@link DecoderException} caused by a {@link
  * MalformedPduException}; from then on the decoder discards everything, since the stream can no
- * longer be framed.
+ * longer be framed. A decoder made by {@link #skippingOversized} instead passes on an {@link
+ * OversizedPdu} for a frame over the limit whose message ID it can read, discards that frame's
+ * bytes as they arrive, and goes on framing what follows.
  */
 public final class LdapFrameDecoder extends ByteToMessageDecoder {
   private final int maxPduSize;
+  private final boolean skipOversized;
   private boolean failed;
+  /** Bytes of an oversized frame still to discard. */
+  private long skipping;
   /** When the frame now incomplete began to arrive ({@link System#nanoTime()}), or 0. */
   private long partialSinceNanos;
 
   public LdapFrameDecoder(int maxPduSize) {
+    this(maxPduSize, false);
+  }
+
+  private LdapFrameDecoder(int maxPduSize, boolean skipOversized) {
     if (maxPduSize < 16) {
       throw new IllegalArgumentException("maxPduSize " + maxPduSize + " is too small");
     }
     this.maxPduSize = maxPduSize;
+    this.skipOversized = skipOversized;
+  }
+
+  /**
+   * A decoder for a server's responses: a frame over {@code maxPduSize} is discarded and reported
+   * as an {@link OversizedPdu}, so that one entry too large fails one operation and not every
+   * operation sharing the connection. Frames that cannot be framed still end the stream.
+   */
+  public static LdapFrameDecoder skippingOversized(int maxPduSize) {
+    return new LdapFrameDecoder(maxPduSize, true);
   }
 
   /**
@@ -56,6 +75,16 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
       in.skipBytes(in.readableBytes());
       return;
     }
+    if (skipping > 0) {
+      int n = (int) Math.min(skipping, in.readableBytes());
+      in.skipBytes(n);
+      skipping -= n;
+      if (skipping > 0) {
+        incomplete();
+        return;
+      }
+      partialSinceNanos = 0;
+    }
     int start = in.readerIndex();
     int available = in.readableBytes();
     if (available < 1) {
@@ -79,11 +108,32 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
       }
       long len = Ber.readLength(in, start + 1, start + available);
       long length = (int) len;
-      if (length > maxPduSize) {
-        throw new PduTooLargeException(length, maxPduSize);
-      }
       // long: with a maximum near Integer.MAX_VALUE, header plus content overflow an int.
       long frameLength = headerLength + length;
+      if (length > maxPduSize) {
+        if (!skipOversized) {
+          throw new PduTooLargeException(length, maxPduSize);
+        }
+        // Its message ID: INTEGER of 1 to 4 octets right after the header.
+        int idAt = start + headerLength;
+        if (available < headerLength + 2
+            || (in.getUnsignedByte(idAt + 1) <= 4
+                && available < headerLength + 2 + in.getUnsignedByte(idAt + 1))) {
+          incomplete();
+          return;
+        }
+        long id = Ber.readElement(in, idAt, start + available, Ber.INTEGER);
+        int messageId = Ber.readIntContent(in, Ber.start(id), Ber.length(id));
+        out.add(new OversizedPdu(messageId, frameLength, maxPduSize));
+        skipping = frameLength;
+        int n = (int) Math.min(skipping, available);
+        in.skipBytes(n);
+        skipping -= n;
+        if (skipping > 0) {
+          incomplete();
+        }
+        return;
+      }
       if (available < frameLength) {
         incomplete();
         return;

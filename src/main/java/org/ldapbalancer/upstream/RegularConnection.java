@@ -17,6 +17,7 @@ import org.ldapbalancer.operation.ClientLink;
 import org.ldapbalancer.operation.Operation;
 import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
+import org.ldapbalancer.protocol.OversizedPdu;
 import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
@@ -383,6 +384,29 @@ final class RegularConnection extends UpstreamConnection {
     if (forget(op)) {
       sendAbandon(op.upstreamMessageId());
     }
+  }
+
+  /**
+   * A response too large to take: the operation it answers fails alone with {@code
+   * adminLimitExceeded} and is abandoned at the server (a search's further entries would be
+   * dropped anyway); the connection and every other operation on it go on. One that no client
+   * waits for is simply gone; one of the balancer's own requests cannot be failed alone.
+   */
+  @Override
+  void oversized(OversizedPdu pdu) {
+    int id = pdu.messageId();
+    if (id <= 0 || isBalancersOwn(id)) {
+      super.oversized(pdu);
+      return;
+    }
+    Operation op = pendingOperation(id);
+    if (op == null) {
+      return; // abandoned or timed out: nobody waits for it
+    }
+    RateLimitedLog.DEFAULT.warn(log, "{}: {}; that operation fails with adminLimitExceeded (11),"
+        + " the connection stays", pool.name(), tooLarge(pdu));
+    abandon(op);
+    op.client().fail(op, ResultCode.ADMIN_LIMIT_EXCEEDED, tooLarge(pdu));
   }
 
   private void cancelSetupTimeout() {

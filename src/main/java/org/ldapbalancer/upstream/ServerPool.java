@@ -396,7 +396,7 @@ public final class ServerPool {
                     if (server.uri().isTls()) {
                       ch.pipeline().addLast(UpstreamConnection.TLS_HANDLER, newTlsHandler(ch.alloc()));
                     }
-                    ch.pipeline().addLast(new LdapFrameDecoder(maxIncoming), connection);
+                    ch.pipeline().addLast(LdapFrameDecoder.skippingOversized(maxIncoming), connection);
                   }
                 });
     ChannelFuture future = bootstrap.connect(address);

@@ -24,6 +24,7 @@ import org.ldapbalancer.protocol.LdapMessage;
 import org.ldapbalancer.protocol.MalformedPduException;
 import org.ldapbalancer.protocol.MessageRewriter;
 import org.ldapbalancer.protocol.Oids;
+import org.ldapbalancer.protocol.OversizedPdu;
 import org.ldapbalancer.protocol.ProtocolOp;
 import org.ldapbalancer.protocol.Requests;
 import org.ldapbalancer.protocol.ResultCode;
@@ -346,6 +347,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof OversizedPdu oversized) {
+      oversized(oversized);
+      return;
+    }
     ByteBuf frame = (ByteBuf) msg;
     try {
       pool.frameRead();
@@ -395,6 +400,30 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       }
     }
     closeWith("unsolicited notification from the server");
+  }
+
+  /**
+   * A response over {@code sockbuf_max_incoming_upstream}, discarded by the frame decoder. Here
+   * the connection cannot go on (its state would be unknown); {@link RegularConnection} fails the
+   * one operation it answered instead.
+   */
+  void oversized(OversizedPdu pdu) {
+    closeWith(tooLarge(pdu));
+  }
+
+  static String tooLarge(OversizedPdu pdu) {
+    return "a response of " + pdu.length() + " bytes exceeds sockbuf_max_incoming_upstream ("
+        + pdu.limit() + ")";
+  }
+
+  /** Whether {@code id} is one of the balancer's own requests here (StartTLS, probe, setup). */
+  final boolean isBalancersOwn(int id) {
+    return id == startTlsId || id == probeId || isOwnRequest(id);
+  }
+
+  /** The pending operation {@code id} answers, or null (abandoned, timed out, or not ours). */
+  final Operation pendingOperation(int id) {
+    return pending.get(id);
   }
 
   private void response(int id, ByteBuf frame) throws MalformedPduException {

@@ -299,4 +299,54 @@ class LdapFrameDecoderTest {
   void refusesAMaximumTooSmallForAnyMessage() {
     assertThatThrownBy(() -> new LdapFrameDecoder(15)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** A SearchResultEntry-shaped frame of message ID {@code id} with {@code filler} content bytes. */
+  private static byte[] responseFrame(int id, int filler) {
+    ByteBuf buf = Unpooled.buffer();
+    int content = 3 + 4 + filler;
+    buf.writeByte(0x30).writeByte(0x83).writeMedium(content);
+    buf.writeByte(0x02).writeByte(0x01).writeByte(id);
+    buf.writeByte(0x64).writeByte(0x82).writeShort(filler);
+    for (int i = 0; i < filler; i++) {
+      buf.writeByte(i);
+    }
+    byte[] bytes = ByteBufAssert.bytes(buf);
+    buf.release();
+    return bytes;
+  }
+
+  @Test
+  void aServersOversizedFrameIsReportedBySkippedAndTheNextFramed() {
+    EmbeddedChannel ch = new EmbeddedChannel(LdapFrameDecoder.skippingOversized(MAX));
+    byte[] big = responseFrame(7, 3000);
+    // It arrives in pieces: the header and message ID first, then the rest with a frame behind.
+    ch.writeInbound(input(java.util.Arrays.copyOfRange(big, 0, 4)));
+    assertThat((Object) ch.readInbound()).as("message ID not yet there").isNull();
+    ch.writeInbound(input(java.util.Arrays.copyOfRange(big, 4, 1000)));
+    OversizedPdu reported = ch.readInbound();
+    assertThat(reported).isEqualTo(new OversizedPdu(7, big.length, MAX));
+    ch.writeInbound(input(java.util.Arrays.copyOfRange(big, 1000, 2500)));
+    assertThat((Object) ch.readInbound()).isNull();
+    byte[] rest = java.util.Arrays.copyOfRange(big, 2500, big.length);
+    ch.writeInbound(input(concat(toIntArray(rest), DELETE)));
+    assertNextFrame(ch, toBytes(DELETE));
+    assertNoLeaks(ch);
+  }
+
+  @Test
+  void aClientsOversizedFrameStillEndsTheStream() {
+    EmbeddedChannel ch = channel();
+    assertThatThrownBy(() -> ch.writeInbound(input(responseFrame(7, 3000))))
+        .isInstanceOf(DecoderException.class)
+        .hasCauseInstanceOf(PduTooLargeException.class);
+    assertNoLeaks(ch);
+  }
+
+  private static int[] toIntArray(byte[] bytes) {
+    int[] out = new int[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      out[i] = bytes[i] & 0xff;
+    }
+    return out;
+  }
 }

@@ -84,6 +84,7 @@ public final class RunningBalancer implements AutoCloseable {
     private int ioThreads = 2;
     private int clientMaxPending = 0;
     private int maxIncomingClient = 262143;
+    private int maxIncomingUpstream = BalancerConfig.DEFAULT_MAX_INCOMING_UPSTREAM;
     private boolean proxyAuthz = true;
     private boolean sessionTracking;
     private boolean verifyCredentials;
@@ -182,6 +183,12 @@ public final class RunningBalancer implements AutoCloseable {
       return this;
     }
 
+    /** {@code sockbuf_max_incoming_upstream}: the largest response taken from a server. */
+    public Builder maxIncomingUpstream(int n) {
+      this.maxIncomingUpstream = n;
+      return this;
+    }
+
     public Builder ioTimeout(Duration timeout) {
       this.ioTimeout = timeout;
       return this;
@@ -233,6 +240,7 @@ public final class RunningBalancer implements AutoCloseable {
           .ioThreads(ioThreads)
           .clientMaxPending(clientMaxPending)
           .maxIncomingClient(maxIncomingClient)
+          .maxIncomingUpstream(maxIncomingUpstream)
           .proxyAuthz(proxyAuthz)
           .ioTimeout(ioTimeout)
           .listenerTls(listenerTls)
