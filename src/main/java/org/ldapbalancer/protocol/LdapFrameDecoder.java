@@ -18,6 +18,9 @@ import java.util.List;
  * bytes as they arrive, and goes on framing what follows.
  */
 public final class LdapFrameDecoder extends ByteToMessageDecoder {
+  /** The most octets a message ID element takes: tag, up to 5 length octets, 4 of content. */
+  private static final int MESSAGE_ID_MAX = 10;
+
   private final int maxPduSize;
   private final boolean skipOversized;
   private boolean failed;
@@ -114,15 +117,14 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
         if (!skipOversized) {
           throw new PduTooLargeException(length, maxPduSize);
         }
-        // Its message ID: INTEGER of 1 to 4 octets right after the header.
+        // Its message ID: an INTEGER of at most 1 + 5 + 4 octets right after the header, all
+        // there before it is read, so that how the stream was cut cannot change the outcome.
         int idAt = start + headerLength;
-        if (available < headerLength + 2
-            || (in.getUnsignedByte(idAt + 1) <= 4
-                && available < headerLength + 2 + in.getUnsignedByte(idAt + 1))) {
+        if (available < headerLength + MESSAGE_ID_MAX) {
           incomplete();
           return;
         }
-        long id = Ber.readElement(in, idAt, start + available, Ber.INTEGER);
+        long id = Ber.readElement(in, idAt, idAt + MESSAGE_ID_MAX, Ber.INTEGER);
         int messageId = Ber.readIntContent(in, Ber.start(id), Ber.length(id));
         out.add(new OversizedPdu(messageId, frameLength, maxPduSize));
         skipping = frameLength;

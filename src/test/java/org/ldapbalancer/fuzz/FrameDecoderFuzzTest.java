@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.MalformedPduException;
+import org.ldapbalancer.protocol.OversizedPdu;
 
 /**
  * Fuzzes {@link LdapFrameDecoder} in a channel, the way a client's or a server's bytes reach it: in
@@ -96,27 +97,102 @@ class FrameDecoderFuzzTest {
   }
 
   /**
+   * The decoder for a server's responses ({@link LdapFrameDecoder#skippingOversized}): a frame over
+   * the maximum is reported as an {@link OversizedPdu} and skipped, and framing goes on. Whatever
+   * the stream and however it is cut, the same frames and reports come out in the same order as
+   * when it arrives whole; every frame is a whole SEQUENCE within the maximum and every report
+   * names a length over it; nothing comes after a rejection; every buffer is released.
+   */
+  @FuzzTest
+  @DictionaryFile(resourcePath = "ldap.dict")
+  void skippingFrames(byte[] input) {
+    if (input.length == 0) {
+      return;
+    }
+    int control = input[0] & 0xff;
+    int maxPduSize = MAX_PDU_SIZES[control & 0x0f];
+    byte[] stream = Arrays.copyOfRange(input, 1, input.length);
+    List<Object> whole = skipDecode(stream, maxPduSize, new int[] {stream.length});
+    List<Object> cut = skipDecode(stream, maxPduSize, chunkSizes(control >>> 4, stream.length));
+    Check.equal(cut.size(), whole.size(), "outputs cut vs whole");
+    for (int i = 0; i < cut.size(); i++) {
+      Object a = cut.get(i);
+      Object b = whole.get(i);
+      if (a instanceof byte[] x && b instanceof byte[] y) {
+        Check.sameBytes(x, y, "frame " + i);
+      } else {
+        Check.equal(a, b, "output " + i);
+      }
+    }
+  }
+
+  /** Frames (as bytes), reports, and a final "rejected" marker, in the order they came out. */
+  private static List<Object> skipDecode(byte[] stream, int maxPduSize, int[] chunks) {
+    TrackingAllocator alloc = new TrackingAllocator();
+    EmbeddedChannel channel = new EmbeddedChannel(LdapFrameDecoder.skippingOversized(maxPduSize));
+    channel.config().setAllocator(alloc);
+    List<Object> out = new ArrayList<>();
+    boolean rejected = false;
+    int offset = 0;
+    for (int size : chunks) {
+      ByteBuf chunk = alloc.heapBuffer(size);
+      chunk.writeBytes(stream, offset, size);
+      offset += size;
+      int before = out.size();
+      boolean rejectedBefore = rejected;
+      try {
+        channel.writeInbound(chunk);
+      } catch (DecoderException e) {
+        if (!(e.getCause() instanceof MalformedPduException)) {
+          throw e;
+        }
+        Check.that(!rejected, () -> "a second error after the stream was already rejected");
+        rejected = true;
+      }
+      for (Object message; (message = channel.readInbound()) != null; ) {
+        if (message instanceof OversizedPdu report) {
+          Check.that(report.length() > maxPduSize, () -> "reported but within the maximum");
+          out.add(report);
+          continue;
+        }
+        out.add(frameBytes((ByteBuf) message, maxPduSize));
+      }
+      Check.that(!rejectedBefore || out.size() == before, () -> "output after a rejection");
+    }
+    Check.that(!channel.finish(), () -> "the channel holds messages after they were all read");
+    if (rejected) {
+      out.add("rejected");
+    }
+    alloc.assertAllReleased();
+    return out;
+  }
+
+  /**
    * Copies out and releases every frame the decoder passed on, checking each on its own terms: a
    * whole SEQUENCE, no more content than allowed.
    */
   private static void takeFrames(EmbeddedChannel channel, int maxPduSize, List<byte[]> frames) {
     for (Object message; (message = channel.readInbound()) != null; ) {
-      ByteBuf frame = (ByteBuf) message;
-      try {
-        // A frame shares its count with the decoder's buffer, which may still hold more bytes.
-        Check.that(frame.refCnt() >= 1, () -> "a frame handed on already released");
-        byte[] bytes = ByteBufUtil.getBytes(frame);
-        long content = declaredContentLength(bytes);
-        Check.that(
-            content >= 0 && bytes.length == headerLength(bytes) + content,
-            () -> "not one whole SEQUENCE: " + Check.hex(bytes));
-        Check.that(
-            content <= maxPduSize,
-            () -> "content of " + content + " bytes passed on with a maximum of " + maxPduSize);
-        frames.add(bytes);
-      } finally {
-        frame.release();
-      }
+      frames.add(frameBytes((ByteBuf) message, maxPduSize));
+    }
+  }
+
+  /** A frame's bytes, once checked (a whole SEQUENCE within the maximum); releases the frame. */
+  private static byte[] frameBytes(ByteBuf frame, int maxPduSize) {
+    try {
+      // A frame shares its count with the decoder's buffer, which may still hold more bytes.
+      Check.that(frame.refCnt() >= 1, () -> "a frame handed on already released");
+      byte[] bytes = ByteBufUtil.getBytes(frame);
+      long content = declaredContentLength(bytes);
+      Check.that(
+          content >= 0 && bytes.length == headerLength(bytes) + content,
+          () -> "not one whole SEQUENCE: " + Check.hex(bytes));
+      Check.that(
+          content <= maxPduSize,
+          () -> "content of " + content + " bytes passed on with a maximum of " + maxPduSize);
+      return bytes;
+    } finally {
+      frame.release();
     }
   }
 
