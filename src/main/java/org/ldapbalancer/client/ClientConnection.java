@@ -725,7 +725,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     counters.completed(ProtocolOp.BIND_REQUEST, resultCode);
     completed++;
-    MessageRewriter.write(channel, response, op.clientMessageId());
+    if (resultCode == ResultCode.SASL_BIND_IN_PROGRESS) {
+      // slapd puts its SASL context's last error detail here, and a bind connection's context
+      // has served other clients: their failures ("Couldn't find mech ...") must not show.
+      try {
+        channel.write(Responses.withoutDiagnostic(channel.alloc(), response, op.clientMessageId()),
+            channel.voidPromise());
+      } catch (MalformedPduException e) {
+        MessageRewriter.write(channel, response, op.clientMessageId()); // malformed: as it came
+      }
+    } else {
+      MessageRewriter.write(channel, response, op.clientMessageId());
+    }
     router.flushes().add(flushSlot);
     if (draining) {
       disconnectIfDrained();

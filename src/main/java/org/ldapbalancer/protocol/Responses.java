@@ -86,6 +86,37 @@ public final class Responses {
     return null;
   }
 
+  /**
+   * {@code response} (of LDAPResult shape) under {@code messageId} with an empty
+   * diagnosticMessage, everything else byte for byte (its controls included). For a server's
+   * text that may be left over from another client's exchange on a shared connection.
+   */
+  public static ByteBuf withoutDiagnostic(
+      ByteBufAllocator alloc, LdapMessage response, int messageId) throws MalformedPduException {
+    ByteBuf buf = response.frame();
+    int limit = response.opEnd();
+    long code = Ber.readElement(buf, response.opContentStart(), limit, Ber.ENUMERATED);
+    long matched = Ber.readElement(buf, Ber.end(code), limit, Ber.OCTET_STRING);
+    long diagnostic = Ber.readElement(buf, Ber.end(matched), limit, Ber.OCTET_STRING);
+    int head = Ber.end(matched) - response.opContentStart(); // resultCode and matchedDN
+    int rest = limit - Ber.end(diagnostic); // referral, serverSaslCreds, ...
+    int controls = response.hasControls() ? response.controlsEnd() - response.controlsStart() : 0;
+    int opContent = head + Ber.elementLength(0) + rest;
+    int idLength = Ber.intElementLength(messageId);
+    int content = idLength + Ber.elementLength(opContent) + controls;
+    ByteBuf out = alloc.buffer(Ber.elementLength(content));
+    Ber.writeHeader(out, Ber.SEQUENCE, content);
+    Ber.writeInt(out, Ber.INTEGER, messageId);
+    Ber.writeHeader(out, response.opTag(), opContent);
+    out.writeBytes(buf, response.opContentStart(), head);
+    Ber.writeHeader(out, Ber.OCTET_STRING, 0);
+    out.writeBytes(buf, Ber.end(diagnostic), rest);
+    if (controls > 0) {
+      out.writeBytes(buf, response.controlsStart(), controls);
+    }
+    return out;
+  }
+
   /** A response of LDAPResult shape (RFC 4511 §4.1.9) with the given protocolOp tag. */
   public static ByteBuf result(
       ByteBufAllocator alloc, int messageId, int responseTag, int resultCode, String diagnostic) {

@@ -11,7 +11,9 @@ import static org.ldapbalancer.testing.Messages.searchDone;
 import static org.ldapbalancer.testing.Messages.simpleBind;
 import static org.ldapbalancer.testing.Messages.whoAmIAnswer;
 
+import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
+import com.unboundid.ldap.protocol.BindResponseProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.ProtocolOp;
@@ -238,6 +240,24 @@ class ClientConnectionTest {
   }
 
   // --- SASL ---
+
+  @Test
+  void aSaslStepAnswerCarriesNoDiagnosticLeftOnTheSharedBindConnection() {
+    // slapd's saslBindInProgress text is its SASL context's last error, possibly another
+    // client's failure on this bind connection.
+    send(1, saslBind(SCRAM, "client-first"));
+    int step1 = only(binds.sent()).getMessageID();
+    binds.answer(step1, new BindResponseProtocolOp(
+        ResultCode.SASL_BIND_IN_PROGRESS, null,
+        "SASL(-4): no mechanism available: Couldn't find mech FOO", null,
+        new ASN1OctetString("server-first")));
+    LDAPMessage answer = only(answers());
+    assertResult(answer, 1, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
+        ResultCode.SASL_BIND_IN_PROGRESS);
+    assertThat(answer.getBindResponseProtocolOp().getDiagnosticMessage()).isNull();
+    assertThat(answer.getBindResponseProtocolOp().getServerSASLCredentials().stringValue())
+        .isEqualTo("server-first");
+  }
 
   @Test
   void aSaslExchangeStaysOnItsConnectionAndItsIdentityComesFromWhoAmI() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import com.unboundid.asn1.ASN1Element;
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.protocol.AddResponseProtocolOp;
 import com.unboundid.ldap.protocol.BindResponseProtocolOp;
@@ -13,8 +14,10 @@ import com.unboundid.ldap.protocol.ExtendedResponseProtocolOp;
 import com.unboundid.ldap.protocol.GenericResponseProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
 import com.unboundid.ldap.protocol.SearchResultDoneProtocolOp;
+import com.unboundid.ldap.sdk.Control;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Objects;
@@ -170,6 +173,38 @@ class ResponsesTest {
       return UnboundIdCodec.decode(pdu);
     } catch (Exception e) {
       throw new AssertionError("does not decode: " + e, e);
+    }
+  }
+
+  @Test
+  void aResponseWithoutItsDiagnosticKeepsEverythingElse() throws Exception {
+    // saslBindInProgress with a stale text, a referral, server credentials and a control.
+    LDAPMessage original = new LDAPMessage(
+        42,
+        new BindResponseProtocolOp(14, "dc=example,dc=com",
+            "SASL(-4): no mechanism available: Couldn't find mech FOO",
+            List.of("ldap://other/"),
+            new ASN1OctetString(new byte[] {1, 2, 3})),
+        new Control("1.2.3.4", false,
+            new ASN1OctetString("v")));
+    LdapMessage view = new LdapMessage().parse(
+        Unpooled.wrappedBuffer(original.encode().encode()));
+    ByteBuf out = Responses.withoutDiagnostic(ALLOC, view, 7);
+    try {
+      LDAPMessage rewritten =
+          LDAPMessage.decode(ASN1Element.decode(
+              ByteBufUtil.getBytes(out)));
+      assertThat(rewritten.getMessageID()).isEqualTo(7);
+      BindResponseProtocolOp bind = rewritten.getBindResponseProtocolOp();
+      assertThat(bind.getResultCode()).isEqualTo(14);
+      assertThat(bind.getMatchedDN()).isEqualTo("dc=example,dc=com");
+      assertThat(bind.getDiagnosticMessage()).isNull(); // empty, as UnboundID reads it
+      assertThat(bind.getReferralURLs()).containsExactly("ldap://other/");
+      assertThat(bind.getServerSASLCredentials().getValue()).containsExactly(1, 2, 3);
+      assertThat(rewritten.getControls()).singleElement()
+          .satisfies(c -> assertThat(c.getOID()).isEqualTo("1.2.3.4"));
+    } finally {
+      out.release();
     }
   }
 }
