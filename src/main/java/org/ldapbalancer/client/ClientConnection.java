@@ -619,15 +619,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     // abandoned at the server) and its identity never applies.
     BindRequest bind = BindRequest.parse(request);
     if (bind.version() != 3 || !bind.knownMethod()) {
-      // Refused here; like any bind it first ends what was outstanding, and like any failed
-      // bind it leaves the client anonymous (RFC 4511 §4.2.1).
-      if (state == State.SASL_IN_PROGRESS) {
-        endSaslExchange();
-      }
-      abandonAll();
-      setIdentity("dn:");
-      saslMechanism = null;
-      state = State.READY;
+      // Refused here: a failed bind, which leaves the client anonymous (RFC 4511 §4.2.1).
+      resetForBindAnsweredHere();
       if (bind.version() != 3) {
         respond(id, ProtocolOp.BIND_RESPONSE, ResultCode.PROTOCOL_ERROR,
             "only LDAP version 3 is supported");
@@ -681,12 +674,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /**
-   * SASL EXTERNAL, answered here and never sent upstream ({@link ExternalBind}). Like any bind it
-   * first ends a SASL exchange in progress and abandons the client's operations (RFC 4511
-   * §4.2.1), and leaves the client anonymous unless it succeeds.
+   * What every bind does first, for one the balancer answers itself (EXTERNAL, or refused): ends
+   * a SASL exchange in progress, abandons the client's operations (a bind in flight too, RFC 4511
+   * §4.2.1) and leaves the client anonymous until the answer says otherwise.
    */
-  private void externalBind(LdapMessage request, int id) throws MalformedPduException {
-    String requested = BindRequest.saslCredentials(request);
+  private void resetForBindAnsweredHere() {
     if (state == State.SASL_IN_PROGRESS) {
       endSaslExchange();
     }
@@ -694,6 +686,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     setIdentity("dn:");
     saslMechanism = null;
     state = State.READY;
+  }
+
+  /**
+   * SASL EXTERNAL, answered here and never sent upstream ({@link ExternalBind}). Like any bind it
+   * first ends a SASL exchange in progress and abandons the client's operations (RFC 4511
+   * §4.2.1), and leaves the client anonymous unless it succeeds.
+   */
+  private void externalBind(LdapMessage request, int id) throws MalformedPduException {
+    String requested = BindRequest.saslCredentials(request);
+    resetForBindAnsweredHere();
     ExternalBind.Outcome outcome =
         ExternalBind.bind(channel, settings.tls(), requested);
     if (outcome.resultCode() == ResultCode.SUCCESS) {
