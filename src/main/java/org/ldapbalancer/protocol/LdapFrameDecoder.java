@@ -72,21 +72,27 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
     }
   }
 
+  /** Discards what has arrived of the oversized frame; true once all of it is gone. */
+  private boolean skip(ByteBuf in) {
+    int n = (int) Math.min(skipping, in.readableBytes());
+    in.skipBytes(n);
+    skipping -= n;
+    if (skipping > 0) {
+      incomplete();
+      return false;
+    }
+    partialSinceNanos = 0;
+    return true;
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (failed) {
       in.skipBytes(in.readableBytes());
       return;
     }
-    if (skipping > 0) {
-      int n = (int) Math.min(skipping, in.readableBytes());
-      in.skipBytes(n);
-      skipping -= n;
-      if (skipping > 0) {
-        incomplete();
-        return;
-      }
-      partialSinceNanos = 0;
+    if (skipping > 0 && !skip(in)) {
+      return;
     }
     int start = in.readerIndex();
     int available = in.readableBytes();
@@ -128,12 +134,7 @@ public final class LdapFrameDecoder extends ByteToMessageDecoder {
         int messageId = Ber.readIntContent(in, Ber.start(id), Ber.length(id));
         out.add(new OversizedPdu(messageId, frameLength, maxPduSize));
         skipping = frameLength;
-        int n = (int) Math.min(skipping, available);
-        in.skipBytes(n);
-        skipping -= n;
-        if (skipping > 0) {
-          incomplete();
-        }
+        skip(in); // a decode that passes something on must consume input
         return;
       }
       if (available < frameLength) {

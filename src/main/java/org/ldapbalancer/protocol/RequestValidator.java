@@ -796,8 +796,7 @@ public final class RequestValidator {
     if (kind == NOT_AN_ASSERTION) {
       return filter(p, limit) == limit || fail(CONTROL_VALUE, kind);
     }
-    if (p >= limit || tagOf(tagAndLength(p, limit)) != SEQUENCE
-        || !header(p, tagAndLength(p, limit), limit, CONTROL_VALUE) || end != limit) {
+    if (!expect(p, limit, SEQUENCE, CONTROL_VALUE) || end != limit) {
       return fail(CONTROL_VALUE, kind);
     }
     int itemsEnd = end;

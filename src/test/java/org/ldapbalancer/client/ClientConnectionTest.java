@@ -194,12 +194,7 @@ class ClientConnectionTest {
 
   @Test
   void aBindWithAVersionOtherThanThreeIsRefusedWithoutGoingUpstream() {
-    // messageID 2, BindRequest { version 2, name "", simple "" }: UnboundID only writes LDAPv3.
-    byte[] v2Bind = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x02, 0x04, 0x00,
-        (byte) 0x80, 0x00};
-    unanswered.merge(2, 1, Integer::sum);
-
-    client.writeInbound(Unpooled.wrappedBuffer(v2Bind));
+    sendRawBind(2, 2, 0x80); // UnboundID only writes LDAPv3
 
     assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
         ResultCode.PROTOCOL_ERROR, "only LDAP version 3 is supported");
@@ -212,10 +207,7 @@ class ClientConnectionTest {
   void aBindRefusedHereLeavesTheClientAnonymousLikeAnyFailedBind() {
     // RFC 4511 §4.2.1: a failed Bind leaves the connection anonymous; slapd does so too.
     bindAs(1, JO);
-    byte[] v2Bind = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x02, 0x04, 0x00,
-        (byte) 0x80, 0x00};
-    unanswered.merge(2, 1, Integer::sum);
-    client.writeInbound(Unpooled.wrappedBuffer(v2Bind));
+    sendRawBind(2, 2, 0x80);
     assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
         ResultCode.PROTOCOL_ERROR, "only LDAP version 3 is supported");
     send(3, search());
@@ -225,11 +217,7 @@ class ClientConnectionTest {
   @Test
   void anUnknownAuthenticationMethodIsAnsweredAuthMethodNotSupportedAndTheClientStays() {
     bindAs(1, JO);
-    // messageID 2, BindRequest { version 3, name "", [1] "" }: a method the CHOICE may grow.
-    byte[] otherMethod = {0x30, 0x0c, 0x02, 0x01, 0x02, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04, 0x00,
-        (byte) 0x81, 0x00};
-    unanswered.merge(2, 1, Integer::sum);
-    client.writeInbound(Unpooled.wrappedBuffer(otherMethod));
+    sendRawBind(2, 3, 0x81); // [1]: a method the CHOICE may grow
     assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_BIND_RESPONSE,
         ResultCode.AUTH_METHOD_NOT_SUPPORTED, "unknown authentication method");
     assertThat(binds.sent()).as("not forwarded").isEmpty();
@@ -1084,6 +1072,17 @@ class ClientConnectionTest {
   }
 
   /** Binds as {@code dn} with a simple bind answered success. */
+  /**
+   * BindRequest { version, name "", authentication of tag {@code authTag} and empty } under message
+   * ID {@code id}, as bytes: UnboundID writes neither another version nor another method.
+   */
+  private void sendRawBind(int id, int version, int authTag) {
+    byte[] bind = {0x30, 0x0c, 0x02, 0x01, (byte) id, 0x60, 0x07, 0x02, 0x01, (byte) version,
+        0x04, 0x00, (byte) authTag, 0x00};
+    unanswered.merge(id, 1, Integer::sum);
+    client.writeInbound(Unpooled.wrappedBuffer(bind));
+  }
+
   private void bindAs(int id, String dn) {
     send(id, simpleBind(dn, "pw"));
     binds.answer(only(binds.sent()).getMessageID(), bindDone(ResultCode.SUCCESS));
