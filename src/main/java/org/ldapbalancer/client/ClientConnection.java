@@ -306,12 +306,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (state != State.READY) {
-      if (state == State.SASL_IN_PROGRESS) {
-        endSaslExchange();
-      } else {
-        respond(id, responseTag, ResultCode.PROTOCOL_ERROR, "bind in progress");
-        return;
-      }
+      // A bind, or a SASL exchange between steps (RFC 4511 §4.2.1: nothing but the next step
+      // or an Abandon may follow): refused as lloadd refuses it, and the exchange goes on.
+      respond(id, responseTag, ResultCode.PROTOCOL_ERROR, "bind in progress");
+      return;
     }
     int limit = settings.maxPendingPerClient();
     if (limit > 0 && pending.size() >= limit) {

@@ -275,20 +275,27 @@ class ClientConnectionTest {
   }
 
   @Test
-  void anotherRequestDuringASaslExchangeEndsItOnTheServerAndIsServedNormally() {
+  void anotherRequestDuringASaslExchangeIsRefusedAndTheExchangeGoesOn() {
     Upstream second = ups.bind(SECOND_BIND_IDS);
     saslInProgress(1);
 
     send(2, search());
+    send(3, new ExtendedRequestProtocolOp(Oids.WHO_AM_I, null));
 
-    assertAnonymousBind(only(binds.sent()));
-    assertThat(proxiedAs(only(regular.sent()))).isEqualTo("dn:");
-    assertThat(answers()).isEmpty();
-    send(3, saslBind(SCRAM, "client-first"));
-    assertThat(second.sent()).as("afresh, on a free connection").singleElement()
-        .satisfies(m -> assertThat(m.getBindRequestProtocolOp().getSASLCredentials()
-            .stringValue()).isEqualTo("client-first"));
-    assertThat(binds.sent()).isEmpty();
+    List<LDAPMessage> refused = answers();
+    assertThat(refused).hasSize(2);
+    assertResult(refused.get(0), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.PROTOCOL_ERROR);
+    assertResult(refused.get(1), 3, LDAPMessage.PROTOCOL_OP_TYPE_EXTENDED_RESPONSE,
+        ResultCode.PROTOCOL_ERROR);
+    assertThat(Pdus.diagnostic(refused.get(0))).isEqualTo("bind in progress");
+    assertThat(regular.sent()).as("nothing runs with an unsettled identity").isEmpty();
+    assertThat(binds.sent()).as("the exchange is not ended on the server").isEmpty();
+    send(4, saslBind(SCRAM, "client-final"));
+    assertThat(second.sent()).isEmpty();
+    LDAPMessage step2 = only(binds.sent());
+    assertThat(step2.getBindRequestProtocolOp().getSASLCredentials().stringValue())
+        .as("the next step, on the exchange's connection").isEqualTo("client-final");
   }
 
   @Test

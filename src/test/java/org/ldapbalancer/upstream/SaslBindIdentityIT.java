@@ -166,20 +166,29 @@ class SaslBindIdentityIT {
         assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
             .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
       }
-      // Given up by sending something else, which is then served.
       try (MessageClient raw = MessageClient.connect(lb.port())) {
         raw.send(step(1, null));
         assertThat(raw.read().getBindResponseProtocolOp().getResultCode())
             .isEqualTo(ResultCode.SASL_BIND_IN_PROGRESS_INT_VALUE);
+        // Anything else between steps is refused, as lloadd refuses it, and the exchange goes
+        // on: the next step reaches the connection that saw the first.
         raw.send(MessageClient.search(2, "(uid=user.1)"));
-        assertThat(raw.readThrough(2)).hasSize(2);
+        assertThat(raw.readThrough(2)).singleElement().satisfies(done -> assertThat(
+            done.getSearchResultDoneProtocolOp().getResultCode())
+            .isEqualTo(ResultCode.PROTOCOL_ERROR_INT_VALUE));
+        assertThat(dir.requests(r -> r.filter().equals("(uid=user.1)"))).isEmpty();
+        raw.send(step(3, "user.1"));
+        LDAPMessage second = raw.read();
+        assertThat(second.getMessageID()).isEqualTo(3);
+        assertThat(second.getBindResponseProtocolOp().getResultCode())
+            .as(second.getBindResponseProtocolOp().getDiagnosticMessage()).isZero();
         // Given up by a simple bind, which takes the pinned connection's place.
-        raw.send(step(3, null));
+        raw.send(step(4, null));
         raw.read();
-        raw.send(new LDAPMessage(4, new BindRequestProtocolOp(SampleDirectory.userDn(2),
+        raw.send(new LDAPMessage(5, new BindRequestProtocolOp(SampleDirectory.userDn(2),
             SampleDirectory.USER_PASSWORD)));
         LDAPMessage simple = raw.read();
-        assertThat(simple.getMessageID()).isEqualTo(4);
+        assertThat(simple.getMessageID()).isEqualTo(5);
         assertThat(simple.getBindResponseProtocolOp().getResultCode()).isZero();
       }
       try (LDAPConnection c = new LDAPConnection("127.0.0.1", lb.port())) {
