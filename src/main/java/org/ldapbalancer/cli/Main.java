@@ -87,6 +87,13 @@ public final class Main implements Callable<Integer> {
   String syslogLevel;
 
   @Option(
+      names = "-S",
+      paramLabel = "SEVERITY",
+      description = "lloadd's syslog severity (EMERG, ALERT, CRIT, ERR, WARNING, NOTICE, INFO,"
+          + " DEBUG): checked, then ignored")
+  String syslogSeverity;
+
+  @Option(
       names = "-l",
       paramLabel = "USER",
       description = "lloadd's syslog facility (LOCAL0-LOCAL7, USER, DAEMON): checked, then ignored")
@@ -335,6 +342,14 @@ public final class Main implements Callable<Integer> {
       warnings.add("-s " + syslogLevel + ": ignored; nothing is logged to syslog, the log goes"
           + " to standard error (or the logfile); use -d or loglevel for its levels");
     }
+    if (syslogSeverity != null) {
+      if (!SYSLOG_SEVERITIES.contains(syslogSeverity.toUpperCase(java.util.Locale.ROOT))) {
+        throw new IllegalArgumentException("-S: unknown syslog level \"" + syslogSeverity
+            + "\" (expected EMERG, ALERT, CRIT, ERR, WARNING, NOTICE, INFO or DEBUG)");
+      }
+      warnings.add("-S " + syslogSeverity + ": ignored; nothing is logged to syslog, the log goes"
+          + " to standard error (or the logfile)");
+    }
     if (syslogUser != null) {
       if (!SYSLOG_USERS.contains(syslogUser.toUpperCase(java.util.Locale.ROOT))) {
         throw new IllegalArgumentException(
@@ -355,6 +370,10 @@ public final class Main implements Callable<Integer> {
     }
     return warnings;
   }
+
+  /** lloadd's {@code -S} values (its parse_syslog_level). */
+  private static final java.util.Set<String> SYSLOG_SEVERITIES =
+      java.util.Set.of("EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG");
 
   private static final java.util.Set<String> SYSLOG_USERS =
       java.util.Set.of(

@@ -56,11 +56,12 @@ class LloaddOptionsTest {
 
   @Test
   void syslogLevelAndFacilityAreCheckedThenIgnoredWithAWarning() throws Exception {
-    Run r = run("-t", "-s", "stats", "-l", "local4", "-f", config());
+    Run r = run("-t", "-s", "stats", "-S", "notice", "-l", "local4", "-f", config());
 
     assertThat(r.exit()).isZero();
     assertThat(r.err())
         .contains("ldap-balancer: -s stats: ignored; nothing is logged to syslog")
+        .contains("ldap-balancer: -S notice: ignored; nothing is logged to syslog")
         .contains("ldap-balancer: -l local4: ignored; nothing is logged to syslog");
   }
 
@@ -68,11 +69,14 @@ class LloaddOptionsTest {
   void badSyslogValuesAreRefusedAsLloaddRefusesThem() throws Exception {
     Run level = run("-t", "-s", "statz", "-f", config());
     Run user = run("-t", "-l", "LOCAL9", "-f", config());
+    Run severity = run("-t", "-S", "LOUD", "-f", config());
 
     assertThat(level.exit()).isEqualTo(1);
     assertThat(level.err()).contains("ldap-balancer: -s: unknown level \"statz\"");
     assertThat(user.exit()).isEqualTo(1);
     assertThat(user.err()).contains("ldap-balancer: -l: unrecognized syslog user \"LOCAL9\"");
+    assertThat(severity.exit()).isEqualTo(1);
+    assertThat(severity.err()).contains("ldap-balancer: -S: unknown syslog level \"LOUD\"");
   }
 
   @Test
