@@ -96,6 +96,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     if (proxyProtocol) {
       // First in the pipeline: the header comes before the TLS handshake (pldaps://).
       ch.pipeline()
+          .addLast(ProxyHeaderHandler.Signature.NAME, new ProxyHeaderHandler.Signature())
           .addLast(ProxyHeaderHandler.DECODER, proxyHeaderDecoder())
           .addLast(
               ProxyHeaderHandler.NAME,

@@ -1,13 +1,16 @@
 package org.ldapbalancer.client;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +115,15 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      // Reset or failed before a header came: a port scan, or a check that gave up. Like a
+      // connection that closes before sending anything, not worth a line at info.
+      cancelDeadline();
+      log.debug("client {} gone before its PROXY protocol header: {}", client.peerAddress(),
+          cause.toString());
+      ctx.close();
+      return;
+    }
     // The decoder has closed the connection already (the specification says to drop it).
     refuse(ctx, "bad PROXY protocol header: " + cause.getMessage());
   }
@@ -125,8 +137,60 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
   private void refuse(ChannelHandlerContext ctx, String why) {
     cancelDeadline();
     // No LDAP has been read yet, so there is nothing to abandon and no one to send a notice to.
-    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", ctx.channel().remoteAddress(), why);
+    RateLimitedLog.DEFAULT.info(log, "closing client {}: {}", client.peerAddress(), why);
     ctx.close();
+  }
+
+  /**
+   * Refuses a connection at its first byte that cannot begin a PROXY protocol header, instead of
+   * waiting for the decoder, which takes a version 1 header to be anything up to a line end or 108
+   * bytes: an LDAP client pointed at a {@code pldap://} listener by mistake would otherwise wait
+   * for the header deadline with no answer. Sits in front of the decoder, looks at the bytes as
+   * they pass without holding any, and removes itself once they match the start of either
+   * version ({@code "PROXY "}, or version 2's twelve-byte signature).
+   */
+  static final class Signature extends ChannelInboundHandlerAdapter {
+    static final String NAME = "proxy-signature";
+
+    private static final byte[] V1 = {'P', 'R', 'O', 'X', 'Y', ' '};
+    private static final byte[] V2 = {
+      0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
+    };
+
+    /** Bytes compared so far. */
+    private int seen;
+
+    private boolean maybeV1 = true;
+    private boolean maybeV2 = true;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf in) {
+        for (int i = in.readerIndex(); i < in.writerIndex() && undecided(); i++, seen++) {
+          byte b = in.getByte(i);
+          maybeV1 &= seen >= V1.length || b == V1[seen];
+          maybeV2 &= seen >= V2.length || b == V2[seen];
+        }
+        if (!maybeV1 && !maybeV2) {
+          String first = String.format("0x%02x", in.getByte(in.readerIndex()));
+          in.release();
+          ctx.fireExceptionCaught(new HAProxyProtocolException("it begins with " + first
+              + (first.equals("0x30") ? " (an LDAP message: a client that is not the proxy?)" : "")
+              + ", not \"PROXY \" or the version 2 signature"));
+          return;
+        }
+        if (!undecided()) {
+          ctx.pipeline().remove(this);
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    private boolean undecided() {
+      return (maybeV1 || maybeV2)
+          && !(maybeV1 && seen >= V1.length)
+          && !(maybeV2 && seen >= V2.length);
+    }
   }
 
   private void cancelDeadline() {

@@ -50,6 +50,21 @@ record Transport(
    */
   static final String[] AUTO_ORDER = {"io_uring", "epoll", "nio"};
 
+  /** Netty's switch for arming io_uring's readiness polls as multishot polls. */
+  static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
+
+  static {
+    // Netty's io_uring transport waits for a socket to become readable with a multishot poll,
+    // which reports each change once. A connection whose reset arrives together with its last
+    // bytes (HAProxy's health checks on pldap://, a client that sends an Abandon and goes) is read
+    // once, the poll has already fired, and the reset is never seen: its descriptor stays open
+    // for good (Netty 4.2.18; ResetConnectionsClosedIT). A single-shot poll, armed afresh each
+    // time, reports the reset. Set here, before Netty reads it, unless the operator set it.
+    if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
+      System.setProperty(IO_URING_MULTISHOT_POLL, "false");
+    }
+  }
+
   static Transport best() {
     String wanted =
         System.getProperty("ldapbalancer.transport", "auto").trim().toLowerCase(Locale.ROOT);

@@ -58,6 +58,7 @@ class ProxyHeaderTest {
         EmbeddedChannel.builder()
             .ticker(clock)
             .handlers(
+                new ProxyHeaderHandler.Signature(),
                 ClientChannelInitializer.proxyHeaderDecoder(),
                 new ProxyHeaderHandler(connection, DEADLINE_MILLIS),
                 framer,
@@ -172,6 +173,44 @@ class ProxyHeaderTest {
 
     assertThat(client.isOpen()).isFalse();
     assertThat(regular.sent()).isEmpty();
+  }
+
+  @Test
+  void anLdapClientWithoutAHeaderIsClosedAtItsFirstByteNotAtTheDeadline() {
+    ByteBuf bind = Unpooled.wrappedBuffer(new byte[] {0x30, 0x0c, 0x02, 0x01, 0x01, 0x60, 0x07});
+    client.writeInbound(bind);
+
+    assertThat(client.isOpen()).as("closed at once, without waiting for a line end").isFalse();
+    assertThat(bind.refCnt()).isZero();
+    assertThat(regular.sent()).isEmpty();
+  }
+
+  @Test
+  void aStartThatLeavesVersion1sPrefixClosesTheConnection() {
+    client.writeInbound(Unpooled.copiedBuffer("PRO", StandardCharsets.US_ASCII));
+    assertThat(client.isOpen()).as("\"PRO\" may begin a version 1 header").isTrue();
+
+    client.writeInbound(Unpooled.copiedBuffer("B", StandardCharsets.US_ASCII));
+
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void aStartThatLeavesVersion2sSignatureClosesTheConnection() {
+    client.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x0d, 0x0a, 0x0d, 0x0a, 0x00}));
+    assertThat(client.isOpen()).as("the start of the version 2 signature").isTrue();
+
+    client.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x0d, 0x0a, 'R'})); // not "QUIT"
+
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void theCheckStepsAsideOnceTheBytesMatchAVersionsStart() {
+    client.writeInbound(Unpooled.copiedBuffer("PROXY ", StandardCharsets.US_ASCII));
+
+    assertThat(client.pipeline().get(ProxyHeaderHandler.Signature.class)).isNull();
+    assertThat(client.isOpen()).isTrue();
   }
 
   @Test
