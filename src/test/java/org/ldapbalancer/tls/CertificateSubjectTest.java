@@ -33,10 +33,28 @@ class CertificateSubjectTest {
   }
 
   @Test
-  void anUnnamedTypeStaysADottedOidWithAHexValue() {
-    // 2.5.4.97 (organizationIdentifier) has no LDAP name in OpenLDAP's core schema.
-    String dn = ldapDn("2.5.4.97=#0c03414243,CN=alice");
-    assertThat(dn).isEqualTo("2.5.4.97=#0c03414243,cn=alice");
+  void typesOfTheCoreSchemaAreNamedWithTheirValuesAsText() {
+    // description, postalCode and businessCategory as a certificate carries them (UTF8String,
+    // PrintableString); slapd refuses the #-hex form the JDK writes for them in an authzId.
+    assertThat(ldapDn("2.5.4.13=#0c0179,2.5.4.15=#0c0342697a,CN=x"))
+        .isEqualTo("description=y,businessCategory=Biz,cn=x");
+    assertThat(ldapDn("2.5.4.17=#13053130313135,CN=x")).isEqualTo("postalCode=10115,cn=x");
+  }
+
+  @Test
+  void anUnnamedTypeStaysADottedOidWithItsStringValueAsText() {
+    // 2.5.4.97 (organizationIdentifier) has no LDAP name in OpenLDAP's core schema; libldap
+    // writes the OID and the string's text.
+    assertThat(ldapDn("2.5.4.97=#0c03414243,CN=alice")).isEqualTo("2.5.4.97=ABC,cn=alice");
+    assertThat(ldapDn("2.5.4.97=#1e0400410042,CN=alice")).as("BMPString")
+        .isEqualTo("2.5.4.97=AB,cn=alice");
+    assertThat(ldapDn("2.5.4.97=#0c022c2b,CN=alice")).as("escaped as text")
+        .isEqualTo("2.5.4.97=\\,\\+,cn=alice");
+  }
+
+  @Test
+  void aValueThatIsNoStringStaysHex() {
+    assertThat(ldapDn("2.5.4.97=#020101,CN=alice")).isEqualTo("2.5.4.97=#020101,cn=alice");
   }
 
   private static String ldapDn(String subject) {
