@@ -103,7 +103,7 @@ final class ContextBuilder {
 
   private Built buildServer() throws TlsConfigException {
     KeyMaterial own = keyMaterial();
-    X509ExtendedTrustManager strict = settings.verify() == CertificateCheck.NEVER ? null : trust();
+    X509ExtendedTrustManager strict = checksPeers() ? trust() : null;
     failIfProblems();
     SslContextBuilder builder = SslContextBuilder.forServer(own.key(), own.chain());
     switch (settings.verify()) {
@@ -118,7 +118,7 @@ final class ContextBuilder {
 
   private Built buildClient() throws TlsConfigException {
     KeyMaterial own = settings.hasCertificate() ? keyMaterial() : null;
-    X509ExtendedTrustManager strict = settings.verify() == CertificateCheck.NEVER ? null : trust();
+    X509ExtendedTrustManager strict = checksPeers() ? trust() : null;
     failIfProblems();
     SslContextBuilder builder = SslContextBuilder.forClient();
     if (own != null) {
@@ -133,6 +133,18 @@ final class ContextBuilder {
       case TRY, DEMAND -> builder.trustManager(strict).endpointIdentificationAlgorithm("LDAPS");
     }
     return finish(builder, strict);
+  }
+
+  /**
+   * Whether the trust material is read: when peers' certificates are checked, and whenever CA
+   * certificates or a CRL are named, so that a missing or unreadable file is an error at start
+   * (and for {@code -t}) as libldap makes it, not only after a reload turns checking on.
+   */
+  private boolean checksPeers() {
+    return settings.verify() != CertificateCheck.NEVER
+        || settings.caFile() != null
+        || settings.caPath() != null
+        || settings.crlFile() != null;
   }
 
   private Built finish(SslContextBuilder builder, X509ExtendedTrustManager strict)

@@ -94,6 +94,25 @@ class TlsContextsTest {
   }
 
   @Test
+  void namedTrustFilesAreCheckedEvenWhenNoPeerCertificateIsAskedFor() throws Exception {
+    // TLSVerifyClient never (the default) and tls_reqcert never: the files are still read, as
+    // libldap reads them, so that a typo shows at start and not at the reload that needs them.
+    TlsSettings listener = new TlsSettings(at("TLSCertificateFile", certs.serverCert(), 1),
+        at("TLSCertificateKeyFile", certs.serverKey(), 2),
+        at("TLSCACertificateFile", dir.resolve("missing-ca.pem"), 3), null,
+        at("TLSCRLFile", dir.resolve("missing.crl"), 4), null, null, null,
+        CertificateCheck.NEVER, CrlCheck.NONE);
+    TlsSettings upstream = new TlsSettings(null, null,
+        at("bindconf tls_cacert", dir.resolve("missing-upstream.pem"), 7), null, null, null,
+        null, null, CertificateCheck.NEVER, CrlCheck.NONE);
+    assertThat(problems(config(listener, upstream, true))).containsExactly(
+        "lloadd.conf:3: TLSCACertificateFile " + dir.resolve("missing-ca.pem") + ": no such file",
+        "lloadd.conf:4: TLSCRLFile " + dir.resolve("missing.crl") + ": no such file",
+        "lloadd.conf:7: bindconf tls_cacert " + dir.resolve("missing-upstream.pem")
+            + ": no such file");
+  }
+
+  @Test
   void unknownCipherSuitesAreErrorsAndOpenSslAndIanaNamesBothWork() throws Exception {
     TlsSettings bad = new TlsSettings(null, null, at("bindconf tls_cacert", certs.caCert(), 1),
         null, null, at("bindconf tls_cipher_suite", "NO-SUCH-CIPHER", 2), null, null,
