@@ -110,7 +110,7 @@ final class ExternalBind {
       return Outcome.refused(
           ResultCode.INAPPROPRIATE_AUTHENTICATION,
           "SASL EXTERNAL: no client certificate was presented"
-              + " (TLSVerifyClient never asks for one)");
+              + (tls.asksForCertificates() ? "" : " (TLSVerifyClient never asks for one)"));
     }
     X509Certificate[] x509 = new X509Certificate[chain.length];
     for (int i = 0; i < chain.length; i++) {
@@ -120,10 +120,9 @@ final class ExternalBind {
       }
       x509[i] = c;
     }
-    if (!tls.trusts(x509)) {
-      return Outcome.refused(
-          ResultCode.INVALID_CREDENTIALS,
-          "SASL EXTERNAL: the client certificate is not signed by a trusted CA");
+    String untrusted = tls.whyUntrusted(x509);
+    if (untrusted != null) {
+      return Outcome.refused(ResultCode.INVALID_CREDENTIALS, "SASL EXTERNAL: " + untrusted);
     }
     return granted(
         "dn:" + CertificateSubject.ldapDn(x509[0].getSubjectX500Principal()), requestedAuthzId);

@@ -2,9 +2,13 @@ package org.ldapbalancer.tls;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.ldapbalancer.config.CertificateCheck;
 import org.ldapbalancer.config.TlsSettings;
 
 /**
@@ -42,19 +46,41 @@ public final class ServerTlsContext extends ReloadableContext {
   }
 
   /**
-   * Whether a client's certificate chain is trusted by the configured CAs, whatever {@code
-   * TLSVerifyClient} let through during the handshake ({@code allow} lets bad ones in).
+   * Why a client's certificate chain is not trusted by the configured CAs, whatever {@code
+   * TLSVerifyClient} let through during the handshake ({@code allow} lets bad ones in); null when
+   * it is trusted.
    */
-  public boolean trusts(X509Certificate[] chain) {
+  public String whyUntrusted(X509Certificate[] chain) {
     X509ExtendedTrustManager trust = current().strictTrust();
-    if (trust == null || chain == null || chain.length == 0) {
-      return false;
+    if (chain == null || chain.length == 0) {
+      return "no client certificate";
+    }
+    try {
+      chain[0].checkValidity();
+    } catch (CertificateExpiredException e) {
+      return "the client certificate expired on " + chain[0].getNotAfter().toInstant();
+    } catch (CertificateNotYetValidException e) {
+      return "the client certificate is not valid before " + chain[0].getNotBefore().toInstant();
+    }
+    if (trust == null) {
+      return "no CA certificates are configured to check it (TLSCACertificateFile)";
     }
     try {
       trust.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
-      return true;
+      return null;
     } catch (CertificateException | RuntimeException e) {
-      return false;
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof CertPathValidatorException v
+            && v.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+          return "the client certificate has been revoked";
+        }
+      }
+      return "the client certificate is not signed by a trusted CA";
     }
+  }
+
+  /** Whether {@code TLSVerifyClient} asks clients for a certificate (anything but never). */
+  public boolean asksForCertificates() {
+    return settings.verify() != CertificateCheck.NEVER;
   }
 }
