@@ -227,10 +227,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         // A malformed request must never reach a shared upstream connection: see
         // RequestValidator.
         String problem = RequestValidator.check(view.parse(frame));
-        if (problem != null) {
+        String refusal = problem == null ? null : RequestValidator.refusal(problem);
+        if (problem != null && refusal == null) {
           disconnect(ResultCode.PROTOCOL_ERROR, RequestValidator.diagnostic(view.opTag(), problem));
         } else {
-          request(view);
+          request(view, refusal);
         }
       }
     } catch (MalformedPduException e) {
@@ -240,7 +241,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  private void request(LdapMessage request) throws MalformedPduException {
+  /**
+   * @param refusal null, or why the request is answered protocolError here and never forwarded
+   *     (a value RFC 4511's extensible enumerations allow but no server knows: {@link
+   *     RequestValidator#refusal})
+   */
+  private void request(LdapMessage request, String refusal) throws MalformedPduException {
     if (access != null) access.request(request);
     int id = request.messageId();
     int tag = request.opTag();
@@ -268,7 +274,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
       }
       case ProtocolOp.BIND_REQUEST -> bind(request, id);
-      default -> operation(request, id, tag);
+      default -> operation(request, id, tag, refusal);
     }
   }
 
@@ -280,7 +286,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     return false;
   }
 
-  private void operation(LdapMessage request, int id, int tag) throws MalformedPduException {
+  private void operation(LdapMessage request, int id, int tag, String refusal)
+      throws MalformedPduException {
     int responseTag = ProtocolOp.responseTagFor(tag);
     if (responseTag < 0) {
       disconnect(ResultCode.PROTOCOL_ERROR, "unknown request type 0x" + Integer.toHexString(tag));
@@ -309,6 +316,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       // A bind, or a SASL exchange between steps (RFC 4511 §4.2.1: nothing but the next step
       // or an Abandon may follow): refused as lloadd refuses it, and the exchange goes on.
       respond(id, responseTag, ResultCode.PROTOCOL_ERROR, "bind in progress");
+      return;
+    }
+    if (refusal != null) {
+      respond(id, responseTag, ResultCode.PROTOCOL_ERROR, refusal);
       return;
     }
     int limit = settings.maxPendingPerClient();

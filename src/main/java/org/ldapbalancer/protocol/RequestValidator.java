@@ -219,6 +219,10 @@ public final class RequestValidator {
   /** Every field–problem pair's text, made once: failing allocates nothing either. */
   private static final String[] REASONS = reasons();
 
+  private static final String SCOPE_OUT_OF_RANGE = reason(SCOPE, OUT_OF_RANGE);
+  private static final String DEREF_OUT_OF_RANGE = reason(DEREF_ALIASES, OUT_OF_RANGE);
+  private static final String OPERATION_OUT_OF_RANGE = reason(OPERATION, OUT_OF_RANGE);
+
   /** The reason a non-request protocolOp fails with. */
   public static final String NOT_A_REQUEST_REASON = reason(OP, NOT_A_REQUEST);
 
@@ -262,6 +266,26 @@ public final class RequestValidator {
    */
   public static String check(LdapMessage message) {
     return PER_THREAD.get().validate(message);
+  }
+
+  /**
+   * For a request {@link #check} refused only because an enumeration holds a value RFC 4511
+   * leaves room for ({@code ...}) but no server knows (a search scope or alias dereferencing
+   * beyond those defined, a modify operation beyond increment): the diagnostic to answer it with,
+   * protocolError, as slapd answers it, leaving the connection open; null for any other problem,
+   * which ends the connection.
+   */
+  public static String refusal(String reason) {
+    if (reason == SCOPE_OUT_OF_RANGE) {
+      return "invalid scope"; // slapd's words
+    }
+    if (reason == DEREF_OUT_OF_RANGE) {
+      return "invalid deref";
+    }
+    if (reason == OPERATION_OUT_OF_RANGE) {
+      return "unrecognized modify operation";
+    }
+    return null;
   }
 
   /**

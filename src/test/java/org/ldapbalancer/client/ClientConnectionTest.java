@@ -16,12 +16,15 @@ import com.unboundid.ldap.protocol.AbandonRequestProtocolOp;
 import com.unboundid.ldap.protocol.BindResponseProtocolOp;
 import com.unboundid.ldap.protocol.ExtendedRequestProtocolOp;
 import com.unboundid.ldap.protocol.LDAPMessage;
+import com.unboundid.ldap.protocol.ModifyRequestProtocolOp;
 import com.unboundid.ldap.protocol.ProtocolOp;
 import com.unboundid.ldap.protocol.SearchRequestProtocolOp;
 import com.unboundid.ldap.protocol.UnbindRequestProtocolOp;
 import com.unboundid.ldap.sdk.Control;
 import com.unboundid.ldap.sdk.DereferencePolicy;
 import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV1RequestControl;
 import com.unboundid.ldap.sdk.controls.ProxiedAuthorizationV2RequestControl;
@@ -51,9 +54,10 @@ import org.ldapbalancer.operation.Diagnostics;
 import org.ldapbalancer.protocol.LdapFrameDecoder;
 import org.ldapbalancer.protocol.Oids;
 import org.ldapbalancer.protocol.ResultCode;
+import org.ldapbalancer.testing.Messages;
 import org.ldapbalancer.testing.Pdus;
-import org.ldapbalancer.upstream.EmbeddedUpstreams;
 import org.ldapbalancer.upstream.EmbeddedUpstreams.Upstream;
+import org.ldapbalancer.upstream.EmbeddedUpstreams;
 
 /**
  * A client connection through its states (ready, binding, SASL in progress, closing) and every
@@ -405,6 +409,33 @@ class ClientConnectionTest {
     assertThat(Pdus.diagnostic(refused)).contains("SASL security layer");
     assertAnonymousBind(only(binds.sent()));
     send(3, search());
+    assertThat(regular.sent()).hasSize(1);
+  }
+
+  // --- values the enumerations leave open ---
+
+  @Test
+  void aScopeDerefOrModifyOperationBeyondThoseDefinedFailsThatOperationOnly() {
+    send(1, new SearchRequestProtocolOp(Messages.BASE, SearchScope.valueOf(7),
+        DereferencePolicy.NEVER, 0, 0, false, Filter.createPresenceFilter("objectClass"),
+        List.of()));
+    send(2, new SearchRequestProtocolOp(Messages.BASE, SearchScope.SUB,
+        DereferencePolicy.valueOf(9), 0, 0, false, Filter.createPresenceFilter("objectClass"),
+        List.of()));
+    send(3, new ModifyRequestProtocolOp("cn=a," + Messages.BASE,
+        List.of(new Modification(ModificationType.valueOf(7), "description", "x"))));
+
+    List<LDAPMessage> refused = answers();
+    assertThat(refused).hasSize(3);
+    assertResult(refused.get(0), 1, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.PROTOCOL_ERROR, "invalid scope");
+    assertResult(refused.get(1), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
+        ResultCode.PROTOCOL_ERROR, "invalid deref");
+    assertResult(refused.get(2), 3, LDAPMessage.PROTOCOL_OP_TYPE_MODIFY_RESPONSE,
+        ResultCode.PROTOCOL_ERROR, "unrecognized modify operation");
+    assertThat(regular.sent()).as("answered here, never forwarded").isEmpty();
+    assertThat(client.isActive()).isTrue();
+    send(4, search());
     assertThat(regular.sent()).hasSize(1);
   }
 
