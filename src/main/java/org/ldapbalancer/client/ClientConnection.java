@@ -379,7 +379,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         // What slapd answers to a cookie it does not know.
         respond(id, responseTag, ResultCode.PROTOCOL_ERROR, Diagnostics.PAGED_STATE_LOST);
       } else {
-        respond(id, responseTag, result, Diagnostics.NO_CONNECTIONS); // as lloadd, for both
+        respond(id, responseTag, result, result == ResultCode.BUSY
+            ? Diagnostics.SERVER_BUSY : Diagnostics.NO_CONNECTIONS); // lloadd's words for each
       }
     }
     // No need to stop reading this client when upstreams are backlogged: selection passes over

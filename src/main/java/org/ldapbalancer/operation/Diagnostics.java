@@ -9,8 +9,14 @@ public final class Diagnostics {
   /** With {@code other (80)}: the upstream connection carrying the operation was lost. */
   public static final String SEVERED = "connection to the remote server has been severed";
 
-  /** With {@code busy (51)} or {@code unavailable (52)}: selection found no connection. */
+  /** With {@code unavailable (52)}: selection found no connection to any server. */
   public static final String NO_CONNECTIONS = "no connections available";
+
+  /**
+   * With {@code busy (51)}: the servers' connections are all at a limit ({@code
+   * max-pending-ops}, {@code conn-max-pending}) or taken.
+   */
+  public static final String SERVER_BUSY = "server busy";
 
   /** With {@code adminLimitExceeded (11)}: the {@code bindconf timeout} passed. */
   public static final String TIMED_OUT = "upstream did not respond in time";

@@ -70,6 +70,7 @@ class BusyAndUnavailableIT {
       // Two connections, one operation each: both are held, the third finds no room.
       SearchResultDoneProtocolOp third = thirdWhileTwoAreHeld(dir, lb, 2);
       assertThat(third.getResultCode()).isEqualTo(ResultCode.BUSY_INT_VALUE);
+      assertThat(third.getDiagnosticMessage()).as("lloadd's words").isEqualTo("server busy");
     }
   }
 
