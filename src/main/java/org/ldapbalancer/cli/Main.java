@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
     name = "ldap-balancer",
     description = "An LDAPv3 load balancer; reads lloadd.conf.",
     subcommands = {DemoCommand.class, BenchCommand.class},
-    usageHelpAutoWidth = true)
+    usageHelpAutoWidth = true,
+    exitCodeOnInvalidInput = 1) // lloadd's exit for a bad option, not picocli's 2
 public final class Main implements Callable<Integer> {
   /** The listener when neither -h nor the file names one (as lloadd: every address, port 389). */
   static final String DEFAULT_LISTENER = "ldap:///";
@@ -67,8 +68,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "-t", description = "check the configuration and exit: 0 when valid")
   boolean checkOnly;
 
-  @Option(names = "-V", description = "print the version and exit")
-  boolean version;
+  @Option(
+      names = "-V",
+      description = "print the version; then exit when given twice (-VV) or alone, as lloadd,"
+          + " else carry on (-V -t -f FILE also checks the file)")
+  boolean[] version = new boolean[0];
 
   @Option(names = "-n", paramLabel = "NAME", description = "the service name in log lines")
   String serviceName;
@@ -173,9 +177,11 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
-    if (version) {
+    if (version.length > 0) {
       System.out.println("ldap-balancer " + versionString());
-      return 0;
+      if (version.length > 1 || configFile == null) {
+        return 0;
+      }
     }
     if ("?".equals(debugLevel) || "?".equals(syslogLevel)) {
       // As lloadd: list the levels and exit.

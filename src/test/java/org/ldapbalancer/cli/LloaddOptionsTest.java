@@ -80,6 +80,20 @@ class LloaddOptionsTest {
   }
 
   @Test
+  void versionTwiceExitsAndOnceWithAFileCarriesOnAsLloadd() throws Exception {
+    Run twice = run("-VV", "-t", "-f", config());
+    Run once = run("-V", "-t", "-f", config());
+    Run unknown = run("-Z");
+
+    assertThat(twice.exit()).isZero();
+    assertThat(twice.out()).startsWith("ldap-balancer ").doesNotContain("valid");
+    assertThat(once.exit()).isZero();
+    assertThat(once.out()).startsWith("ldap-balancer ");
+    assertThat(once.out() + once.err()).as("the file checked too").contains("valid");
+    assertThat(unknown.exit()).as("lloadd's exit for a bad option").isEqualTo(1);
+  }
+
+  @Test
   void slpIsTheOnlyGenericOption() throws Exception {
     Run slp = run("-t", "-o", "slp=off", "-f", config());
     Run other = run("-t", "-o", "foo=bar", "-f", config());
