@@ -104,7 +104,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     }
     if (tls != null) {
       // The certificate in force now: a reload changes new connections only.
-      ch.pipeline().addLast(ClientConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
+      ch.pipeline()
+          .addLast(TlsRecordCheck.NAME, new TlsRecordCheck(client))
+          .addLast(ClientConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
     }
     if (settings.idleTimeoutMillis() > 0) {
       ch.pipeline().addLast("idle", new IdleClientCloser(settings.idleTimeoutMillis()));

@@ -476,6 +476,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               SslHandler tls = settings.tls().newHandler(channel.alloc());
               countHandshake(tls);
               channel.pipeline().addFirst(TLS_HANDLER, tls);
+              channel.pipeline().addFirst(TlsRecordCheck.NAME, new TlsRecordCheck(this));
               state = State.READY;
               channel.config().setAutoRead(channel.isWritable());
               if (draining) {

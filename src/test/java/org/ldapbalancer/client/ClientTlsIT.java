@@ -130,6 +130,29 @@ class ClientTlsIT {
     }
   }
 
+  /**
+   * LDAP in clear text where the TLS handshake must come (after StartTLS's success, or on
+   * ldaps://) closes the connection at once, as lloadd does, not at the handshake deadline.
+   */
+  @Test
+  void clearTextWhereTheHandshakeMustComeIsClosedAtOnce() throws Exception {
+    start(serverCert(CertificateCheck.NEVER));
+    try (MessageClient c = MessageClient.connect(lb.port(0))) {
+      c.send(new LDAPMessage(1, new ExtendedRequestProtocolOp(Oids.START_TLS, null)));
+      assertThat(c.read().getExtendedResponseProtocolOp().getResultCode()).isZero();
+      long start = System.nanoTime();
+      c.send(MessageClient.search(2, "(uid=user.1)"));
+      assertThat(c.readUntilClosed()).isEmpty();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+    try (MessageClient c = MessageClient.connect(lb.port(1))) {
+      long start = System.nanoTime();
+      c.send(MessageClient.search(1, "(uid=user.1)"));
+      assertThat(c.readUntilClosed()).isEmpty();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
   @Test
   void startTlsWithoutACertificateIsUnavailable() throws Exception {
     start(TlsSettings.listenerDefaults(), "ldap://127.0.0.1:0");
