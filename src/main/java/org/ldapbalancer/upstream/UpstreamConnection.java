@@ -353,7 +353,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     }
     ByteBuf frame = (ByteBuf) msg;
     try {
-      pool.frameRead();
+      if (!isBindConnection()) {
+        // Only the operations' connections show the server at work: one that answers binds but
+        // never a search is hung for every client all the same.
+        pool.frameRead();
+      }
       view.parse(frame);
       int id = view.messageId();
       if (id < 0) {
