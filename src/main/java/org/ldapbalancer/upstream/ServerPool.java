@@ -456,10 +456,10 @@ public final class ServerPool {
       closeIfIdle(connection); // set up after a reload removed the server: never offered
       return;
     }
-    if (reportedDown != null) {
+    if (reportedDown != null && !REFUSED.equals(reportedDown)) {
       log.info("{}: connected again", name());
       reportedDown = null;
-    }
+    } // after refusals, only an answer shows the server back: firstAnswer()
     if (connection.isBindConnection()) {
       everReadyBind = true;
       binds.add(connection);
@@ -512,6 +512,47 @@ public final class ServerPool {
     if (router != null) {
       router.connectionsChanged();
     }
+  }
+
+  /** Why a connection that the server closes at once, before answering anything, failed. */
+  static final String REFUSED =
+      "every connection closed by the server before it answered anything";
+
+  /**
+   * A ready connection the server closed within the retry interval of connecting, before sending
+   * anything: a refusal (a proxy whose backend is down, a server at its descriptor limit), not a
+   * working connection lost. It is replaced after {@code retry}, as a failed attempt, and said
+   * once per outage; replaced at once, such a server would take thousands of connections a
+   * second and as many log lines.
+   */
+  void connectionRefused(UpstreamConnection connection) {
+    all.remove(connection);
+    (connection.isBindConnection() ? binds : regular).remove(connection);
+    if (closed || connection.isRetired()) {
+      updateState();
+      return;
+    }
+    connectionsChanged();
+    if (!REFUSED.equals(reportedDown)) {
+      log.warn("{}: {}; retrying every {} ms", name(), REFUSED, server.retry().toMillis());
+      reportedDown = REFUSED;
+    }
+    counters.orderForgotten();
+    updateState();
+    scheduleConnect(connection.isBindConnection());
+  }
+
+  /** A connection's first answer from the server: after refusals, it works again. */
+  void firstAnswer() {
+    if (REFUSED.equals(reportedDown)) {
+      log.info("{}: connected again", name());
+      reportedDown = null;
+    }
+  }
+
+  /** {@code retry} in nanoseconds: how long before a failed attempt is made again. */
+  long retryNanos() {
+    return server.retry().toNanos();
   }
 
   void connectionClosed(UpstreamConnection connection, boolean wasReady) {

@@ -72,6 +72,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   FlushBatch.Slot flushSlot;
   State state = State.CONNECTING;
   private String setupFailure;
+  /** When it became ready; with {@link #heardFrom}, tells a working connection from a refusal. */
+  private long readyAtNanos;
+  /** Whether the server has sent anything at all on this connection. */
+  private boolean heardFrom;
   /** Closed by this side (with its own log line), not lost. */
   private boolean closedHere;
   /** Why the server closed: its Notice of Disconnection, for the log line at close. */
@@ -248,6 +252,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
   /** Offers the connection to selection: set-up (TLS, bind) is complete. */
   void becomeReady() {
     state = State.READY;
+    readyAtNanos = System.nanoTime();
     pool.connectionReady(this);
   }
 
@@ -352,6 +357,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     ByteBuf frame = (ByteBuf) msg;
+    if (!heardFrom) {
+      heardFrom = true;
+      pool.firstAnswer();
+    }
     try {
       if (!isBindConnection()) {
         // Only the operations' connections show the server at work: one that answers binds but
@@ -621,8 +630,28 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     cancelStartTlsTimeout();
     boolean wasReady = state == State.READY || state == State.CLOSING;
     state = State.CLOSED;
-    if (wasReady && !closedHere && !pool.isClosed()) {
-      log.warn(
+    if (wasReady && !closedHere && !heardFrom
+        && System.nanoTime() - readyAtNanos < pool.retryNanos()) {
+      // Closed by the other side before it said anything, within the retry interval of
+      // connecting: not a working connection lost but a refusal (a proxy whose backend is down,
+      // a server at its descriptor limit). Replaced after the retry interval, as a failed
+      // attempt, not at once: otherwise thousands of connections a second, and a line each.
+      if (operationsInFlight() > 0) {
+        RateLimitedLog.DEFAULT.warn(
+            log,
+            "{}: connection lost; {} operations in flight answered other (80)",
+            pool.name(),
+            operationsInFlight());
+      }
+      closed();
+      pool.connectionRefused(this);
+      ctx.fireChannelInactive();
+      return;
+    } else if (!wasReady && !closedHere && !heardFrom && setupFailure == null) {
+      setupFailure = ServerPool.REFUSED; // during its set-up (TLS, bind): the same refusal
+    } else if (wasReady && !closedHere && !pool.isClosed()) {
+      RateLimitedLog.DEFAULT.warn(
+          log,
           "{}: connection lost; {} operations in flight answered other (80)",
           pool.name(),
           operationsInFlight());

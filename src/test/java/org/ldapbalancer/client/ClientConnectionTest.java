@@ -809,7 +809,7 @@ class ClientConnectionTest {
     send(2, search());
 
     assertResult(only(answers()), 2, LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE,
-        ResultCode.BUSY, Diagnostics.NO_CONNECTIONS);
+        ResultCode.BUSY, Diagnostics.SERVER_BUSY);
     assertThat(regular.sent()).hasSize(1);
     send(2, search()); // the refused one left nothing pending
   }

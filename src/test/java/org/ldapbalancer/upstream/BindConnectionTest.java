@@ -387,7 +387,9 @@ class BindConnectionTest {
   @Test
   void losingTheConnectionDuringABindAnswersItOtherOnceAndReplacesTheConnection() {
     Upstream u = ups.bind();
-    BindOperation op = bind(router, alice, 1, aliceBind(), null);
+    bind(router, alice, 1, aliceBind(), null); // a working connection: the server has answered
+    u.answer(u.sent().get(0).getMessageID(), bindDone(ResultCode.SUCCESS));
+    BindOperation op = bind(router, alice, 2, aliceBind(), null);
 
     u.lose();
 

@@ -132,7 +132,8 @@ class RegularConnectionTest {
       u.lose();
 
       assertThat(log.lines())
-          .containsExactly("WARN " + POOL + ": connection set-up failed; retrying every 3000 ms");
+          .containsExactly("WARN " + POOL + ": every connection closed by the server before it"
+              + " answered anything; retrying every 3000 ms");
     }
     assertThat(ups.pool().readyConnections()).isZero();
     assertThat(ups.connectAttempts()).as("not at once: the server may be refusing").isZero();
@@ -335,6 +336,8 @@ class RegularConnectionTest {
   void aLostConnectionAnswersEachPendingOperationOnceWithOtherAndIsReplacedAtOnce() {
     EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
+    forward(u.link(), client, 9, search()); // a working connection: the server has answered
+    u.answer(u.sent().get(0).getMessageID(), searchDone(ResultCode.SUCCESS));
     Operation a = forward(u.link(), client, 1, search());
     Operation b = forward(u.link(), client, 2, modify());
     assertThat(ups.pool().pendingOps()).isEqualTo(2);
