@@ -118,4 +118,53 @@ class IoTimeoutIT {
           .getEntryCount()).isEqualTo(1);
     }
   }
+
+  /**
+   * A client that reads slowly but steadily, while the server streams its answers faster than
+   * that, is not closed: what the balancer holds for it grows, but the client takes some of it in
+   * every period, and that is what counts.
+   */
+  @Test
+  void aClientThatReadsSlowlyButSteadilyIsServedToTheEnd() throws Exception {
+    try (RecordingDirectory dir = RecordingDirectory.start("a", 5);
+        RunningBalancer lb = RunningBalancer.builder().ioThreads(1).ioTimeout(IO_TIMEOUT)
+            .server(dir.url(), 1, 1).start().awaitReady(dir.url());
+        LDAPConnection writer = new LDAPConnection("127.0.0.1", lb.port())) {
+      String big = "s".repeat(50_000);
+      for (int i = 0; i < 5; i++) {
+        writer.modify(SampleDirectory.userDn(i),
+            new Modification(ModificationType.REPLACE, "description", big));
+      }
+      int searches = 40; // some 10 MB of answers
+      try (LogCapture logged = LogCapture.of(ClientConnection.class);
+          Socket slow = new Socket("127.0.0.1", lb.port())) {
+        slow.setReceiveBufferSize(16 * 1024);
+        for (int i = 0; i < searches; i++) {
+          slow.getOutputStream()
+              .write(MessageClient.search(i + 1, "(objectClass=inetOrgPerson)").encode().encode());
+        }
+        slow.getOutputStream().flush();
+        // About 2 MB/s: 16 KiB every 8 ms, paced, far below what the server sends.
+        com.unboundid.asn1.ASN1StreamReader reader = new com.unboundid.asn1.ASN1StreamReader(
+            new java.io.BufferedInputStream(new java.io.FilterInputStream(slow.getInputStream()) {
+              @Override
+              public int read(byte[] b, int off, int len) throws java.io.IOException {
+                java.util.concurrent.locks.LockSupport.parkNanos(8_000_000);
+                return super.read(b, off, Math.min(len, 16 * 1024));
+              }
+            }, 64 * 1024));
+        int done = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (done < searches && System.nanoTime() < deadline) {
+          LDAPMessage m = LDAPMessage.readFrom(reader, true);
+          assertThat(m).as("closed after %d of %d searches", done, searches).isNotNull();
+          if (m.getProtocolOpType() == LDAPMessage.PROTOCOL_OP_TYPE_SEARCH_RESULT_DONE) {
+            done++;
+          }
+        }
+        assertThat(done).isEqualTo(searches);
+        assertThat(logged.contains("took none of its responses")).isFalse();
+      }
+    }
+  }
 }
