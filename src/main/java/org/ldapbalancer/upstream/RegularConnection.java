@@ -76,7 +76,8 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   public int pendingOps() {
-    return pending.size() - streaming; // streaming searches hold no slot
+    // Streaming searches hold no slot; abandoned operations the server may still hold do.
+    return pending.size() - streaming + abandonedAtServerCount();
   }
 
   @Override
@@ -381,8 +382,12 @@ final class RegularConnection extends UpstreamConnection {
 
   @Override
   public void abandon(Operation op) {
+    boolean heldSlot = !op.isStreaming();
     if (forget(op)) {
       sendAbandon(op.upstreamMessageId());
+      if (heldSlot) {
+        abandonedAtServer();
+      }
     }
   }
 

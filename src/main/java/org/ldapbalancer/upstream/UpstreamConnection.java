@@ -64,6 +64,21 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
    * max-pending-ops} slot for as long as it lasts, so these are not counted as pending.
    */
   int streaming;
+  /**
+   * Operations abandoned on this connection that the server may still hold: queued behind its
+   * other requests (slapd defers a connection's requests beyond half its threads) until it reads
+   * the Abandon. They keep their slot against {@code conn-max-pending} until the server shows
+   * progress (one slot per final answer read), so that a storm of clients leaving with
+   * operations in flight cannot have their slots refilled at once and push the server past its
+   * own limit (slapd closes a connection with more than 1000 deferred requests, failing every
+   * other client's on it). Cleared once the connection has nothing in flight and no answer came
+   * for {@link #GHOST_QUIET_NANOS}.
+   */
+  private int abandonedAtServer;
+  /** When this connection last read a final answer, or abandoned an operation. */
+  private long lastAnswerNanos;
+
+  static final long GHOST_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   final IntPredicate idInUse = this::idInUse;
   final MessageIds messageIds;
   final LdapMessage view = new LdapMessage();
@@ -471,6 +486,10 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
       noteOrder(op.startNanos());
     }
     long now = System.nanoTime();
+    lastAnswerNanos = now;
+    if (abandonedAtServer != 0) {
+      abandonedAtServer--; // the server moves on through what it holds
+    }
     if (op.isStreaming()) {
       streaming--;
       pool.streamingAnswered(now - op.startNanos(), now);
@@ -516,7 +535,22 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
    * else with {@code adminLimitExceeded (11)}; the server is sent an Abandon for each (a bind
    * cannot be abandoned: its connection is replaced instead, see {@link BindConnection}).
    */
+  /** An operation that held a slot was abandoned: the server may hold it a while yet. */
+  final void abandonedAtServer() {
+    abandonedAtServer++;
+    lastAnswerNanos = System.nanoTime();
+  }
+
+  /** See {@link #abandonedAtServer}: slots they still hold. */
+  final int abandonedAtServerCount() {
+    return abandonedAtServer;
+  }
+
   void expire(long nowNanos, long timeoutNanos) {
+    if (abandonedAtServer != 0 && pending.isEmpty()
+        && nowNanos - lastAnswerNanos >= GHOST_QUIET_NANOS) {
+      abandonedAtServer = 0; // nothing owed, nothing heard: it has read the Abandons
+    }
     if (timeoutNanos <= 0 || pending.isEmpty()) {
       return;
     }

@@ -359,6 +359,30 @@ class RegularConnectionTest {
   }
 
   @Test
+  void abandonedOperationsKeepTheirSlotsUntilTheServerShowsProgress() {
+    EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
+    Upstream u = ups.regular();
+    Operation a = forward(u.link(), client, 1, search());
+    Operation b = forward(u.link(), client, 2, search());
+    Operation c = forward(u.link(), client, 3, search());
+    u.sent();
+
+    for (Operation gone : List.of(a, b)) { // their client left
+      gone.finish();
+      u.link().abandon(gone);
+    }
+
+    assertThat(u.link().pendingOps()).as("the server may still hold them").isEqualTo(3);
+    ups.pool().expire(System.nanoTime(), 0);
+    assertThat(u.link().pendingOps()).as("not while c is owed").isEqualTo(3);
+    u.answer(3, searchDone(ResultCode.SUCCESS)); // progress: one slot back with c's
+    assertThat(client.finalAnswerTo(c).kind()).isEqualTo(Kind.RELAYED);
+    assertThat(u.link().pendingOps()).isEqualTo(1);
+    ups.pool().expire(System.nanoTime() + TimeUnit.SECONDS.toNanos(2), 0);
+    assertThat(u.link().pendingOps()).as("nothing owed and nothing heard for a while").isZero();
+  }
+
+  @Test
   void anAbandonedOperationIsAbandonedUpstreamUnderItsUpstreamIdAndItsLateResponseDropped() {
     EmbeddedUpstreams ups = track(EmbeddedUpstreams.create());
     Upstream u = ups.regular();
