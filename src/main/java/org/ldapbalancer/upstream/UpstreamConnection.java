@@ -614,7 +614,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     } else if (isTlsFailure(cause)) {
       closeWith(tlsFailure(cause));
     } else {
-      closeWith(cause.toString());
+      // An I/O error says what happened in its message ("Connection reset by peer"); the class
+      // name of Netty's native exception says nothing to an operator.
+      String message = cause.getMessage();
+      closeWith(cause instanceof java.io.IOException && message != null
+          ? message : cause.toString());
     }
   }
 
