@@ -41,6 +41,8 @@ final class HealthWatch {
   private long probeDeadlineNanos;
   /** Whether the server was in selection at this loop's last check. */
   private boolean sawUsable = true;
+  /** Whether this loop made the server suspect and its probe has not decided yet. */
+  private boolean suspecting;
 
   HealthWatch(ServerHealth health) {
     this.health = health;
@@ -91,17 +93,21 @@ final class HealthWatch {
     }
     if (stalled && usable) {
       // Silence alone may be a long operation: a server that still answers a probe at once is
-      // left in. One that does not, within a fifth of the time-out, is hung.
+      // back straight away. One that does not, within a fifth of the time-out, is hung. Until
+      // the probe decides, nothing new goes to it (suspect).
       long confirmBy = nowNanos + confirmNanos();
       if (probing == null && !probe(nowNanos, regular)) {
         health.unresponsive(silence(pendingOps, nowNanos)); // nothing to probe on
         return;
       }
       probeDeadlineNanos = Math.min(probeDeadlineNanos, confirmBy);
+      health.suspect();
+      suspecting = true;
     } else if (probing == null && (!usable || health.claimPeriodicProbe(nowNanos))) {
       probe(nowNanos, regular);
     }
-    if (probing != null && usable && nowNanos - probeDeadlineNanos >= 0) {
+    if (probing != null && (usable || suspecting) && nowNanos - probeDeadlineNanos >= 0) {
+      suspecting = false;
       health.unresponsive(
           stalled
               ? silence(pendingOps, nowNanos) + ", nor to a probe"
@@ -147,6 +153,7 @@ final class HealthWatch {
     if (probing == connection) {
       probing = null;
     }
+    suspecting = false;
     health.answered();
   }
 }

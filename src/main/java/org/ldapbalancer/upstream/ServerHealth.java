@@ -23,6 +23,8 @@ public final class ServerHealth {
   private final String name;
   private final HealthCheck settings;
   private final AtomicBoolean out = new AtomicBoolean();
+  /** Whether the current outage was logged: a suspect server is out silently until confirmed. */
+  private final AtomicBoolean announced = new AtomicBoolean();
   private final AtomicLong nextProbeNanos;
 
   public ServerHealth(String name, HealthCheck settings) {
@@ -51,14 +53,25 @@ public final class ServerHealth {
    * @param why what was seen, for the log line
    */
   void unresponsive(String why) {
-    if (out.compareAndSet(false, true)) {
+    out.set(true);
+    if (announced.compareAndSet(false, true)) {
       log.warn("server {} unresponsive ({}), taken out of selection", name, why);
     }
   }
 
-  /** A probe answered: back in selection. */
+  /**
+   * The server went silent with operations outstanding and is being probed: out of selection
+   * until the probe decides, without a log line (a server busy with one long operation answers
+   * at once and is back). Otherwise operations that time out meanwhile would free their
+   * clients' slots only for the next ones to go to the same silent server.
+   */
+  void suspect() {
+    out.set(true);
+  }
+
+  /** A probe answered: back in selection (logged if the outage was). */
   void answered() {
-    if (out.compareAndSet(true, false)) {
+    if (out.compareAndSet(true, false) && announced.compareAndSet(true, false)) {
       log.info("server {} answers again, back in selection", name);
     }
   }

@@ -65,11 +65,12 @@ class ServerHealthTest {
       assertThat(usable()).as("nothing owed for long yet").isTrue();
 
       ups.pool().expire(t0 + 2 * SECOND, 0);
-      assertThat(usable()).as("suspect: probed first").isTrue();
+      assertThat(usable()).as("suspect: probed, and nothing new goes to it meanwhile").isFalse();
       int probe = probeId(u.sent());
+      assertThat(log.lines()).as("not logged while only suspect").isEmpty();
 
       ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
-      assertThat(usable()).as("the probe has 200 ms").isTrue();
+      assertThat(log.lines()).as("the probe has 200 ms").isEmpty();
       ups.pool().expire(t0 + 2 * SECOND + SECOND / 5, 0);
       assertThat(usable()).isFalse();
       assertThat(log.lines()).singleElement().asString()
@@ -160,7 +161,7 @@ class ServerHealthTest {
     ups.pool().expire(t0 + SECOND + SECOND / 2, 0);
     assertThat(usable()).as("the last answer came 0.5 s before").isTrue();
     ups.pool().expire(t0 + 2 * SECOND + SECOND / 10, 0);
-    assertThat(usable()).as("silent for 1.1 s: probed").isTrue();
+    assertThat(usable()).as("silent for 1.1 s: suspect, probed").isFalse();
     ups.pool().expire(t0 + 2 * SECOND + SECOND / 2, 0);
     assertThat(usable()).isFalse();
   }
@@ -171,9 +172,14 @@ class ServerHealthTest {
     forward(u.link(), client, 1, search());
     u.sent();
     long t0 = System.nanoTime();
-    ups.pool().expire(t0 + 2 * SECOND, 0);
-    int probe = probeId(u.sent());
-    u.answer(probe, searchDone(ResultCode.SUCCESS));
+    try (LogCapture log = LogCapture.of(ServerHealth.class)) {
+      ups.pool().expire(t0 + 2 * SECOND, 0);
+      assertThat(usable()).as("suspect while the probe decides").isFalse();
+      int probe = probeId(u.sent());
+      u.answer(probe, searchDone(ResultCode.SUCCESS));
+      assertThat(usable()).as("back as soon as it answers").isTrue();
+      assertThat(log.lines()).as("a suspicion that came to nothing is not logged").isEmpty();
+    }
     ups.pool().expire(t0 + 3 * SECOND, 0);
     assertThat(usable()).isTrue();
     assertThat(u.sent()).as("the next probe only after another second of silence").isEmpty();
