@@ -674,7 +674,11 @@ public final class ServerPool {
     if (responseTime != null) {
       responseTime.age(nowNanos, pendingOps);
     }
-    health.check(nowNanos, pendingOps, regular);
+    if (!retiring) {
+      // A server a reload removed is no longer judged: its state stays as it was for the day
+      // the same server is added again, and no "taken out of selection" follows the reload.
+      health.check(nowNanos, pendingOps, regular);
+    }
     resize(nowNanos);
     // A copy: expiring may close a connection, which removes it from the list at once.
     for (UpstreamConnection connection : List.copyOf(all)) {

@@ -186,6 +186,24 @@ class ServerHealthTest {
   }
 
   @Test
+  void aServerRemovedByAReloadIsNoLongerJudged() {
+    HealthCheck check = new HealthCheck(Duration.ZERO, Duration.ofSeconds(1));
+    ServerHealth shared = new ServerHealth("ldap://upstream.test:389", check);
+    ups = EmbeddedUpstreams.builder().healthCheck(check).health(shared).build();
+    Upstream u = ups.regular();
+    forward(u.link(), client, 1, search());
+    u.sent();
+    long t0 = System.nanoTime();
+    ups.pool().retire(); // its operation in flight finishes on the connection
+
+    try (LogCapture log = LogCapture.of(ServerHealth.class)) {
+      ups.pool().expire(t0 + 3 * SECOND, 0);
+      assertThat(shared.isUsable()).as("left as it was for the day it is added again").isTrue();
+      assertThat(log.lines()).isEmpty();
+    }
+  }
+
+  @Test
   void aPeriodicProbeWithoutAnswerTakesAnIdleServerOut() {
     Upstream u = start(new HealthCheck(Duration.ofSeconds(1), Duration.ofSeconds(1)));
     long t0 = System.nanoTime();
