@@ -668,26 +668,17 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     cancelStartTlsTimeout();
     boolean wasReady = state == State.READY || state == State.CLOSING;
     state = State.CLOSED;
-    if (wasReady && !closedHere && !heardFrom
-        && System.nanoTime() - readyAtNanos < pool.retryNanos()) {
-      // Closed by the other side before it said anything, within the retry interval of
-      // connecting: not a working connection lost but a refusal (a proxy whose backend is down,
-      // a server at its descriptor limit). Replaced after the retry interval, as a failed
-      // attempt, not at once: otherwise thousands of connections a second, and a line each.
-      if (operationsInFlight() > 0) {
-        RateLimitedLog.DEFAULT.warn(
-            log,
-            "{}: connection lost; {} operations in flight answered other (80)",
-            pool.name(),
-            operationsInFlight());
-      }
-      closed();
-      pool.connectionRefused(this);
-      ctx.fireChannelInactive();
-      return;
-    } else if (!wasReady && !closedHere && !heardFrom && setupFailure == null) {
+    boolean lost = !closedHere && !pool.isClosed();
+    // Closed by the other side before it said anything, within the retry interval of
+    // connecting: not a working connection lost but a refusal (a proxy whose backend is down, a
+    // server at its descriptor limit). Replaced after the retry interval, as a failed attempt,
+    // not at once: otherwise thousands of connections a second, and a line each.
+    boolean refused = lost && !heardFrom
+        && (!wasReady || System.nanoTime() - readyAtNanos < pool.retryNanos());
+    if (refused && !wasReady && setupFailure == null) {
       setupFailure = ServerPool.REFUSED; // during its set-up (TLS, bind): the same refusal
-    } else if (wasReady && !closedHere && !pool.isClosed()) {
+    }
+    if (lost && wasReady && (!refused || operationsInFlight() > 0)) {
       RateLimitedLog.DEFAULT.warn(
           log,
           "{}: connection lost; {} operations in flight answered other (80)",
@@ -695,7 +686,11 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
           operationsInFlight());
     }
     closed();
-    pool.connectionClosed(this, wasReady);
+    if (refused && wasReady) {
+      pool.connectionRefused(this);
+    } else {
+      pool.connectionClosed(this, wasReady);
+    }
     ctx.fireChannelInactive();
   }
 
