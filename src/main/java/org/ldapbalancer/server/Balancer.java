@@ -287,12 +287,14 @@ public final class Balancer implements AutoCloseable {
           descriptors.reserve());
     }
     log.info(
-        "{} event loops ({}, {}), {} servers in {} tiers",
+        "{} event loops ({}, {}), {} servers in {} tiers; buffered responses bounded at {} MiB"
+            + " (-Dldapbalancer.maxBufferedBytes, else 3/4 of the JVM's direct memory)",
         loops.size(),
         transport.name(),
         transport.why(),
         config.servers().size(),
-        config.tiers().size());
+        config.tiers().size(),
+        memory.limit() >> 20);
   }
 
   /** Who may read cn=Monitor: the {@code bindconf} DN and every {@code monitor-access} DN. */
