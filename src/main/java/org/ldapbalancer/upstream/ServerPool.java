@@ -419,6 +419,11 @@ public final class ServerPool {
     if (!bindConnection) {
       size.attemptEnded();
     }
+    retryLater(bindConnection, why);
+  }
+
+  /** Says why (once per outage, and again if the cause changes) and connects after retry. */
+  private void retryLater(boolean bindConnection, String why) {
     if (!why.equals(reportedDown)) { // once per outage, and again if the cause changes
       log.warn("{}: {}; retrying every {} ms", name(), why, server.retry().toMillis());
       reportedDown = why;
@@ -518,30 +523,6 @@ public final class ServerPool {
   static final String REFUSED =
       "every connection closed by the server before it answered anything";
 
-  /**
-   * A ready connection the server closed within the retry interval of connecting, before sending
-   * anything: a refusal (a proxy whose backend is down, a server at its descriptor limit), not a
-   * working connection lost. It is replaced after {@code retry}, as a failed attempt, and said
-   * once per outage; replaced at once, such a server would take thousands of connections a
-   * second and as many log lines.
-   */
-  void connectionRefused(UpstreamConnection connection) {
-    all.remove(connection);
-    (connection.isBindConnection() ? binds : regular).remove(connection);
-    if (closed || connection.isRetired()) {
-      updateState();
-      return;
-    }
-    connectionsChanged();
-    if (!REFUSED.equals(reportedDown)) {
-      log.warn("{}: {}; retrying every {} ms", name(), REFUSED, server.retry().toMillis());
-      reportedDown = REFUSED;
-    }
-    counters.orderForgotten();
-    updateState();
-    scheduleConnect(connection.isBindConnection());
-  }
-
   /** A connection's first answer from the server: after refusals, it works again. */
   void firstAnswer() {
     if (REFUSED.equals(reportedDown)) {
@@ -555,7 +536,14 @@ public final class ServerPool {
     return server.retry().toNanos();
   }
 
-  void connectionClosed(UpstreamConnection connection, boolean wasReady) {
+  /**
+   * A connection closed. One that worked is replaced at once; one whose set-up failed, or that
+   * the server closed before answering anything within the retry interval of connecting ({@code
+   * refused}: a proxy whose backend is down, a server at its descriptor limit), is a failed
+   * attempt, made again after {@code retry} and said once per outage. Replaced at once, a
+   * refusing server would take thousands of connections a second and as many log lines.
+   */
+  void connectionClosed(UpstreamConnection connection, boolean wasReady, boolean refused) {
     all.remove(connection);
     (connection.isBindConnection() ? binds : regular).remove(connection);
     updateState();
@@ -563,13 +551,17 @@ public final class ServerPool {
       return; // a surplus connection closed on purpose is not replaced
     }
     connectionsChanged(); // waiting requests may now fail fast rather than wait for nothing
-    if (wasReady) {
-      connect(connection.isBindConnection()); // a working connection is replaced at once
+    boolean bindConnection = connection.isBindConnection();
+    if (refused && wasReady) {
+      retryLater(bindConnection, REFUSED); // its attempt ended when it became ready
+    } else if (wasReady) {
+      connect(bindConnection); // a working connection is replaced at once
     } else {
       String why = connection.setupFailure();
-      attemptFailed(connection.isBindConnection(), why != null ? why : "connection set-up failed");
+      attemptFailed(bindConnection, why != null ? why : "connection set-up failed");
     }
   }
+
 
   /**
    * One of the pool's bind connections has become idle: queued binds may leave now, where

@@ -72,13 +72,13 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
    * operations in flight cannot have their slots refilled at once and push the server past its
    * own limit (slapd closes a connection with more than 1000 deferred requests, failing every
    * other client's on it). Cleared once the connection has nothing in flight and no answer came
-   * for {@link #GHOST_QUIET_NANOS}.
+   * for {@link #ABANDONED_QUIET_NANOS}.
    */
   private int abandonedAtServer;
   /** When this connection last read a final answer, or abandoned an operation. */
   private long lastAnswerNanos;
 
-  static final long GHOST_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long ABANDONED_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   final IntPredicate idInUse = this::idInUse;
   final MessageIds messageIds;
   final LdapMessage view = new LdapMessage();
@@ -529,12 +529,6 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     return false;
   }
 
-  /**
-   * Fails operations that have waited longer than {@code bindconf timeout} since they were sent or
-   * since their last response, as lloadd: a search with {@code timeLimitExceeded (3)}, anything
-   * else with {@code adminLimitExceeded (11)}; the server is sent an Abandon for each (a bind
-   * cannot be abandoned: its connection is replaced instead, see {@link BindConnection}).
-   */
   /** An operation that held a slot was abandoned: the server may hold it a while yet. */
   final void abandonedAtServer() {
     abandonedAtServer++;
@@ -546,9 +540,15 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     return abandonedAtServer;
   }
 
+  /**
+   * Fails operations that have waited longer than {@code bindconf timeout} since they were sent or
+   * since their last response, as lloadd: a search with {@code timeLimitExceeded (3)}, anything
+   * else with {@code adminLimitExceeded (11)}; the server is sent an Abandon for each (a bind
+   * cannot be abandoned: its connection is replaced instead, see {@link BindConnection}).
+   */
   void expire(long nowNanos, long timeoutNanos) {
     if (abandonedAtServer != 0 && pending.isEmpty()
-        && nowNanos - lastAnswerNanos >= GHOST_QUIET_NANOS) {
+        && nowNanos - lastAnswerNanos >= ABANDONED_QUIET_NANOS) {
       abandonedAtServer = 0; // nothing owed, nothing heard: it has read the Abandons
     }
     if (timeoutNanos <= 0 || pending.isEmpty()) {
@@ -669,10 +669,8 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
     boolean wasReady = state == State.READY || state == State.CLOSING;
     state = State.CLOSED;
     boolean lost = !closedHere && !pool.isClosed();
-    // Closed by the other side before it said anything, within the retry interval of
-    // connecting: not a working connection lost but a refusal (a proxy whose backend is down, a
-    // server at its descriptor limit). Replaced after the retry interval, as a failed attempt,
-    // not at once: otherwise thousands of connections a second, and a line each.
+    // Closed by the server before it said anything: a refusal, not a working connection lost
+    // (see ServerPool#connectionClosed).
     boolean refused = lost && !heardFrom
         && (!wasReady || System.nanoTime() - readyAtNanos < pool.retryNanos());
     if (refused && !wasReady && setupFailure == null) {
@@ -686,11 +684,7 @@ abstract class UpstreamConnection extends ChannelInboundHandlerAdapter implement
           operationsInFlight());
     }
     closed();
-    if (refused && wasReady) {
-      pool.connectionRefused(this);
-    } else {
-      pool.connectionClosed(this, wasReady);
-    }
+    pool.connectionClosed(this, wasReady, refused);
     ctx.fireChannelInactive();
   }
 

@@ -18,7 +18,6 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchResultReference;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.extensions.CancelExtendedRequest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,11 +58,7 @@ final class CancelNamesOnlyTheClientsOwnOperationsIT {
 
   /** The balancer with one connection to the one slapd, ready. */
   private static RunningBalancer oneConnectionTo(SlapdGroup slapds) throws Exception {
-    return RunningBalancer.builder()
-        .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-        .ioThreads(1)
-        .server(slapds.server(0).url(), 1, 1)
-        .start()
+    return slapds.balancerOnOneSharedConnection().start()
         .awaitReady(slapds.urls());
   }
 

@@ -129,11 +129,7 @@ class MalformedRequestDoesNotCutSharedConnectionIT {
   void slapdKeepsTheSharedConnectionWhileMalformedRequestsArrive() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, 20);
         RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start()) {
+            slapds.balancerOnOneSharedConnection().start()) {
       balancer.awaitReady(slapds.urls());
       int slapdPort = slapds.server(0).port();
       // One regular connection, shared by every client, and one bind connection.

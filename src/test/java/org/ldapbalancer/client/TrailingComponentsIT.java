@@ -33,11 +33,7 @@ class TrailingComponentsIT {
   void requestsWithTrailingComponentsAreAnsweredAndTheSharedConnectionsStay() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, 5);
         RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start()) {
+            slapds.balancerOnOneSharedConnection().start()) {
       balancer.awaitReady(slapds.urls());
       Set<Integer> upstreams = LoopbackConnections.clientPortsTowards(slapds.server(0).port());
       assertThat(upstreams).hasSize(2);

@@ -39,11 +39,7 @@ final class BackloggedServerRequestsWaitIT {
   void requestsWaitForTheBacklogToDrainAndAreThenServed() throws Exception {
     try (SlapdGroup slapds = SlapdGroup.start(1, 3);
         RunningBalancer balancer =
-            RunningBalancer.builder()
-                .bindConf(SlapdGroup.balancerBindConf(Duration.ZERO))
-                .ioThreads(1)
-                .server(slapds.server(0).url(), 1, 1)
-                .start()) {
+            slapds.balancerOnOneSharedConnection().start()) {
       balancer.awaitReady(slapds.urls());
       slapds.server(0).pause();
 

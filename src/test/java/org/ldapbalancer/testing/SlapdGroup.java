@@ -96,6 +96,18 @@ public final class SlapdGroup implements AutoCloseable {
     return builder;
   }
 
+  /**
+   * A balancer on one event loop with one regular and one bind connection to the group's first
+   * server: every client's operations share one upstream connection (what may, and what must
+   * not, cut such a connection).
+   */
+  public RunningBalancer.Builder balancerOnOneSharedConnection() {
+    return RunningBalancer.builder()
+        .bindConf(balancerBindConf(Duration.ZERO))
+        .ioThreads(1)
+        .server(server(0).url(), 1, 1);
+  }
+
   public SlapdServer server(int index) {
     return servers.get(index);
   }
